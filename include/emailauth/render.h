@@ -1,0 +1,31 @@
+/*
+ * Renderers: text, JSON, HTML are peers behind one table. They read a finished
+ * report and never change it.
+ */
+#ifndef EMAILAUTH_RENDER_H
+#define EMAILAUTH_RENDER_H
+
+#include <stdio.h>
+#include <emailauth/emailauth.h>
+
+typedef struct {
+	bool color;      /* ANSI colour (text, only on a terminal) */
+	bool trace;      /* include every lookup */
+	bool compact;    /* JSON on one line (JSONL) */
+} ea_render_opts;
+
+typedef int (*ea_render_fn)(FILE *out, const ea_report *rep, const ea_render_opts *o);
+
+/* "text", "json"; NULL when unknown. */
+EA_PUBLIC ea_render_fn ea_renderer(const char *format);
+EA_PUBLIC int ea_render_text(FILE *out, const ea_report *rep, const ea_render_opts *o);
+EA_PUBLIC int ea_render_json(FILE *out, const ea_report *rep, const ea_render_opts *o);
+
+/* The JSON document of a report (jansson's json_t *, as void * to keep jansson out of
+ * this header). The caller releases it with json_decref(). */
+EA_PUBLIC void *ea_report_to_json(const ea_report *rep, bool with_lookups);
+
+/* JSON schema version of --format json. Bumped only on purpose (docs/json-schema.md). */
+#define EA_JSON_SCHEMA 1
+
+#endif

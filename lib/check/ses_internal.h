@@ -1,0 +1,7 @@
+/* Shared between the SES check files. */
+#ifndef EA_CHECK_SES_INTERNAL_H
+#define EA_CHECK_SES_INTERNAL_H
+
+#include <emailauth/emailauth.h>
+
+#endif

@@ -1,0 +1,450 @@
+/* Parsing DNS responses (libknot) into the answer model the checks read. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libknot/libknot.h>
+
+#include "dns/internal.h"
+#include "util/util.h"
+
+/* Everything an answer points to lives in one arena, freed at once. */
+typedef struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+} arena_chunk;
+
+struct ea_answer_owned {
+	ea_dns_answer pub;       /* first: the public pointer is the owned pointer */
+	arena_chunk *chunks;
+};
+
+#define ARENA_CHUNK_MIN 2048
+
+static void *arena_alloc(ea_answer_owned *o, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	arena_chunk *c = o->chunks;
+	if (c == NULL || c->cap - c->used < n) {
+		size_t cap = n > ARENA_CHUNK_MIN ? n : ARENA_CHUNK_MIN;
+		c = malloc(sizeof(*c) + cap);
+		if (c == NULL)
+			return NULL;
+		c->next = o->chunks;
+		c->used = 0;
+		c->cap = cap;
+		o->chunks = c;
+	}
+	void *p = (char *)c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+static char *arena_strdup(ea_answer_owned *o, const char *s)
+{
+	size_t n = strlen(s);
+	char *d = arena_alloc(o, n + 1);
+	if (d != NULL)
+		memcpy(d, s, n + 1);
+	return d;
+}
+
+void ea_dns_answer_free(ea_dns_answer *a)
+{
+	if (a == NULL)
+		return;
+	ea_answer_owned *o = (ea_answer_owned *)a;
+	arena_chunk *c = o->chunks;
+	while (c != NULL) {
+		arena_chunk *n = c->next;
+		free(c);
+		c = n;
+	}
+	free(o);
+}
+
+bool ea_dns_name_key(const char *name, char *out, size_t out_size)
+{
+	size_t n = strlen(name);
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n > EA_NAME_MAX || n + 1 > out_size)
+		return false;
+	memcpy(out, name, n);
+	out[n] = '\0';
+	ea_ascii_lower(out);
+	return true;
+}
+
+static ea_answer_owned *answer_start(const char *qname, uint16_t qtype, const char *server,
+                                     double ms)
+{
+	ea_answer_owned *o = calloc(1, sizeof(*o));
+	if (o == NULL)
+		return NULL;
+	char key[EA_NAME_MAX + 1];
+	if (!ea_dns_name_key(qname, key, sizeof(key)))
+		snprintf(key, sizeof(key), "%s", "(name too long)");
+	o->pub.qname = arena_strdup(o, key);
+	o->pub.final_name = o->pub.qname;
+	o->pub.qtype = qtype;
+	o->pub.server = arena_strdup(o, server ? server : "");
+	o->pub.ms = ms;
+	o->pub.rcode = -1;
+	if (o->pub.qname == NULL || o->pub.server == NULL) {
+		ea_dns_answer_free(&o->pub);
+		return NULL;
+	}
+	return o;
+}
+
+ea_dns_answer *ea_dns_answer_failed(const char *qname, uint16_t qtype, ea_dns_reason why,
+                                    const char *server, double ms)
+{
+	ea_answer_owned *o = answer_start(qname, qtype, server, ms);
+	if (o == NULL)
+		return NULL;
+	o->pub.outcome = EA_DNS_UNKNOWN;
+	o->pub.reason = why;
+	return &o->pub;
+}
+
+/* Presentation name of a wire name: lowercase, without the final dot. */
+static char *dname_text(ea_answer_owned *o, const knot_dname_t *d)
+{
+	char buf[KNOT_DNAME_TXT_MAXLEN + 1];
+	if (knot_dname_to_str(buf, d, sizeof(buf)) == NULL)
+		return arena_strdup(o, "(bad name)");
+	size_t n = strlen(buf);
+	if (n > 0 && buf[n - 1] == '.')
+		buf[n - 1] = '\0';   /* the root becomes "" */
+	ea_ascii_lower(buf);
+	return arena_strdup(o, buf);
+}
+
+/* TXT: join the character-strings (RFC 7208 3.3); keep each length for diagnostics. */
+static bool fill_txt(ea_answer_owned *o, ea_dns_rr *rr, const knot_rdata_t *rd)
+{
+	const uint8_t *p = rd->data, *end = rd->data + rd->len;
+	size_t total = 0;
+	uint16_t count = 0;
+	for (const uint8_t *q = p; q < end; q += 1 + *q) {
+		if (q + 1 + *q > end)
+			return false;
+		total += *q;
+		count++;
+	}
+	uint8_t *txt = arena_alloc(o, total + 1);
+	uint16_t *lens = arena_alloc(o, sizeof(uint16_t) * (count ? count : 1));
+	if (txt == NULL || lens == NULL)
+		return false;
+	size_t off = 0;
+	uint16_t i = 0;
+	for (const uint8_t *q = p; q < end; q += 1 + *q) {
+		memcpy(txt + off, q + 1, *q);
+		off += *q;
+		lens[i++] = *q;
+	}
+	txt[off] = '\0';
+	rr->txt = txt;
+	rr->txt_len = total;
+	rr->txt_strings = count;
+	rr->txt_string_lens = lens;
+	return true;
+}
+
+static bool fill_rr(ea_answer_owned *o, ea_dns_rr *rr, const knot_rrset_t *set, uint16_t i)
+{
+	const knot_rdata_t *rd = knot_rdataset_at(&set->rrs, i);
+	rr->owner = dname_text(o, set->owner);
+	rr->type = set->type;
+	rr->ttl = set->ttl;
+	char text[EA_DNS_MAX_RDATA_TEXT];
+	if (knot_rrset_txt_dump_data(set, i, text, sizeof(text), &KNOT_DUMP_STYLE_DEFAULT) < 0)
+		snprintf(text, sizeof(text), "%s", "(record too long to show)");
+	rr->rdata_text = arena_strdup(o, text);
+	if (rr->owner == NULL || rr->rdata_text == NULL)
+		return false;
+	switch (set->type) {
+	case KNOT_RRTYPE_CNAME:
+		rr->target = dname_text(o, knot_cname_name(rd));
+		break;
+	case KNOT_RRTYPE_NS:
+		rr->target = dname_text(o, knot_ns_name(rd));
+		break;
+	case KNOT_RRTYPE_PTR:
+		rr->target = dname_text(o, knot_ptr_name(rd));
+		break;
+	case KNOT_RRTYPE_MX:
+		rr->preference = rd->len >= 2 ? knot_wire_read_u16(rd->data) : 0;
+		rr->target = dname_text(o, knot_mx_name(rd));
+		break;
+	case KNOT_RRTYPE_A:
+		if (rd->len == 4)
+			memcpy(rr->addr, rd->data, 4);
+		break;
+	case KNOT_RRTYPE_AAAA:
+		if (rd->len == 16)
+			memcpy(rr->addr, rd->data, 16);
+		break;
+	case KNOT_RRTYPE_TXT:
+	case KNOT_RRTYPE_SPF:
+		return fill_txt(o, rr, rd);
+	case KNOT_RRTYPE_SOA:
+		rr->target = dname_text(o, rd->data);
+		rr->soa_serial = knot_soa_serial(rd);
+		rr->soa_minimum = knot_soa_minimum(rd);
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
+ea_dns_answer *ea_dns_parse_response(const uint8_t *wire, size_t len, const char *qname,
+                                     uint16_t qtype, const char *server, double ms)
+{
+	ea_answer_owned *o = answer_start(qname, qtype, server, ms);
+	if (o == NULL)
+		return NULL;
+	ea_dns_answer *a = &o->pub;
+	a->outcome = EA_DNS_UNKNOWN;
+	a->reason = EA_DNS_R_MALFORMED;
+	if (wire == NULL || len < KNOT_WIRE_HEADER_SIZE || len > EA_DNS_MAX_WIRE)
+		return a;
+
+	/* libknot parses in place: give it a private copy. */
+	uint8_t *copy = malloc(len);
+	if (copy == NULL) {
+		ea_dns_answer_free(a);
+		return NULL;
+	}
+	memcpy(copy, wire, len);
+	knot_pkt_t *pkt = knot_pkt_new(copy, (uint16_t)len, NULL);
+	if (pkt == NULL) {
+		free(copy);
+		ea_dns_answer_free(a);
+		return NULL;
+	}
+	int prc = knot_pkt_parse(pkt, 0);
+	if ((prc != KNOT_EOK && prc != KNOT_ETRAIL) || !knot_wire_get_qr(pkt->wire))
+		goto out;
+
+	/* The response must be for our question. */
+	char key[EA_NAME_MAX + 1];
+	const knot_dname_t *pq = knot_pkt_qname(pkt);
+	if (pq == NULL || knot_pkt_qtype(pkt) != qtype)
+		goto out;
+	char *pqtext = dname_text(o, pq);
+	if (pqtext == NULL || !ea_dns_name_key(qname, key, sizeof(key)) || strcmp(pqtext, key) != 0)
+		goto out;
+
+	a->rcode = knot_pkt_ext_rcode(pkt);
+	a->ad = knot_wire_get_ad(pkt->wire) != 0;
+	a->aa = knot_wire_get_aa(pkt->wire) != 0;
+
+	/* Answer section: keep the records of the chain that starts at qname. */
+	const knot_pktsection_t *ans = knot_pkt_section(pkt, KNOT_ANSWER);
+	size_t total = 0;
+	for (uint16_t i = 0; i < ans->count; i++)
+		total += knot_pkt_rr(ans, i)->rrs.count;
+	if (total > EA_DNS_MAX_ANSWER_RRS)
+		total = EA_DNS_MAX_ANSWER_RRS;
+	ea_dns_rr *rrs = arena_alloc(o, sizeof(ea_dns_rr) * (total ? total : 1));
+	if (rrs == NULL) {
+		knot_pkt_free(pkt);
+		free(copy);
+		ea_dns_answer_free(a);
+		return NULL;
+	}
+	memset(rrs, 0, sizeof(ea_dns_rr) * (total ? total : 1));
+	size_t n = 0;
+	for (uint16_t i = 0; i < ans->count && n < total; i++) {
+		const knot_rrset_t *set = knot_pkt_rr(ans, i);
+		if (set->rclass != KNOT_CLASS_IN)
+			continue;
+		for (uint16_t j = 0; j < set->rrs.count && n < total; j++) {
+			if (!fill_rr(o, &rrs[n], set, j))
+				goto malformed;
+			n++;
+		}
+	}
+	a->rrs = rrs;
+	a->rr_count = n;
+
+	/* Follow the CNAME chain through the answer (bounded by the record count). */
+	const char *cur = a->qname;
+	for (size_t hop = 0; hop < n; hop++) {
+		const char *next = NULL;
+		for (size_t i = 0; i < n; i++)
+			if (rrs[i].type == KNOT_RRTYPE_CNAME && strcmp(rrs[i].owner, cur) == 0)
+				next = rrs[i].target;
+		if (next == NULL || qtype == KNOT_RRTYPE_CNAME)
+			break;
+		cur = next;
+	}
+	a->final_name = cur;
+
+	/* Negative answers: the SOA in the authority section (RFC 2308 section 5). */
+	const knot_pktsection_t *auth = knot_pkt_section(pkt, KNOT_AUTHORITY);
+	for (uint16_t i = 0; i < auth->count; i++) {
+		const knot_rrset_t *set = knot_pkt_rr(auth, i);
+		if (set->type != KNOT_RRTYPE_SOA || set->rrs.count == 0)
+			continue;
+		const knot_rdata_t *rd = knot_rdataset_at(&set->rrs, 0);
+		uint32_t min = knot_soa_minimum(rd);
+		a->has_soa = true;
+		a->soa_owner = dname_text(o, set->owner);
+		a->negative_ttl = set->ttl < min ? set->ttl : min;
+		break;
+	}
+
+	switch (a->rcode) {
+	case KNOT_RCODE_NOERROR:
+		a->reason = EA_DNS_R_NODATA;
+		a->outcome = EA_DNS_ABSENT;
+		for (size_t i = 0; i < n; i++) {
+			if (rrs[i].type == qtype && strcmp(rrs[i].owner, cur) == 0) {
+				a->outcome = EA_DNS_FOUND;
+				a->reason = EA_DNS_R_ANSWER;
+				break;
+			}
+		}
+		break;
+	case KNOT_RCODE_NXDOMAIN:
+		a->outcome = EA_DNS_ABSENT;
+		a->reason = EA_DNS_R_NXDOMAIN;
+		break;
+	case KNOT_RCODE_SERVFAIL:
+		a->reason = EA_DNS_R_SERVFAIL;
+		break;
+	case KNOT_RCODE_REFUSED:
+		a->reason = EA_DNS_R_REFUSED;
+		break;
+	default:
+		a->reason = EA_DNS_R_OTHER_RCODE;
+		break;
+	}
+	goto out;
+malformed:
+	a->outcome = EA_DNS_UNKNOWN;
+	a->reason = EA_DNS_R_MALFORMED;
+	a->rr_count = 0;
+out:
+	knot_pkt_free(pkt);
+	free(copy);
+	return a;
+}
+
+size_t ea_dns_build_query(uint8_t *buf, size_t cap, const char *name, uint16_t type, bool rd,
+                          uint16_t id)
+{
+	knot_dname_storage_t dname;
+	char key[EA_NAME_MAX + 2];
+	if (!ea_dns_name_key(name, key, sizeof(key) - 1))
+		return 0;
+	size_t kl = strlen(key);
+	key[kl] = '.';
+	key[kl + 1] = '\0';
+	if (knot_dname_from_str(dname, kl == 0 ? "." : key, sizeof(dname)) == NULL)
+		return 0;
+	if (cap < KNOT_WIRE_HEADER_SIZE)
+		return 0;
+	memset(buf, 0, KNOT_WIRE_HEADER_SIZE);   /* libknot keeps whatever header it finds */
+	knot_pkt_t *pkt = knot_pkt_new(buf, (uint16_t)EA_MIN(cap, EA_DNS_MAX_WIRE), NULL);
+	if (pkt == NULL)
+		return 0;
+	size_t out = 0;
+	knot_wire_set_id(pkt->wire, id);
+	if (rd)
+		knot_wire_set_rd(pkt->wire);
+	if (knot_pkt_put_question(pkt, dname, KNOT_CLASS_IN, type) != KNOT_EOK)
+		goto done;
+	knot_pkt_begin(pkt, KNOT_ADDITIONAL);
+	knot_rrset_t opt;
+	if (knot_edns_init(&opt, EA_DNS_EDNS_PAYLOAD, 0, 0, NULL) != KNOT_EOK)
+		goto done;
+	int rc = knot_pkt_put(pkt, KNOT_COMPR_HINT_NONE, &opt, 0);
+	knot_rrset_clear(&opt, NULL);
+	if (rc != KNOT_EOK)
+		goto done;
+	out = pkt->size;
+done:
+	knot_pkt_free(pkt);
+	return out;
+}
+
+/* Public accessors. */
+
+const char *ea_dns_outcome_name(ea_dns_outcome o)
+{
+	switch (o) {
+	case EA_DNS_FOUND: return "found";
+	case EA_DNS_ABSENT: return "absent";
+	case EA_DNS_UNKNOWN: return "unknown";
+	}
+	return "unknown";
+}
+
+const char *ea_dns_reason_text(ea_dns_reason r)
+{
+	switch (r) {
+	case EA_DNS_R_ANSWER: return "answer";
+	case EA_DNS_R_NXDOMAIN: return "the name does not exist (NXDOMAIN)";
+	case EA_DNS_R_NODATA: return "the name exists but has no record of this type (NODATA)";
+	case EA_DNS_R_TIMEOUT: return "no answer (timeout)";
+	case EA_DNS_R_SERVFAIL: return "the server failed (SERVFAIL)";
+	case EA_DNS_R_REFUSED: return "the server refused (REFUSED)";
+	case EA_DNS_R_OTHER_RCODE: return "the server answered with an error";
+	case EA_DNS_R_MALFORMED: return "the answer was malformed";
+	case EA_DNS_R_DEADLINE: return "the time budget ran out before an answer";
+	case EA_DNS_R_NOT_SERVED: return "the name is outside the zone files given";
+	case EA_DNS_R_BAD_NAME: return "the name is too long to look up";
+	case EA_DNS_R_NETWORK: return "network error";
+	}
+	return "unknown";
+}
+
+const char *ea_rr_type_name(uint16_t type)
+{
+	switch (type) {
+	case EA_RR_A: return "A";
+	case EA_RR_NS: return "NS";
+	case EA_RR_CNAME: return "CNAME";
+	case EA_RR_SOA: return "SOA";
+	case EA_RR_PTR: return "PTR";
+	case EA_RR_MX: return "MX";
+	case EA_RR_TXT: return "TXT";
+	case EA_RR_AAAA: return "AAAA";
+	case EA_RR_SPF: return "SPF";
+	}
+	static __thread char buf[16];
+	snprintf(buf, sizeof(buf), "TYPE%u", type);
+	return buf;
+}
+
+size_t ea_dns_answer_count(const ea_dns_answer *a, uint16_t type)
+{
+	size_t c = 0;
+	for (size_t i = 0; a != NULL && i < a->rr_count; i++)
+		if (a->rrs[i].type == type && strcmp(a->rrs[i].owner, a->final_name) == 0)
+			c++;
+	return c;
+}
+
+const ea_dns_rr *ea_dns_answer_get(const ea_dns_answer *a, uint16_t type, size_t idx)
+{
+	for (size_t i = 0; a != NULL && i < a->rr_count; i++)
+		if (a->rrs[i].type == type && strcmp(a->rrs[i].owner, a->final_name) == 0)
+			if (idx-- == 0)
+				return &a->rrs[i];
+	return NULL;
+}
+
+const ea_dns_rr *ea_dns_answer_cname(const ea_dns_answer *a)
+{
+	for (size_t i = 0; a != NULL && i < a->rr_count; i++)
+		if (a->rrs[i].type == EA_RR_CNAME && strcmp(a->rrs[i].owner, a->qname) == 0)
+			return &a->rrs[i];
+	return NULL;
+}

@@ -1,0 +1,491 @@
+/*
+ * The network transport: c-ares. One channel per configured resolver, so we know
+ * which server answered and fail over in order ourselves; one channel per
+ * authoritative server asked directly. Queries are built and answers parsed with
+ * libknot; c-ares moves the bytes (UDP, TCP on truncation, retries, timeouts).
+ */
+#include <arpa/inet.h>
+#include <ares.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns/internal.h"
+#include "util/util.h"
+
+#define NET_DEFAULT_TIMEOUT_MS 2000
+#define NET_DEFAULT_TRIES 2
+#define NET_DEFAULT_INFLIGHT 256       /* c-ares 1.18 collapses past ~1,000 per channel (DNS-NOTES) */
+#define NET_MAX_DIRECT_CHANNELS 64     /* authoritative servers asked directly, at most */
+#define NET_MAX_POLLFDS 1024
+#define NET_SERVER_NAME_MAX 64
+
+typedef struct net_query net_query;
+
+typedef struct {
+	ares_channel channel;
+	char name[NET_SERVER_NAME_MAX];    /* "127.0.0.1:5353", for traces */
+	char ip[INET6_ADDRSTRLEN];         /* direct channels: the server address */
+} net_channel;
+
+typedef struct net_transport {
+	ea_transport base;
+	net_channel resolvers[EA_RESOLVER_MAX_SERVERS];
+	size_t resolver_count;
+	net_channel direct[NET_MAX_DIRECT_CHANNELS];
+	size_t direct_count;
+	unsigned timeout_ms, tries, max_inflight, qps;
+	uint16_t auth_port;
+	size_t inflight;
+	net_query *waiting_head, *waiting_tail;  /* over max_inflight or qps: sent later */
+	net_query *done_head, *done_tail;        /* finished: completions run in process() */
+	double qps_window_start;
+	unsigned qps_sent;
+} net_transport;
+
+struct net_query {
+	net_transport *t;
+	net_query *next;
+	char name[EA_NAME_MAX + 1];
+	uint16_t type;
+	bool direct;
+	int channel_index;       /* resolvers[] index, or direct[] index */
+	double started;
+	ea_transport_cb cb;
+	void *arg;
+	ea_dns_answer *answer;
+	uint8_t wire[512];
+	size_t wire_len;
+};
+
+static void queue_push(net_query **head, net_query **tail, net_query *q)
+{
+	q->next = NULL;
+	if (*tail)
+		(*tail)->next = q;
+	else
+		*head = q;
+	*tail = q;
+}
+
+static net_query *queue_pop(net_query **head, net_query **tail)
+{
+	net_query *q = *head;
+	if (q) {
+		*head = q->next;
+		if (*head == NULL)
+			*tail = NULL;
+	}
+	return q;
+}
+
+static int channel_init(net_transport *t, net_channel *c, const char *csv, bool recursive)
+{
+	struct ares_options opts;
+	memset(&opts, 0, sizeof(opts));
+	/* NOCHECKRESP: hand SERVFAIL and REFUSED to us; we fail over and report them. */
+	opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | (recursive ? 0 : ARES_FLAG_NORECURSE);
+	opts.timeout = (int)t->timeout_ms;
+	opts.tries = (int)t->tries;
+	opts.ednspsz = EA_DNS_EDNS_PAYLOAD;
+	int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_EDNSPSZ;
+	if (ares_init_options(&c->channel, &opts, mask) != ARES_SUCCESS)
+		return EA_EDNS;
+	if (ares_set_servers_ports_csv(c->channel, csv) != ARES_SUCCESS) {
+		ares_destroy(c->channel);
+		c->channel = NULL;
+		return EA_EINVAL;
+	}
+	snprintf(c->name, sizeof(c->name), "%s", csv);
+	return EA_OK;
+}
+
+/* "ADDR", "ADDR:PORT", "[V6]", "[V6]:PORT" to the c-ares form, checked. */
+static bool server_to_csv(const char *in, char *out, size_t out_size)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	unsigned port = 53;
+	unsigned char tmp[16];
+	if (in[0] == '[') {
+		const char *close = strchr(in, ']');
+		if (close == NULL || (size_t)(close - in - 1) >= sizeof(host))
+			return false;
+		memcpy(host, in + 1, (size_t)(close - in - 1));
+		host[close - in - 1] = '\0';
+		if (close[1] == ':' && sscanf(close + 2, "%u", &port) != 1)
+			return false;
+		if (inet_pton(AF_INET6, host, tmp) != 1 || port == 0 || port > 65535)
+			return false;
+		snprintf(out, out_size, "[%s]:%u", host, port);
+		return true;
+	}
+	const char *colon = strchr(in, ':');
+	if (colon != NULL && strchr(colon + 1, ':') != NULL) {
+		/* a bare IPv6 address */
+		if (inet_pton(AF_INET6, in, tmp) != 1)
+			return false;
+		snprintf(out, out_size, "[%s]:53", in);
+		return true;
+	}
+	size_t hl = colon ? (size_t)(colon - in) : strlen(in);
+	if (hl >= sizeof(host))
+		return false;
+	memcpy(host, in, hl);
+	host[hl] = '\0';
+	if (colon && sscanf(colon + 1, "%u", &port) != 1)
+		return false;
+	if (inet_pton(AF_INET, host, tmp) != 1 || port == 0 || port > 65535)
+		return false;
+	snprintf(out, out_size, "%s:%u", host, port);
+	return true;
+}
+
+/* The system's resolvers, read by c-ares from /etc/resolv.conf. */
+static size_t system_servers(char out[][NET_SERVER_NAME_MAX], size_t max)
+{
+	ares_channel ch;
+	if (ares_init(&ch) != ARES_SUCCESS)
+		return 0;
+	struct ares_addr_port_node *list = NULL, *n;
+	size_t count = 0;
+	if (ares_get_servers_ports(ch, &list) == ARES_SUCCESS) {
+		for (n = list; n != NULL && count < max; n = n->next) {
+			char ip[INET6_ADDRSTRLEN];
+			int port = n->udp_port ? n->udp_port : 53;
+			if (n->family == AF_INET) {
+				inet_ntop(AF_INET, &n->addr.addr4, ip, sizeof(ip));
+				snprintf(out[count++], NET_SERVER_NAME_MAX, "%s:%d", ip, port);
+			} else if (n->family == AF_INET6) {
+				inet_ntop(AF_INET6, &n->addr.addr6, ip, sizeof(ip));
+				snprintf(out[count++], NET_SERVER_NAME_MAX, "[%s]:%d", ip, port);
+			}
+		}
+		ares_free_data(list);
+	}
+	ares_destroy(ch);
+	return count;
+}
+
+static void net_send_now(net_query *q);
+
+static void query_finish(net_query *q, ea_dns_answer *a)
+{
+	net_transport *t = q->t;
+	t->inflight--;
+	q->answer = a;
+	queue_push(&t->done_head, &t->done_tail, q);
+}
+
+static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	(void)timeouts;
+	net_query *q = arg;
+	net_transport *t = q->t;
+	net_channel *c = q->direct ? &t->direct[q->channel_index] : &t->resolvers[q->channel_index];
+	double ms = ea_now_ms() - q->started;
+	ea_dns_answer *a;
+	if (status == ARES_SUCCESS && abuf != NULL && alen > 0)
+		a = ea_dns_parse_response(abuf, (size_t)alen, q->name, q->type, c->name, ms);
+	else {
+		ea_dns_reason why = EA_DNS_R_NETWORK;
+		if (status == ARES_ETIMEOUT)
+			why = EA_DNS_R_TIMEOUT;
+		else if (status == ARES_ESERVFAIL)
+			why = EA_DNS_R_SERVFAIL;
+		else if (status == ARES_EREFUSED)
+			why = EA_DNS_R_REFUSED;
+		else if (status == ARES_ECANCELLED || status == ARES_EDESTRUCTION)
+			why = EA_DNS_R_DEADLINE;
+		a = ea_dns_answer_failed(q->name, q->type, why, c->name, ms);
+	}
+	/* Fail over in order: a resolver that failed may be alone in failing. */
+	bool failed = a == NULL || a->outcome == EA_DNS_UNKNOWN;
+	bool cancelled = a != NULL && a->reason == EA_DNS_R_DEADLINE;
+	if (failed && !cancelled && !q->direct && (size_t)q->channel_index + 1 < t->resolver_count) {
+		ea_dns_answer_free(a);
+		q->channel_index++;
+		t->inflight--;
+		net_send_now(q);
+		return;
+	}
+	if (a == NULL)
+		a = ea_dns_answer_failed(q->name, q->type, EA_DNS_R_NETWORK, c->name, ms);
+	query_finish(q, a);
+}
+
+static void net_send_now(net_query *q)
+{
+	net_transport *t = q->t;
+	net_channel *c = q->direct ? &t->direct[q->channel_index] : &t->resolvers[q->channel_index];
+	t->inflight++;
+	t->qps_sent++;
+	ares_send(c->channel, q->wire, (int)q->wire_len, on_ares_answer, q);
+}
+
+static bool may_send_now(net_transport *t)
+{
+	if (t->inflight >= t->max_inflight)
+		return false;
+	if (t->qps == 0)
+		return true;
+	double now = ea_now_ms();
+	if (now - t->qps_window_start >= 1000.0) {
+		t->qps_window_start = now;
+		t->qps_sent = 0;
+	}
+	return t->qps_sent < t->qps;
+}
+
+static void release_waiting(net_transport *t)
+{
+	while (t->waiting_head != NULL && may_send_now(t))
+		net_send_now(queue_pop(&t->waiting_head, &t->waiting_tail));
+}
+
+static int direct_channel(net_transport *t, const char *ip)
+{
+	for (size_t i = 0; i < t->direct_count; i++)
+		if (strcmp(t->direct[i].ip, ip) == 0)
+			return (int)i;
+	if (t->direct_count >= NET_MAX_DIRECT_CHANNELS)
+		return -1;
+	unsigned char tmp[16];
+	char csv[NET_SERVER_NAME_MAX];
+	if (inet_pton(AF_INET, ip, tmp) == 1)
+		snprintf(csv, sizeof(csv), "%s:%u", ip, t->auth_port);
+	else if (inet_pton(AF_INET6, ip, tmp) == 1)
+		snprintf(csv, sizeof(csv), "[%s]:%u", ip, t->auth_port);
+	else
+		return -1;
+	net_channel *c = &t->direct[t->direct_count];
+	if (channel_init(t, c, csv, false) != EA_OK)
+		return -1;
+	snprintf(c->ip, sizeof(c->ip), "%s", ip);
+	return (int)t->direct_count++;
+}
+
+static int net_send(ea_transport *base, const char *name, uint16_t type, const char *server_ip,
+                    ea_transport_cb cb, void *arg)
+{
+	net_transport *t = (net_transport *)base;
+	net_query *q = calloc(1, sizeof(*q));
+	if (q == NULL)
+		return EA_ENOMEM;
+	q->t = t;
+	q->type = type;
+	q->cb = cb;
+	q->arg = arg;
+	q->started = ea_now_ms();
+	q->direct = server_ip != NULL;
+	if (!ea_dns_name_key(name, q->name, sizeof(q->name)))
+		q->name[0] = '\0';
+	q->wire_len = ea_dns_build_query(q->wire, sizeof(q->wire), name, type, !q->direct, 0);
+	if (q->wire_len == 0 || q->name[0] == '\0') {
+		t->inflight++;
+		query_finish(q, ea_dns_answer_failed(name, type, EA_DNS_R_BAD_NAME, "", 0));
+		return EA_OK;
+	}
+	if (q->direct) {
+		q->channel_index = direct_channel(t, server_ip);
+		if (q->channel_index < 0) {
+			t->inflight++;
+			query_finish(q, ea_dns_answer_failed(name, type, EA_DNS_R_NETWORK, server_ip, 0));
+			return EA_OK;
+		}
+	}
+	if (may_send_now(t) && t->waiting_head == NULL)
+		net_send_now(q);
+	else
+		queue_push(&t->waiting_head, &t->waiting_tail, q);
+	return EA_OK;
+}
+
+static int run_completions(net_transport *t)
+{
+	int ran = 0;
+	net_query *q;
+	while ((q = queue_pop(&t->done_head, &t->done_tail)) != NULL) {
+		int server = q->direct ? -1 : q->channel_index;
+		if (q->answer == NULL)
+			q->answer = ea_dns_answer_failed(q->name, q->type, EA_DNS_R_NETWORK, "", 0);
+		q->cb(q->arg, q->answer, server);
+		free(q);
+		ran++;
+	}
+	return ran;
+}
+
+static void channel_collect(ares_channel ch, struct pollfd *pfds, ares_channel *owners,
+                            size_t *n, struct timeval *tv)
+{
+	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+	int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+	for (int i = 0; i < ARES_GETSOCK_MAXNUM && *n < NET_MAX_POLLFDS; i++) {
+		short ev = 0;
+		if (ARES_GETSOCK_READABLE(bits, i))
+			ev |= POLLIN;
+		if (ARES_GETSOCK_WRITABLE(bits, i))
+			ev |= POLLOUT;
+		if (ev == 0)
+			continue;
+		pfds[*n].fd = socks[i];
+		pfds[*n].events = ev;
+		pfds[*n].revents = 0;
+		owners[*n] = ch;
+		(*n)++;
+	}
+	struct timeval max = *tv;
+	ares_timeout(ch, &max, tv);
+}
+
+static int net_process(ea_transport *base, int timeout_ms)
+{
+	net_transport *t = (net_transport *)base;
+	int ran = run_completions(t);
+	release_waiting(t);
+	if (ran > 0)
+		return ran;
+	if (t->inflight == 0 && t->waiting_head == NULL)
+		return 0;
+	static __thread struct pollfd pfds[NET_MAX_POLLFDS];
+	static __thread ares_channel owners[NET_MAX_POLLFDS];
+	size_t n = 0;
+	struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+	for (size_t i = 0; i < t->resolver_count; i++)
+		channel_collect(t->resolvers[i].channel, pfds, owners, &n, &tv);
+	for (size_t i = 0; i < t->direct_count; i++)
+		channel_collect(t->direct[i].channel, pfds, owners, &n, &tv);
+	int wait = (int)(tv.tv_sec * 1000 + tv.tv_usec / 1000);
+	if (t->waiting_head != NULL && t->qps > 0 && wait > 10)
+		wait = 10;  /* come back to release rate-limited queries */
+	int rc = poll(pfds, (nfds_t)n, wait);
+	if (rc > 0) {
+		for (size_t i = 0; i < n; i++) {
+			if (pfds[i].revents == 0)
+				continue;
+			ares_socket_t r = (pfds[i].revents & (POLLIN | POLLERR | POLLHUP)) ? pfds[i].fd : ARES_SOCKET_BAD;
+			ares_socket_t w = (pfds[i].revents & POLLOUT) ? pfds[i].fd : ARES_SOCKET_BAD;
+			ares_process_fd(owners[i], r, w);
+		}
+	}
+	/* Let every channel handle its timeouts. */
+	for (size_t i = 0; i < t->resolver_count; i++)
+		ares_process_fd(t->resolvers[i].channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	for (size_t i = 0; i < t->direct_count; i++)
+		ares_process_fd(t->direct[i].channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	release_waiting(t);
+	return run_completions(t);
+}
+
+static size_t net_inflight(const ea_transport *base)
+{
+	const net_transport *t = (const net_transport *)base;
+	size_t n = t->inflight;
+	for (const net_query *q = t->waiting_head; q; q = q->next)
+		n++;
+	for (const net_query *q = t->done_head; q; q = q->next)
+		n++;
+	return n;
+}
+
+static void net_cancel_all(ea_transport *base, ea_dns_reason why)
+{
+	net_transport *t = (net_transport *)base;
+	(void)why;
+	net_query *q;
+	while ((q = queue_pop(&t->waiting_head, &t->waiting_tail)) != NULL) {
+		t->inflight++;
+		query_finish(q, ea_dns_answer_failed(q->name, q->type, EA_DNS_R_DEADLINE, "", 0));
+	}
+	for (size_t i = 0; i < t->resolver_count; i++)
+		ares_cancel(t->resolvers[i].channel);
+	for (size_t i = 0; i < t->direct_count; i++)
+		ares_cancel(t->direct[i].channel);
+	run_completions(t);
+}
+
+static const char *net_server_name(const ea_transport *base, size_t i)
+{
+	const net_transport *t = (const net_transport *)base;
+	return i < t->resolver_count ? t->resolvers[i].name : NULL;
+}
+
+static void net_free(ea_transport *base)
+{
+	net_transport *t = (net_transport *)base;
+	if (t == NULL)
+		return;
+	net_cancel_all(base, EA_DNS_R_DEADLINE);
+	for (size_t i = 0; i < t->resolver_count; i++)
+		ares_destroy(t->resolvers[i].channel);
+	for (size_t i = 0; i < t->direct_count; i++)
+		ares_destroy(t->direct[i].channel);
+	run_completions(t);
+	free(t);
+}
+
+ea_transport *ea_transport_net_new(const ea_resolver_config *cfg, int *err, char *errmsg,
+                                   size_t errmsg_size)
+{
+	static bool library_ready;
+	if (!library_ready) {
+		if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
+			*err = EA_EDNS;
+			snprintf(errmsg, errmsg_size, "c-ares could not be initialised");
+			return NULL;
+		}
+		library_ready = true;
+	}
+	net_transport *t = calloc(1, sizeof(*t));
+	if (t == NULL) {
+		*err = EA_ENOMEM;
+		return NULL;
+	}
+	t->base.send = net_send;
+	t->base.process = net_process;
+	t->base.inflight = net_inflight;
+	t->base.cancel_all = net_cancel_all;
+	t->base.server_name = net_server_name;
+	t->base.free = net_free;
+	t->timeout_ms = cfg->query_timeout_ms ? cfg->query_timeout_ms : NET_DEFAULT_TIMEOUT_MS;
+	t->tries = cfg->tries ? cfg->tries : NET_DEFAULT_TRIES;
+	t->max_inflight = cfg->max_inflight ? cfg->max_inflight : NET_DEFAULT_INFLIGHT;
+	t->qps = cfg->qps;
+	t->auth_port = cfg->auth_port ? cfg->auth_port : 53;
+
+	char servers[EA_RESOLVER_MAX_SERVERS][NET_SERVER_NAME_MAX];
+	size_t count = 0;
+	if (cfg->server_count == 0) {
+		count = system_servers(servers, EA_RESOLVER_MAX_SERVERS);
+		if (count == 0) {
+			*err = EA_EDNS;
+			snprintf(errmsg, errmsg_size, "no DNS resolver configured in /etc/resolv.conf; use --resolver");
+			free(t);
+			return NULL;
+		}
+	} else {
+		for (size_t i = 0; i < cfg->server_count && i < EA_RESOLVER_MAX_SERVERS; i++) {
+			if (!server_to_csv(cfg->servers[i], servers[count], NET_SERVER_NAME_MAX)) {
+				*err = EA_EINVAL;
+				snprintf(errmsg, errmsg_size,
+				         "resolver '%.64s' is not ADDR, ADDR:PORT or [IPv6]:PORT", cfg->servers[i]);
+				free(t);
+				return NULL;
+			}
+			count++;
+		}
+	}
+	for (size_t i = 0; i < count; i++) {
+		int rc = channel_init(t, &t->resolvers[i], servers[i], true);
+		if (rc != EA_OK) {
+			*err = rc;
+			snprintf(errmsg, errmsg_size, "resolver '%s' could not be set up", servers[i]);
+			t->resolver_count = i;
+			net_free(&t->base);
+			return NULL;
+		}
+	}
+	t->resolver_count = count;
+	return &t->base;
+}

@@ -1,0 +1,141 @@
+/* The JSON renderer: the documented, stable schema of docs/json-schema.md. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <emailauth/emailauth.h>
+
+static void set_str(json_t *o, const char *k, const char *v)
+{
+	if (v != NULL)
+		json_object_set_new(o, k, json_stringn_nocheck(v, strlen(v)));
+}
+
+/* Text from DNS may be any bytes; JSON strings must be UTF-8. */
+static json_t *safe_string(const char *s)
+{
+	json_t *j = json_string(s);
+	if (j != NULL)
+		return j;
+	size_t n = strlen(s);
+	char *copy = malloc(n * 4 + 1);
+	if (copy == NULL)
+		return json_string("");
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80)
+			copy[o++] = (char)c;
+		else
+			o += (size_t)sprintf(copy + o, "\\x%02x", c);
+	}
+	copy[o] = '\0';
+	j = json_string(copy);
+	free(copy);
+	return j ? j : json_string("");
+}
+
+static void set_text(json_t *o, const char *k, const char *v)
+{
+	if (v != NULL)
+		json_object_set_new(o, k, safe_string(v));
+}
+
+static json_t *finding_json(const ea_finding *f, bool is_ses)
+{
+	json_t *o = json_object();
+	set_str(o, "code", f->code);
+	set_str(o, "severity", ea_severity_name(f->severity));
+	if (f->primary)
+		json_object_set_new(o, "primary", json_true());
+	if (f->undetermined)
+		json_object_set_new(o, "undetermined", json_true());
+	/* SES findings name their subject "token", as the schema of issue 2 has it. */
+	set_text(o, is_ses ? "token" : "subject", f->subject);
+	set_text(o, "name", f->name);
+	set_text(o, "expected", f->expected);
+	set_text(o, "found", f->found);
+	set_text(o, "message", f->message);
+	set_text(o, "fix", f->fix);
+	set_str(o, "rfc", f->rfc);
+	return o;
+}
+
+static json_t *lookup_json(const ea_lookup_record *l)
+{
+	json_t *o = json_object();
+	set_text(o, "name", l->name);
+	set_str(o, "type", ea_rr_type_name(l->type));
+	set_text(o, "server", l->server);
+	json_object_set_new(o, "direct", json_boolean(l->direct));
+	json_object_set_new(o, "rcode", json_integer(l->rcode));
+	set_str(o, "outcome", ea_dns_outcome_name(l->outcome));
+	if (l->outcome != EA_DNS_FOUND)
+		set_str(o, "reason", ea_dns_reason_text(l->reason));
+	set_text(o, "answer", l->answer);
+	json_object_set_new(o, "ttl", json_integer(l->ttl));
+	json_object_set_new(o, "ms", json_real(l->ms));
+	json_object_set_new(o, "ad", json_boolean(l->ad));
+	set_text(o, "why", l->why);
+	return o;
+}
+
+void *ea_report_to_json(const ea_report *rep, bool with_lookups)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "schema", json_integer(EA_JSON_SCHEMA));
+	set_text(root, "domain", rep->domain);
+	set_str(root, "status", ea_status_name(ea_report_status(rep)));
+	json_t *checks = json_array();
+	for (size_t i = 0; i < rep->section_count; i++) {
+		const ea_section *s = &rep->sections[i];
+		json_t *c = json_object();
+		set_str(c, "check", s->check);
+		set_str(c, "status", ea_status_name(s->status));
+		set_text(c, "summary", s->summary ? s->summary : "");
+		json_t *fs = json_array();
+		for (size_t k = 0; k < s->finding_count; k++)
+			json_array_append_new(fs, finding_json(&s->findings[k],
+			                                          strcmp(s->check, "ses-dkim") == 0));
+		json_object_set_new(c, "findings", fs);
+		if (s->dropped)
+			json_object_set_new(c, "findings_dropped", json_integer((json_int_t)s->dropped));
+		json_array_append_new(checks, c);
+	}
+	json_object_set_new(root, "checks", checks);
+	if (with_lookups) {
+		json_t *ls = json_array();
+		for (size_t i = 0; i < rep->lookup_count; i++)
+			json_array_append_new(ls, lookup_json(&rep->lookups[i]));
+		json_object_set_new(root, "lookups", ls);
+		if (rep->lookups_dropped)
+			json_object_set_new(root, "lookups_dropped", json_integer((json_int_t)rep->lookups_dropped));
+	}
+	json_object_set_new(root, "elapsed_ms", json_real(rep->elapsed_ms));
+	return root;
+}
+
+int ea_render_json(FILE *out, const ea_report *rep, const ea_render_opts *o)
+{
+	json_t *root = ea_report_to_json(rep, true);
+	if (root == NULL)
+		return EA_ENOMEM;
+	size_t flags = JSON_ENSURE_ASCII | (o->compact ? JSON_COMPACT : JSON_INDENT(2));
+	int rc = json_dumpf(root, out, flags);
+	json_decref(root);
+	fputc('\n', out);
+	return rc == 0 && !ferror(out) ? EA_OK : EA_EIO;
+}
+
+ea_render_fn ea_renderer(const char *format)
+{
+	static const struct { const char *name; ea_render_fn fn; } table[] = {
+		{"text", ea_render_text},
+		{"json", ea_render_json},
+	};
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp(table[i].name, format) == 0)
+			return table[i].fn;
+	return NULL;
+}

@@ -1,0 +1,224 @@
+/* The report model: sections of findings, and the lookup trace. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <emailauth/emailauth.h>
+#include "util/util.h"
+
+ea_report *ea_report_new(const char *domain, const char *domain_display)
+{
+	ea_report *rep = calloc(1, sizeof(*rep));
+	if (rep == NULL)
+		return NULL;
+	rep->domain = ea_strdup0(domain ? domain : "");
+	rep->domain_display = ea_strdup0(domain_display ? domain_display : rep->domain);
+	if (rep->domain == NULL || rep->domain_display == NULL) {
+		ea_report_free(rep);
+		return NULL;
+	}
+	return rep;
+}
+
+static void finding_free(ea_finding *f)
+{
+	free(f->subject);
+	free(f->name);
+	free(f->expected);
+	free(f->found);
+	free(f->message);
+	free(f->fix);
+}
+
+static void section_clear(ea_section *s)
+{
+	for (size_t i = 0; i < s->finding_count; i++)
+		finding_free(&s->findings[i]);
+	free(s->findings);
+	free(s->summary);
+	memset(s, 0, sizeof(*s));
+}
+
+void ea_report_clear_findings(ea_report *rep)
+{
+	for (size_t i = 0; i < rep->section_count; i++)
+		section_clear(&rep->sections[i]);
+	rep->section_count = 0;
+}
+
+void ea_report_free(ea_report *rep)
+{
+	if (rep == NULL)
+		return;
+	ea_report_clear_findings(rep);
+	for (size_t i = 0; i < rep->lookup_count; i++) {
+		ea_lookup_record *l = &rep->lookups[i];
+		free(l->name);
+		free(l->server);
+		free(l->answer);
+		free(l->why);
+	}
+	free(rep->lookups);
+	free(rep->domain);
+	free(rep->domain_display);
+	free(rep);
+}
+
+ea_section *ea_report_section(ea_report *rep, const char *check)
+{
+	for (size_t i = 0; i < rep->section_count; i++)
+		if (strcmp(rep->sections[i].check, check) == 0)
+			return &rep->sections[i];
+	if (rep->section_count >= EA_REPORT_MAX_SECTIONS)
+		return NULL;
+	ea_section *s = &rep->sections[rep->section_count++];
+	memset(s, 0, sizeof(*s));
+	s->check = check;
+	s->status = EA_STATUS_PASS;
+	return s;
+}
+
+ea_finding *ea_section_add(ea_section *sec, const ea_finding *f)
+{
+	if (sec == NULL)
+		return NULL;
+	if (sec->finding_count >= EA_SECTION_MAX_FINDINGS) {
+		sec->dropped++;
+		return NULL;
+	}
+	if (sec->finding_count == sec->finding_cap) {
+		size_t cap = sec->finding_cap ? sec->finding_cap * 2 : 8;
+		ea_finding *n = realloc(sec->findings, cap * sizeof(*n));
+		if (n == NULL)
+			return NULL;
+		sec->findings = n;
+		sec->finding_cap = cap;
+	}
+	ea_finding *d = &sec->findings[sec->finding_count];
+	memset(d, 0, sizeof(*d));
+	d->code = f->code;
+	d->severity = f->severity;
+	d->primary = f->primary;
+	d->undetermined = f->undetermined;
+	d->rfc = f->rfc;
+	d->subject = ea_strdup0(f->subject);
+	d->name = ea_strdup0(f->name);
+	d->expected = ea_strdup0(f->expected);
+	d->found = ea_strdup0(f->found);
+	d->message = ea_strdup0(f->message);
+	d->fix = ea_strdup0(f->fix);
+	sec->finding_count++;
+	return d;
+}
+
+ea_finding *ea_section_addf(ea_section *sec, const char *code, ea_severity sev,
+                            const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	ea_finding f = {.code = code, .severity = sev, .message = msg};
+	ea_finding *d = ea_section_add(sec, &f);
+	free(msg);
+	return d;
+}
+
+int ea_finding_set(char **field, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (s == NULL)
+		return EA_ENOMEM;
+	free(*field);
+	*field = s;
+	return EA_OK;
+}
+
+void ea_section_set_summary(ea_section *sec, const char *fmt, ...)
+{
+	if (sec == NULL)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	free(sec->summary);
+	sec->summary = s;
+}
+
+static ea_status section_status(const ea_section *s)
+{
+	ea_status st = EA_STATUS_PASS;
+	for (size_t i = 0; i < s->finding_count; i++) {
+		const ea_finding *f = &s->findings[i];
+		ea_status fs = EA_STATUS_PASS;
+		if (f->undetermined)
+			fs = EA_STATUS_ERROR;
+		else if (f->severity == EA_SEV_ERROR)
+			fs = EA_STATUS_FAIL;
+		else if (f->severity == EA_SEV_WARNING)
+			fs = EA_STATUS_WARN;
+		if (fs > st)
+			st = fs;
+	}
+	return st;
+}
+
+ea_status ea_report_finish(ea_report *rep)
+{
+	for (size_t i = 0; i < rep->section_count; i++)
+		rep->sections[i].status = section_status(&rep->sections[i]);
+	return ea_report_status(rep);
+}
+
+ea_status ea_report_status(const ea_report *rep)
+{
+	ea_status st = EA_STATUS_PASS;
+	for (size_t i = 0; i < rep->section_count; i++)
+		if (rep->sections[i].status > st)
+			st = rep->sections[i].status;
+	return st;
+}
+
+const char *ea_severity_name(ea_severity s)
+{
+	switch (s) {
+	case EA_SEV_OK: return "ok";
+	case EA_SEV_INFO: return "info";
+	case EA_SEV_WARNING: return "warning";
+	case EA_SEV_ERROR: return "error";
+	}
+	return "error";
+}
+
+const char *ea_status_name(ea_status s)
+{
+	switch (s) {
+	case EA_STATUS_PASS: return "pass";
+	case EA_STATUS_WARN: return "warn";
+	case EA_STATUS_FAIL: return "fail";
+	case EA_STATUS_ERROR: return "error";
+	}
+	return "error";
+}
+
+int ea_status_exit_code(ea_status s)
+{
+	switch (s) {
+	case EA_STATUS_PASS: return 0;
+	case EA_STATUS_WARN: return 1;
+	case EA_STATUS_FAIL: return 2;
+	case EA_STATUS_ERROR: return 3;
+	}
+	return 3;
+}

@@ -1,0 +1,104 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+
+char *ea_strdup_n(const char *p, size_t len)
+{
+	char *s = malloc(len + 1);
+	if (s == NULL)
+		return NULL;
+	if (len > 0)
+		memcpy(s, p, len);
+	s[len] = '\0';
+	return s;
+}
+
+char *ea_strdup0(const char *s)
+{
+	return s == NULL ? NULL : ea_strdup_n(s, strlen(s));
+}
+
+char *ea_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+static char ascii_lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+bool ea_str_ieq(ea_str a, const char *b)
+{
+	size_t n = strlen(b);
+	if (a.len != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (ascii_lower(a.p[i]) != ascii_lower(b[i]))
+			return false;
+	return true;
+}
+
+bool ea_str_istarts(ea_str a, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	if (a.len < n)
+		return false;
+	return ea_str_ieq(ea_str_make(a.p, n), prefix);
+}
+
+void ea_ascii_lower(char *s)
+{
+	for (; *s; s++)
+		*s = ascii_lower(*s);
+}
+
+#define EDIT_MAX_LEN 255
+
+unsigned ea_edit_distance(const char *a, const char *b, unsigned cap)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > EDIT_MAX_LEN || lb > EDIT_MAX_LEN)
+		return cap + 1;
+	if ((la > lb ? la - lb : lb - la) > cap)
+		return cap + 1;
+	/* Three rows of the optimal-string-alignment table. */
+	unsigned rows[3][EDIT_MAX_LEN + 1];
+	unsigned *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = (unsigned)i;
+		unsigned row_min = cur[0];
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			unsigned v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (prev[j - 1] + cost < v)
+				v = prev[j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < v)
+				v = prev2[j - 2] + 1;
+			cur[j] = v;
+			if (v < row_min)
+				row_min = v;
+		}
+		if (row_min > cap)
+			return cap + 1;
+		unsigned *t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[lb] > cap ? cap + 1 : prev[lb];
+}

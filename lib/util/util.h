@@ -1,0 +1,35 @@
+/* Small helpers shared by every part of the library. */
+#ifndef EA_UTIL_UTIL_H
+#define EA_UTIL_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define EA_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define EA_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define EA_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* A view of bytes that came from outside: never assume a NUL. */
+typedef struct {
+	const char *p;
+	size_t len;
+} ea_str;
+
+static inline ea_str ea_str_make(const char *p, size_t len)
+{
+	ea_str s = {p, len};
+	return s;
+}
+
+char *ea_strdup_n(const char *p, size_t len);   /* NULL-safe; NULL on no memory */
+char *ea_strdup0(const char *s);                /* NULL stays NULL */
+char *ea_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+bool ea_str_ieq(ea_str a, const char *b);       /* ASCII case-insensitive equality */
+bool ea_str_istarts(ea_str a, const char *prefix);
+void ea_ascii_lower(char *s);
+/* Edit distance with adjacent transpositions (optimal string alignment), capped:
+ * returns cap + 1 as soon as the distance must exceed cap. Inputs up to 255 bytes. */
+unsigned ea_edit_distance(const char *a, const char *b, unsigned cap);
+
+#endif

@@ -1,0 +1,38 @@
+/* The emailauth program: shared option handling for its commands. */
+#ifndef EA_CLI_H
+#define EA_CLI_H
+
+#include <stdio.h>
+#include <emailauth/emailauth.h>
+
+#define CLI_MAX_INPUT_BYTES (1024 * 1024)   /* --aws-json and similar files */
+#define CLI_DEFAULT_TIMEOUT_S 10.0
+
+typedef struct {
+	ea_resolver_config rcfg;
+	double timeout_s;          /* the whole command's budget */
+	const char *format;        /* "text" | "json" */
+	bool trace;
+	bool color;
+	int argc;                  /* what is left for the command: positional args */
+	char **argv;
+} cli_globals;
+
+/* Parses a global option at argv[*i] (advancing *i past its value). Returns 1 if it
+ * was one, 0 if not, -1 on a usage error (message printed). */
+int cli_global_option(cli_globals *g, int argc, char **argv, int *i);
+void cli_globals_init(cli_globals *g);
+/* Finishes option handling: colour only for text on a terminal without NO_COLOR. */
+void cli_globals_finish(cli_globals *g);
+ea_resolver *cli_resolver(const cli_globals *g);
+/* Reads a whole file ("-" is stdin), up to max bytes. NULL on error (printed). */
+char *cli_read_file(const char *path, size_t max, size_t *len);
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Normalises a domain argument or prints why not. */
+bool cli_domain(const char *in, char *out, size_t size);
+/* Renders rep in the chosen format. */
+int cli_render(const cli_globals *g, const ea_report *rep);
+
+int cmd_ses(int argc, char **argv);
+
+#endif

@@ -1,0 +1,165 @@
+/* Options every command shares: --resolver, --timeout, --format, --zone, --trace. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void cli_globals_init(cli_globals *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->timeout_s = CLI_DEFAULT_TIMEOUT_S;
+	g->format = "text";
+	g->color = true;
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("emailauth: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputs("\n(see 'emailauth --help')\n", stderr);
+	va_end(ap);
+	return EA_EXIT_USAGE;
+}
+
+/* --opt VALUE or --opt=VALUE */
+static const char *option_value(const char *name, int argc, char **argv, int *i)
+{
+	const char *arg = argv[*i];
+	size_t n = strlen(name);
+	if (strncmp(arg, name, n) == 0 && arg[n] == '=')
+		return arg + n + 1;
+	if (strcmp(arg, name) == 0) {
+		if (*i + 1 >= argc)
+			return NULL;
+		return argv[++*i];
+	}
+	return NULL;
+}
+
+static bool is_option(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+	return strcmp(arg, name) == 0 || (strncmp(arg, name, n) == 0 && arg[n] == '=');
+}
+
+int cli_global_option(cli_globals *g, int argc, char **argv, int *i)
+{
+	const char *arg = argv[*i];
+	const char *v;
+	if (is_option(arg, "--resolver")) {
+		if ((v = option_value("--resolver", argc, argv, i)) == NULL)
+			return cli_usage_error("--resolver needs ADDR[:PORT]"), -1;
+		if (g->rcfg.server_count >= EA_RESOLVER_MAX_SERVERS)
+			return cli_usage_error("at most %d resolvers", EA_RESOLVER_MAX_SERVERS), -1;
+		g->rcfg.servers[g->rcfg.server_count++] = v;
+		return 1;
+	}
+	if (is_option(arg, "--zone")) {
+		if ((v = option_value("--zone", argc, argv, i)) == NULL)
+			return cli_usage_error("--zone needs a zone file"), -1;
+		if (g->rcfg.zone_file_count >= EA_RESOLVER_MAX_ZONE_FILES)
+			return cli_usage_error("at most %d zone files", EA_RESOLVER_MAX_ZONE_FILES), -1;
+		g->rcfg.zone_files[g->rcfg.zone_file_count++] = v;
+		return 1;
+	}
+	if (is_option(arg, "--timeout")) {
+		char *end;
+		if ((v = option_value("--timeout", argc, argv, i)) == NULL)
+			return cli_usage_error("--timeout needs SECONDS"), -1;
+		g->timeout_s = strtod(v, &end);
+		if (*end != '\0' || !(g->timeout_s > 0) || g->timeout_s > 3600)
+			return cli_usage_error("--timeout takes seconds, more than 0 and at most 3600"), -1;
+		return 1;
+	}
+	if (is_option(arg, "--format")) {
+		if ((v = option_value("--format", argc, argv, i)) == NULL || ea_renderer(v) == NULL)
+			return cli_usage_error("--format is text or json"), -1;
+		g->format = v;
+		return 1;
+	}
+	if (strcmp(arg, "--trace") == 0) {
+		g->trace = true;
+		return 1;
+	}
+	if (strcmp(arg, "--no-color") == 0) {
+		g->color = false;
+		return 1;
+	}
+	return 0;
+}
+
+void cli_globals_finish(cli_globals *g)
+{
+	const char *nc = getenv("NO_COLOR");
+	if (strcmp(g->format, "text") != 0 || !isatty(STDOUT_FILENO) || (nc && *nc))
+		g->color = false;
+	/* Per-query timeout: a third of the budget, at most 2 s, so failover has time. */
+	double per = g->timeout_s * 1000.0 / 3.0;
+	if (per > 2000)
+		per = 2000;
+	if (per < 100)
+		per = 100;
+	g->rcfg.query_timeout_ms = (unsigned)per;
+}
+
+ea_resolver *cli_resolver(const cli_globals *g)
+{
+	int err = 0;
+	char msg[512];
+	ea_resolver *r = ea_resolver_new(&g->rcfg, &err, msg, sizeof(msg));
+	if (r == NULL)
+		fprintf(stderr, "emailauth: %s\n", msg[0] ? msg : ea_strerror(err));
+	return r;
+}
+
+char *cli_read_file(const char *path, size_t max, size_t *len)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "emailauth: cannot open %s\n", path);
+		return NULL;
+	}
+	char *buf = malloc(max + 1);
+	size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
+	bool err = buf == NULL || ferror(f);
+	if (f != stdin)
+		fclose(f);
+	if (err) {
+		fprintf(stderr, "emailauth: cannot read %s\n", path);
+		free(buf);
+		return NULL;
+	}
+	if (n > max) {
+		fprintf(stderr, "emailauth: %s is larger than %zu bytes\n", path, max);
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+bool cli_domain(const char *in, char *out, size_t size)
+{
+	const char *why = NULL;
+	if (ea_domain_normalize(in, out, size, &why) != EA_OK) {
+		cli_usage_error("'%.80s' is not a domain name: %s", in, why ? why : "invalid");
+		return false;
+	}
+	return true;
+}
+
+int cli_render(const cli_globals *g, const ea_report *rep)
+{
+	ea_render_opts o = {.color = g->color, .trace = g->trace, .compact = false};
+	int rc = ea_renderer(g->format)(stdout, rep, &o);
+	if (fflush(stdout) != 0 || rc != EA_OK) {
+		fprintf(stderr, "emailauth: could not write the output\n");
+		return EA_EIO;
+	}
+	return EA_OK;
+}

@@ -1,0 +1,62 @@
+/* emailauth: the command-line front end. Parse, call the library, map to exit codes. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+"usage: emailauth COMMAND [OPTIONS]\n"
+"\n"
+"Checks a sending domain's email authentication by live DNS lookups.\n"
+"\n"
+"Commands:\n"
+"  ses DOMAIN --tokens T1,T2,T3 [--region REGION] [--watch [SECONDS]]\n"
+"  ses DOMAIN --aws-json FILE    output of 'aws sesv2 get-email-identity' ('-': stdin)\n"
+"                                Amazon SES Easy DKIM: are the three CNAMEs right?\n"
+"\n"
+"Options for every command:\n"
+"  --resolver ADDR[:PORT]   DNS resolver to use (repeat for failover, in order);\n"
+"                           IPv6 as [ADDR]:PORT. Default: the system's resolvers\n"
+"  --timeout SECONDS        the longest the whole command may take (default 10);\n"
+"                           lookups unanswered by then are reported as failed\n"
+"  --format text|json       output format (default text)\n"
+"  --zone FILE              answer from this zone file instead of the network\n"
+"                           (repeatable): check records before publishing them\n"
+"  --trace                  show every lookup: name, type, server, rcode, answer,\n"
+"                           TTL, time\n"
+"  --no-color               no colour even on a terminal (NO_COLOR works too)\n"
+"\n"
+"Exit codes: 0 all correct, 1 warnings only, 2 something is wrong,\n"
+"            3 could not determine (lookups failed), 64 usage error.\n";
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return EA_EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("emailauth %s\n", EA_VERSION);
+		return 0;
+	}
+	static const struct { const char *name; int (*fn)(int, char **); } commands[] = {
+		{"ses", cmd_ses},
+	};
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].name, cmd) == 0) {
+			for (int k = 2; k < argc; k++)
+				if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
+					fputs(usage, stdout);
+					return 0;
+				}
+			return commands[i].fn(argc - 1, argv + 1);
+		}
+	}
+	fprintf(stderr, "emailauth: unknown command '%s'\n\n%s", cmd, usage);
+	return EA_EXIT_USAGE;
+}
