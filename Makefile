@@ -2,7 +2,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps build test test-asan demo fuzz clean bench
+.PHONY: all deps build test test-asan ci demo fuzz clean bench
 
 all: build
 
@@ -18,8 +18,21 @@ build: $(BUILD)/build.ninja
 test: build
 	./tests/run.py --build $(BUILD)
 
-test-asan:
-	$(MAKE) BUILD=build-asan MESON_OPTS="-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true" test
+build-asan/build.ninja:
+	meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
+
+test-asan: build-asan/build.ninja
+	ninja -C build-asan
+	./tests/run.py --build build-asan
+
+# Everything CI does, from a clean clone on Debian 12: install, build with -Werror,
+# run every test, then every test again under ASan and UBSan. Ends 'N passed, N failed'.
+ci: deps
+	meson setup build -Dwerror=true --reconfigure 2>/dev/null || meson setup build -Dwerror=true
+	ninja -C build
+	$(MAKE) build-asan/build.ninja
+	ninja -C build-asan
+	./tests/run.py --build build --build build-asan
 
 demo: build
 	./scripts/demo.sh $(BUILD)

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs everything the build, the demo, the tests and the benchmarks need, from
+# Debian 12's packages. Run as root (or through sudo). Safe to run again.
+set -eu
+if [ "$(id -u)" -ne 0 ]; then
+	exec sudo "$0" "$@"
+fi
+PACKAGES="
+build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
+libc-ares-dev libknot-dev libssl-dev libjansson-dev libmicrohttpd-dev libidn2-dev libpsl-dev
+publicsuffix
+knot knot-dnsutils unbound
+python3 python3-yaml python3-dkim python3-spf
+curl iproute2
+"
+missing=""
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "installing:$missing"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+# Debian starts these services on install; our tests run their own instances.
+for s in knot unbound; do
+	if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$s" 2>/dev/null; then
+		systemctl stop "$s" || true
+	fi
+	pkill -x "$( [ "$s" = knot ] && echo knotd || echo unbound )" 2>/dev/null || true
+done
+echo "dependencies ready"
