@@ -502,6 +502,29 @@ static bool ask_auth(ea_job *job, const auth_servers *as, token_state *t, auth_v
 	return true;
 }
 
+/* Why a right record sits at that wrong name, in plain words. */
+static const char *misplaced_reason(const ses_ctx *c, const token_state *t)
+{
+	const char *at = t->misplaced_at;
+	size_t nl = strlen(t->name);
+	if (strncasecmp(at, t->name, nl) == 0 && at[nl] == '.')
+		return ": the DNS provider appended the zone name to a name that already ended with it; "
+		       "in the provider's form enter only the part before your domain (or end the name "
+		       "with a dot)";
+	const char *dk = strstr(at, "._domainkey.");
+	if (dk == NULL)
+		return strstr(at, ".domainkey.") ? ": the underscore of \"_domainkey\" was left out"
+		                                 : ": the \"._domainkey\" part of the name was left out";
+	const char *under = dk + strlen("._domainkey.");
+	if (strstr(under, "._domainkey.") != NULL)
+		return ": the name was entered twice";
+	if (ea_name_is_subdomain(c->req->domain, under))
+		return ": the records were added under a parent domain; SES checks the domain of the "
+		       "identity itself, so publish them there (or verify the parent domain in SES)";
+	return ": the records were added under another name of your domain than the one SES "
+	       "verifies; publish them at the name shown, or verify that (sub)domain in SES instead";
+}
+
 /* Only a record the resolver shows wrong can be "propagating": a right CNAME whose key
  * is missing is not a DNS-cache matter. */
 static bool needs_auth_check(const token_state *t)
@@ -530,7 +553,8 @@ static void input_findings(ea_section *sec, const ea_ses_request *req)
 {
 	if (req->token_count != 3)
 		ea_section_addf(sec, "ses.dkim.token_count", EA_SEV_WARNING,
-		                "Easy DKIM issues 3 tokens per identity; %zu were given", req->token_count);
+		                "Easy DKIM issues 3 tokens per identity; %zu %s given", req->token_count,
+		                req->token_count == 1 ? "was" : "were");
 	for (size_t i = 0; i < req->token_count; i++) {
 		const char *t = req->tokens[i];
 		bool shaped = strlen(t) == 32;
@@ -671,10 +695,7 @@ int ea_check_ses_dkim(ea_job *job, void *arg)
 			snprintf(t->found, sizeof(t->found), "nothing here; the right CNAME is at %s", t->misplaced_at);
 			snprintf(t->message, sizeof(t->message),
 			         "the record exists at the wrong name %s%s", t->misplaced_at,
-			         ea_name_is_subdomain(t->misplaced_at, t->name)
-			             ? ": the DNS provider appended the zone name to a name that already ended "
-			               "with it; enter only the part before your domain"
-			             : "");
+			         misplaced_reason(c, t));
 			char del[2 * EA_NAME_MAX + 64];
 			snprintf(del, sizeof(del), "%s. IN CNAME %s.", t->misplaced_at, t->expected);
 			make_fix(c, t, del);
