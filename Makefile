@@ -34,7 +34,9 @@ ci: deps
 	ninja -C build-asan
 	./tests/run.py --build build --build build-asan
 
-demo: build
+# The main job, offline: install, build, then a broken and a fixed SES setup served by DNS
+# servers the demo starts on loopback.
+demo: deps build
 	./scripts/demo.sh $(BUILD)
 
 bench: build
