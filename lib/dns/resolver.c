@@ -38,6 +38,7 @@ typedef struct {
 	cache_entry *entry;
 	ea_dns_answer *local;       /* an answer for this job only (deadline, limits) */
 	const char *why;            /* static text from the check */
+	char server[48];            /* "" for the resolvers; else the address asked directly */
 	bool traced;
 } job_lookup;
 
@@ -302,8 +303,7 @@ static job_lookup *job_find(ea_job *job, const char *name, uint16_t type, const 
 		const ea_dns_answer *a = l->local;
 		const char *n = a ? a->qname : l->entry->name;
 		uint16_t t = a ? a->qtype : l->entry->type;
-		const char *s = l->entry ? l->entry->server : "";
-		if (t == type && strcmp(n, name) == 0 && strcmp(s, server) == 0)
+		if (t == type && strcmp(n, name) == 0 && strcmp(l->server, server) == 0)
 			return l;
 	}
 	return NULL;
@@ -324,12 +324,13 @@ static job_lookup *job_add(ea_job *job)
 	return l;
 }
 
-static const ea_dns_answer *job_local(ea_job *job, const char *name, uint16_t type,
-                                      ea_dns_reason why, const char *text)
+static const ea_dns_answer *job_local(ea_job *job, const char *server, const char *name,
+                                      uint16_t type, ea_dns_reason why, const char *text)
 {
 	job_lookup *l = job_add(job);
 	if (l == NULL)
 		return NULL;
+	snprintf(l->server, sizeof(l->server), "%s", server);
 	l->local = ea_dns_answer_failed(name, type, why, "", 0);
 	l->why = text;
 	if (l->local == NULL) {
@@ -347,10 +348,10 @@ static const ea_dns_answer *lookup(ea_job *job, const char *server, const char *
 	char name[EA_NAME_MAX + 1];
 	if (!ea_dns_name_key(name_in, name, sizeof(name))) {
 		static const char too_long[] = "(name too long)";
-		job_lookup *l = job_find(job, too_long, type, "");
+		job_lookup *l = job_find(job, too_long, type, server);
 		if (l)
 			return l->local;
-		return job_local(job, too_long, type, EA_DNS_R_BAD_NAME, why);
+		return job_local(job, server, too_long, type, EA_DNS_R_BAD_NAME, why);
 	}
 	job_lookup *l = job_find(job, name, type, server);
 	if (l != NULL) {
@@ -362,9 +363,9 @@ static const ea_dns_answer *lookup(ea_job *job, const char *server, const char *
 		return NULL;
 	}
 	if (job->expired || ea_now_ms() >= job->deadline)
-		return job_local(job, name, type, EA_DNS_R_DEADLINE, why);
+		return job_local(job, server, name, type, EA_DNS_R_DEADLINE, why);
 	if (job->lookup_count >= EA_JOB_MAX_LOOKUPS)
-		return job_local(job, name, type, EA_DNS_R_DEADLINE, why);
+		return job_local(job, server, name, type, EA_DNS_R_DEADLINE, why);
 
 	cache_entry *e = cache_find(r, name, type, server);
 	if (e != NULL && e->answer != NULL && ea_now_ms() >= e->expires) {
@@ -375,8 +376,9 @@ static const ea_dns_answer *lookup(ea_job *job, const char *server, const char *
 	}
 	l = job_add(job);
 	if (l == NULL)
-		return job_local(job, name, type, EA_DNS_R_NETWORK, why);
+		return job_local(job, server, name, type, EA_DNS_R_NETWORK, why);
 	l->why = why;
+	snprintf(l->server, sizeof(l->server), "%s", server);
 	if (e != NULL) {
 		r->stats.cache_hits++;
 		e->refs++;
@@ -391,7 +393,7 @@ static const ea_dns_answer *lookup(ea_job *job, const char *server, const char *
 		e = calloc(1, sizeof(*e));
 		if (e == NULL) {
 			job->lookup_count--;
-			return job_local(job, name, type, EA_DNS_R_NETWORK, why);
+			return job_local(job, server, name, type, EA_DNS_R_NETWORK, why);
 		}
 		e->r = r;
 		e->type = type;
@@ -412,7 +414,7 @@ static const ea_dns_answer *lookup(ea_job *job, const char *server, const char *
 			l->entry = NULL;
 			entry_free(e);
 			job->lookup_count--;
-			return job_local(job, name, type, EA_DNS_R_NETWORK, why);
+			return job_local(job, server, name, type, EA_DNS_R_NETWORK, why);
 		}
 		cache_trim(r);
 	}
@@ -423,7 +425,7 @@ static const ea_dns_answer *lookup(ea_job *job, const char *server, const char *
 		if (w == NULL) {
 			entry_release(r, e);
 			job->lookup_count--;
-			return job_local(job, name, type, EA_DNS_R_NETWORK, why);
+			return job_local(job, server, name, type, EA_DNS_R_NETWORK, why);
 		}
 		e->waiters = w;
 		e->waiter_cap = cap;
@@ -443,7 +445,7 @@ const ea_dns_answer *ea_lookup_at(ea_job *job, const char *server_ip, const char
                                   uint16_t type, const char *why)
 {
 	if (server_ip == NULL || strlen(server_ip) >= 48)
-		return job_local(job, name, type, EA_DNS_R_NETWORK, why);
+		return job_local(job, "", name, type, EA_DNS_R_NETWORK, why);
 	return lookup(job, server_ip, name, type, why);
 }
 
