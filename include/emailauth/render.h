@@ -16,10 +16,12 @@ typedef struct {
 
 typedef int (*ea_render_fn)(FILE *out, const ea_report *rep, const ea_render_opts *o);
 
-/* "text", "json"; NULL when unknown. */
+/* "text", "json", "html"; NULL when unknown. */
 EA_PUBLIC ea_render_fn ea_renderer(const char *format);
 EA_PUBLIC int ea_render_text(FILE *out, const ea_report *rep, const ea_render_opts *o);
 EA_PUBLIC int ea_render_json(FILE *out, const ea_report *rep, const ea_render_opts *o);
+/* An HTML fragment (a <div>) for a page; everything from DNS is escaped. */
+EA_PUBLIC int ea_render_html(FILE *out, const ea_report *rep, const ea_render_opts *o);
 
 /* The JSON document of a report (jansson's json_t *, as void * to keep jansson out of
  * this header). The caller releases it with json_decref(). */

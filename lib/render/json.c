@@ -133,6 +133,7 @@ ea_render_fn ea_renderer(const char *format)
 	static const struct { const char *name; ea_render_fn fn; } table[] = {
 		{"text", ea_render_text},
 		{"json", ea_render_json},
+		{"html", ea_render_html},
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(table[i].name, format) == 0)

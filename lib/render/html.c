@@ -1,0 +1,211 @@
+/* The HTML renderer: a report as an HTML fragment for the web page (tools/server).
+ * Every string that came from DNS, a message or the user goes through
+ * ea_write_html_escaped(); the only unescaped text is this file's own markup.
+ * Severity is carried by a word and an icon, never by colour alone. */
+#include <stdio.h>
+#include <string.h>
+
+#include <emailauth/emailauth.h>
+#include "render/sanitize.h"
+
+static void esc(FILE *out, const char *s)
+{
+	ea_write_html_escaped(out, s);
+}
+
+typedef struct {
+	const char *cls;    /* CSS class suffix */
+	const char *icon;   /* a text symbol, hidden from screen readers */
+	const char *word;   /* what a screen reader and a colour-blind reader get */
+} look;
+
+static look finding_look(const ea_finding *f)
+{
+	if (f->undetermined)
+		return (look){"unknown", "?", "Could not determine"};
+	switch (f->severity) {
+	case EA_SEV_OK: return (look){"ok", "\u2713", "OK"};
+	case EA_SEV_INFO: return (look){"info", "i", "Note"};
+	case EA_SEV_WARNING: return (look){"warning", "!", "Warning"};
+	case EA_SEV_ERROR: return (look){"error", "\u2717", "Error"};
+	}
+	return (look){"unknown", "?", "Unknown"};
+}
+
+static look status_look(ea_status s)
+{
+	switch (s) {
+	case EA_STATUS_PASS: return (look){"pass", "\u2713", "Pass"};
+	case EA_STATUS_WARN: return (look){"warn", "!", "Pass with warnings"};
+	case EA_STATUS_FAIL: return (look){"fail", "\u2717", "Fail"};
+	case EA_STATUS_ERROR: return (look){"unknown", "?", "Could not determine"};
+	}
+	return (look){"unknown", "?", "Unknown"};
+}
+
+static const char *status_sentence(ea_status s)
+{
+	switch (s) {
+	case EA_STATUS_PASS: return "Everything we checked is right.";
+	case EA_STATUS_WARN: return "It works, but some things should be improved.";
+	case EA_STATUS_FAIL: return "Something is wrong: see the fixes below.";
+	case EA_STATUS_ERROR: return "Some lookups failed, so part of the answer is unknown. Try again in a minute.";
+	}
+	return "";
+}
+
+static const char *check_title(const char *check)
+{
+	static const struct { const char *check, *title; } titles[] = {
+		{"ses-dkim", "Amazon SES Easy DKIM"}, {"spf", "SPF"}, {"dmarc", "DMARC"},
+		{"dkim", "DKIM"}, {"mx", "MX"}, {"mailfrom", "MAIL FROM domain"},
+		{"verify", "Message authentication"}, {"mta-sts", "MTA-STS"},
+		{"tlsrpt", "TLS reporting"}, {"bimi", "BIMI"}, {"dnssec", "DNSSEC"},
+	};
+	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
+		if (strcmp(titles[i].check, check) == 0)
+			return titles[i].title;
+	return check;
+}
+
+static void badge(FILE *out, look l)
+{
+	fprintf(out, "<span class=\"ea-badge ea-%s\"><span class=\"ea-icon\" aria-hidden=\"true\">%s</span> %s</span>",
+	        l.cls, l.icon, l.word);
+}
+
+static void value_row(FILE *out, const char *label, const char *value)
+{
+	if (value == NULL || *value == '\0')
+		return;
+	fprintf(out, "<dt>%s</dt><dd><code class=\"ea-value\">", label);
+	esc(out, value);
+	fputs("</code></dd>\n", out);
+}
+
+static void finding(FILE *out, const ea_finding *f, unsigned *fix_id)
+{
+	look l = finding_look(f);
+	fprintf(out, "<article class=\"ea-card ea-%s\">\n<h3>", l.cls);
+	badge(out, l);
+	fputc(' ', out);
+	if (f->subject && *f->subject) {
+		fputs("<span class=\"ea-subject\">", out);
+		esc(out, f->subject);
+		fputs("</span>", out);
+	} else if (f->name && *f->name) {
+		fputs("<span class=\"ea-subject\">", out);
+		esc(out, f->name);
+		fputs("</span>", out);
+	}
+	fputs("</h3>\n<p class=\"ea-reason\">", out);
+	esc(out, f->message);
+	fputs("</p>\n", out);
+	if ((f->name && *f->name) || (f->expected && *f->expected) || (f->found && *f->found)) {
+		fputs("<dl class=\"ea-values\">\n", out);
+		value_row(out, "Name", f->name);
+		value_row(out, "Expected", f->expected);
+		value_row(out, "Found", f->found);
+		fputs("</dl>\n", out);
+	}
+	if (f->fix && *f->fix) {
+		unsigned id = ++*fix_id;
+		fprintf(out, "<div class=\"ea-fix\">\n<p class=\"ea-fix-title\" id=\"ea-fix-label-%u\">"
+		        "The fix: publish this in your DNS</p>\n"
+		        "<pre aria-labelledby=\"ea-fix-label-%u\"><code id=\"ea-fix-%u\">", id, id, id);
+		esc(out, f->fix);
+		fprintf(out, "</code></pre>\n<button type=\"button\" class=\"ea-copy\" data-copy=\"ea-fix-%u\" hidden>"
+		        "Copy the fix</button>\n</div>\n", id);
+	}
+	fputs("<p class=\"ea-meta\">Code <code>", out);
+	esc(out, f->code);
+	fputs("</code>", out);
+	if (f->rfc) {
+		fputs(" &middot; see ", out);
+		esc(out, f->rfc);
+	}
+	fputs("</p>\n</article>\n", out);
+}
+
+static void section(FILE *out, const ea_section *s, size_t index, unsigned *fix_id)
+{
+	fprintf(out, "<section class=\"ea-check\" aria-labelledby=\"ea-check-%zu\">\n"
+	        "<h2 id=\"ea-check-%zu\">%s ", index, index, check_title(s->check));
+	badge(out, status_look(s->status));
+	fputs("</h2>\n", out);
+	if (s->summary && *s->summary) {
+		fputs("<p class=\"ea-summary\">", out);
+		esc(out, s->summary);
+		fputs("</p>\n", out);
+	}
+	/* Primary verdicts first, then the rest, as the text renderer orders them. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < s->finding_count; k++)
+			if (s->findings[k].primary == (pass == 0))
+				finding(out, &s->findings[k], fix_id);
+	if (s->dropped)
+		fprintf(out, "<p class=\"ea-note\">%zu more findings are not shown.</p>\n", s->dropped);
+	fputs("</section>\n", out);
+}
+
+static void lookups(FILE *out, const ea_report *rep)
+{
+	fprintf(out, "<section class=\"ea-lookups\" aria-labelledby=\"ea-lookups-h\">\n"
+	        "<details><summary><h2 id=\"ea-lookups-h\">What we checked (%zu lookups, %.0f ms)</h2></summary>\n"
+	        "<ol>\n", rep->lookup_count + rep->lookups_dropped, rep->elapsed_ms);
+	for (size_t i = 0; i < rep->lookup_count; i++) {
+		const ea_lookup_record *l = &rep->lookups[i];
+		fputs("<li><code>", out);
+		esc(out, l->name);
+		fprintf(out, "</code> %s", ea_rr_type_name(l->type));
+		fprintf(out, " &rarr; <span class=\"ea-outcome\">%s", ea_dns_outcome_name(l->outcome));
+		if (l->outcome != EA_DNS_FOUND) {
+			fputs(" (", out);
+			esc(out, ea_dns_reason_text(l->reason));
+			fputc(')', out);
+		}
+		fputs("</span>", out);
+		if (l->why && *l->why) {
+			fputs("<br><span class=\"ea-why\">", out);
+			esc(out, l->why);
+			fputs("</span>", out);
+		}
+		fprintf(out, "<br><span class=\"ea-lookup-meta\">%s", l->direct ? "asked directly of " : "via ");
+		esc(out, l->server && *l->server ? l->server : "-");
+		fprintf(out, ", rcode %d, TTL %u, %.1f ms%s</span>", l->rcode, l->ttl, l->ms,
+		        l->ad ? ", DNSSEC-validated" : "");
+		if (l->answer && *l->answer) {
+			fputs("<pre class=\"ea-answer\">", out);
+			esc(out, l->answer);
+			fputs("</pre>", out);
+		}
+		fputs("</li>\n", out);
+	}
+	fputs("</ol>\n", out);
+	if (rep->lookups_dropped)
+		fprintf(out, "<p class=\"ea-note\">%zu more lookups are not shown.</p>\n", rep->lookups_dropped);
+	fputs("</details>\n</section>\n", out);
+}
+
+int ea_render_html(FILE *out, const ea_report *rep, const ea_render_opts *o)
+{
+	(void)o;
+	ea_status st = ea_report_status(rep);
+	look l = status_look(st);
+	fprintf(out, "<div class=\"ea-report\">\n<div class=\"ea-verdict ea-%s\" role=\"status\">\n"
+	        "<p class=\"ea-verdict-word\"><span class=\"ea-icon\" aria-hidden=\"true\">%s</span> %s</p>\n"
+	        "<p class=\"ea-verdict-domain\">", l.cls, l.icon, l.word);
+	esc(out, rep->domain_display ? rep->domain_display : rep->domain);
+	if (rep->domain_display && rep->domain && strcmp(rep->domain, rep->domain_display) != 0) {
+		fputs(" <span class=\"ea-alabel\">(", out);
+		esc(out, rep->domain);
+		fputs(")</span>", out);
+	}
+	fprintf(out, "</p>\n<p>%s</p>\n</div>\n", status_sentence(st));
+	unsigned fix_id = 0;
+	for (size_t i = 0; i < rep->section_count; i++)
+		section(out, &rep->sections[i], i + 1, &fix_id);
+	lookups(out, rep);
+	fputs("</div>\n", out);
+	return ferror(out) ? EA_EIO : EA_OK;
+}
