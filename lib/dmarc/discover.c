@@ -1,0 +1,230 @@
+/*
+ * DMARC policy discovery and the Organizational Domain by the DNS tree walk
+ * (RFC 9989 4.10), over ea_lookup. All the walk's queries (at most 8) are
+ * independent, so they are asked in one round; the results are then read in the
+ * order the RFC's sequential walk would read them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <emailauth/dmarc.h>
+#include "dmarc/internal.h"
+#include "util/util.h"
+
+static size_t label_count(const char *d)
+{
+	if (*d == '\0')
+		return 0;
+	size_t n = 1;
+	for (const char *p = d; *p; p++)
+		n += *p == '.';
+	return n;
+}
+
+/* The suffix of d with k labels. */
+static const char *suffix_labels(const char *d, size_t k)
+{
+	size_t total = label_count(d);
+	const char *p = d;
+	while (total > k && (p = strchr(p, '.')) != NULL) {
+		p++;
+		total--;
+	}
+	return p ? p : d;
+}
+
+size_t ea_dmarc_walk_names(const char *domain, char out[][EA_NAME_MAX + 1], size_t max)
+{
+	size_t labels = label_count(domain), n = 0;
+	if (labels == 0 || max == 0 || strlen(domain) > EA_NAME_MAX)
+		return 0;
+	snprintf(out[n++], EA_NAME_MAX + 1, "%s", domain);
+	/* RFC 9989 4.10: with 8 or more labels, jump to the 7-label suffix. */
+	size_t next = labels - 1 > EA_DMARC_WALK_MAX - 1 ? EA_DMARC_WALK_MAX - 1 : labels - 1;
+	for (size_t k = next; k >= 1 && n < max && n < EA_DMARC_WALK_MAX; k--)
+		snprintf(out[n++], EA_NAME_MAX + 1, "%s", suffix_labels(domain, k));
+	return n;
+}
+
+bool ea_dmarc_norm_domain(const char *in, char *out, size_t size)
+{
+	if (in == NULL)
+		return false;
+	size_t l = strlen(in);
+	if (l && in[l - 1] == '.')
+		l--;
+	if (l == 0 || l > EA_NAME_MAX || l >= size)
+		return false;
+	memcpy(out, in, l);
+	out[l] = '\0';
+	ea_ascii_lower(out);
+	return true;
+}
+
+/* One level of the walk: what _dmarc.<name> holds. */
+void ea_dmarc_level_read(const ea_dns_answer *a, ea_dmarc_level *lv)
+{
+	memset(lv, 0, sizeof(*lv));
+	lv->answer = a;
+	if (a == NULL || a->outcome == EA_DNS_UNKNOWN) {
+		lv->kind = EA_DMARC_LEVEL_FAILED;
+		return;
+	}
+	const ea_dns_rr *cn = ea_dns_answer_cname(a);
+	if (cn)
+		lv->cname_target = cn->target;
+	size_t n = ea_dns_answer_count(a, EA_RR_TXT);
+	size_t found = 0;
+	for (size_t i = 0; i < n; i++) {
+		const ea_dns_rr *rr = ea_dns_answer_get(a, EA_RR_TXT, i);
+		/* Cheap filter before the full parse: a DMARC record starts with v. */
+		size_t k = 0;
+		while (k < rr->txt_len && (rr->txt[k] == ' ' || rr->txt[k] == '\t'))
+			k++;
+		if (k >= rr->txt_len || (rr->txt[k] | 0x20) != 'v')
+			continue;
+		ea_dmarc_record probe;
+		ea_dmarc_parse((const char *)rr->txt, rr->txt_len, &probe);
+		if (!probe.is_dmarc)
+			continue;
+		if (found == 0) {
+			lv->rr = rr;
+			lv->psd = probe.psd;
+		}
+		found++;
+	}
+	lv->dmarc_count = found;
+	lv->kind = found == 0 ? EA_DMARC_LEVEL_NONE
+	                      : (found == 1 ? EA_DMARC_LEVEL_ONE : EA_DMARC_LEVEL_MULTIPLE);
+}
+
+int ea_dmarc_walk(ea_job *job, const char *domain, ea_dmarc_walk_state *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (!ea_dmarc_norm_domain(domain, w->domain, sizeof(w->domain)))
+		return EA_EINVAL;
+	w->count = ea_dmarc_walk_names(w->domain, w->names, EA_DMARC_WALK_MAX);
+	if (w->count == 0)
+		return EA_EINVAL;
+	bool pending = false;
+	for (size_t i = 0; i < w->count; i++) {
+		char q[EA_NAME_MAX + 8];
+		snprintf(q, sizeof(q), "_dmarc.%s", w->names[i]);
+		const ea_dns_answer *a = ea_lookup(job, q, EA_RR_TXT, "DMARC policy (RFC 9989 tree walk)");
+		if (a == NULL)
+			pending = true;
+		else
+			ea_dmarc_level_read(a, &w->level[i]);
+	}
+	return pending ? EA_EPENDING : EA_OK;
+}
+
+void ea_dmarc_walk_org(const ea_dmarc_walk_state *w, char *out, size_t size, bool *known,
+                       char *reason, size_t rsize, size_t *consulted)
+{
+	*known = true;
+	long fewest = -1;
+	size_t i = 0;
+	for (; i < w->count; i++) {
+		const ea_dmarc_level *lv = &w->level[i];
+		if (lv->kind == EA_DMARC_LEVEL_FAILED) {
+			*known = false;
+			snprintf(out, size, "%s", w->domain);
+			snprintf(reason, rsize, "the lookup of _dmarc.%s failed, so the walk could not finish",
+			         w->names[i]);
+			*consulted = i + 1;
+			return;
+		}
+		if (lv->kind != EA_DMARC_LEVEL_ONE)
+			continue;
+		if (lv->psd == 'n') {
+			snprintf(out, size, "%s", w->names[i]);
+			snprintf(reason, rsize, "_dmarc.%s has psd=n", w->names[i]);
+			*consulted = i + 1;
+			return;
+		}
+		if (lv->psd == 'y' && i > 0) {
+			size_t labels = label_count(w->names[i]);
+			snprintf(out, size, "%s", suffix_labels(w->domain, labels + 1));
+			snprintf(reason, rsize, "_dmarc.%s has psd=y (a public suffix domain), so the "
+			         "Organizational Domain is the name one label below it", w->names[i]);
+			*consulted = i + 1;
+			return;
+		}
+		fewest = (long)i;
+	}
+	*consulted = w->count;
+	if (fewest >= 0) {
+		snprintf(out, size, "%s", w->names[fewest]);
+		snprintf(reason, rsize, "_dmarc.%s is the DMARC record highest in the tree",
+		         w->names[fewest]);
+	} else {
+		snprintf(out, size, "%s", w->domain);
+		snprintf(reason, rsize, "no DMARC record on the way up, so the domain itself");
+	}
+}
+
+int ea_dmarc_discover(ea_job *job, const char *domain, ea_dmarc_discovery *out)
+{
+	ea_dmarc_walk_state *w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return EA_ENOMEM;
+	int rc = ea_dmarc_walk(job, domain, w);
+	if (rc != EA_OK) {
+		free(w);
+		return rc;
+	}
+	memset(out, 0, sizeof(*out));
+	snprintf(out->domain, sizeof(out->domain), "%s", w->domain);
+	out->outcome = EA_DMARC_NOT_FOUND;
+	size_t policy_consulted = w->count;
+	for (size_t i = 0; i < w->count; i++) {
+		const ea_dmarc_level *lv = &w->level[i];
+		if (lv->kind == EA_DMARC_LEVEL_NONE)
+			continue;
+		policy_consulted = i + 1;
+		if (lv->kind == EA_DMARC_LEVEL_FAILED) {
+			out->outcome = EA_DMARC_TEMPERROR;
+			snprintf(out->failed_name, sizeof(out->failed_name), "_dmarc.%s", w->names[i]);
+		} else if (lv->kind == EA_DMARC_LEVEL_MULTIPLE) {
+			out->outcome = EA_DMARC_MULTIPLE;
+			snprintf(out->multiple_at, sizeof(out->multiple_at), "%s", w->names[i]);
+		} else {
+			out->outcome = EA_DMARC_FOUND;
+			snprintf(out->policy_domain, sizeof(out->policy_domain), "%s", w->names[i]);
+			size_t l = EA_MIN(lv->rr->txt_len, (size_t)EA_DMARC_RECORD_MAX);
+			memcpy(out->record_text, lv->rr->txt, l);
+			out->record_text[l] = '\0';
+			ea_dmarc_parse((const char *)lv->rr->txt, lv->rr->txt_len, &out->record);
+			if (lv->cname_target) {
+				out->via_cname = true;
+				snprintf(out->cname_target, sizeof(out->cname_target), "%s", lv->cname_target);
+			}
+		}
+		break;
+	}
+	size_t org_consulted = 0;
+	ea_dmarc_walk_org(w, out->org_domain, sizeof(out->org_domain), &out->org_known,
+	                  out->org_reason, sizeof(out->org_reason), &org_consulted);
+	out->walk_count = EA_MAX(policy_consulted, org_consulted);
+	for (size_t i = 0; i < out->walk_count; i++)
+		snprintf(out->walk[i], sizeof(out->walk[i]), "_dmarc.%s", w->names[i]);
+	free(w);
+	return EA_OK;
+}
+
+int ea_dmarc_org_domain(ea_job *job, const char *domain, char *out, size_t size, bool *known)
+{
+	ea_dmarc_walk_state *w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return EA_ENOMEM;
+	int rc = ea_dmarc_walk(job, domain, w);
+	if (rc == EA_OK) {
+		char reason[160];
+		size_t consulted;
+		ea_dmarc_walk_org(w, out, size, known, reason, sizeof(reason), &consulted);
+	}
+	free(w);
+	return rc;
+}
