@@ -171,11 +171,13 @@ class _Knot:
         self.log = os.path.join(self.dir, "knotd.log")
         self.zones = {}          # zone -> version of the text last written
         self.proc = None
+        self.log_seen = 0        # log bytes before the last write: errors after it are news
 
     def zone_path(self, zone):
         return os.path.join(self.zone_dir, (zone or "root") + ".zone")
 
     def write_zone(self, zone, text, version):
+        self.log_seen = os.path.getsize(self.log) if os.path.exists(self.log) else 0
         tmp = self.zone_path(zone) + ".tmp"
         with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as f:
             f.write(text)
@@ -219,6 +221,16 @@ class _Knot:
         return subprocess.run([_tool("knotc"), "-c", self.conf, "-t", str(STOP_TIMEOUT_S)] + list(args),
                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, timeout=STOP_TIMEOUT_S + 5)
+
+    def load_errors(self):
+        """Zone load failures Knot logged since the last write."""
+        try:
+            with open(self.log, "rb") as f:
+                f.seek(self.log_seen)
+                new = f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+        return "\n".join(l for l in new.splitlines() if " error: " in l and "zone" in l)
 
     def log_tail(self):
         text = ""
@@ -404,13 +416,35 @@ class Bed:
             seen[_norm(m.group(1))] = int(m.group(2))
         return seen
 
+    @staticmethod
+    def _wait_bound(ip, port, proc, what):
+        """Until the server holds its UDP port (our own bind then fails): cheaper than a
+        query that waits out kdig's shortest timeout (1 s) while the server starts."""
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while True:
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            try:
+                s.bind((ip, port))
+            except OSError as e:
+                if e.errno == errno.EADDRINUSE:
+                    return
+                raise
+            finally:
+                s.close()
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("bed: %s did not start (exit %s)" % (what, proc.returncode))
+            time.sleep(POLL_INTERVAL_S / 5)
+
     def _wait_served(self, knot, zones, port=AUTH_PORT, server=None, what=None):
         deadline = time.monotonic() + READY_TIMEOUT_S
         want = {z: knot.zones[z] for z in zones}
-        while True:
+        while want:
             seen = self._markers(server or knot.ip, port, list(want))
             if all(seen.get(z) == v for z, v in want.items()):
                 return
+            errors = knot.load_errors() if what is None else ""
+            if errors:
+                raise RuntimeError("bed: knotd %s cannot load a zone:\n%s" % (knot.name, errors))
             proc = knot.proc if what is None else self._unbound
             if proc is not None and proc.poll() is not None:
                 raise RuntimeError("bed: %s exited (%s)\n%s" % (what or "knotd " + knot.name,
@@ -468,6 +502,7 @@ class Bed:
         for k in self._knots.values():
             k.start()
         for k in self._knots.values():
+            self._wait_bound(k.ip, AUTH_PORT, k.proc, "knotd " + k.name)
             self._wait_served(k, list(k.zones))
         self._start_unbound()
 
@@ -526,6 +561,7 @@ class Bed:
             self._unbound = subprocess.Popen([_tool("unbound"), "-d", "-p", "-c", conf],
                                              stdin=subprocess.DEVNULL, stdout=out,
                                              stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        self._wait_bound(self._ip(RESOLVER_HOST), RESOLVER_PORT, self._unbound, "unbound")
         # The root's marker, asked through unbound: it iterates from the root hints.
         self._wait_served(self._knots["root"], [""], port=RESOLVER_PORT,
                           server=self._ip(RESOLVER_HOST), what="unbound")
