@@ -45,5 +45,6 @@ EA_PUBLIC const char *ea_strerror(int err);
 #include <emailauth/ses.h>
 #include <emailauth/dmarc.h>
 #include <emailauth/render.h>
+#include <emailauth/reports.h>
 
 #endif

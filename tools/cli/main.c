@@ -13,6 +13,9 @@ static const char usage[] =
 "  ses DOMAIN --tokens T1,T2,T3 [--region REGION] [--watch [SECONDS]]\n"
 "  ses DOMAIN --aws-json FILE    output of 'aws sesv2 get-email-identity' ('-': stdin)\n"
 "                                Amazon SES Easy DKIM: are the three CNAMEs right?\n"
+"  serve [--listen 127.0.0.1:8080] [--max-concurrent N] [--rate PER_MINUTE]\n"
+"                                the web page and JSON API (docs/serve.md); --timeout\n"
+"                                is each check's deadline. Stops on SIGTERM\n"
 "\n"
 "Options for every command:\n"
 "  --resolver ADDR[:PORT]   DNS resolver to use (repeat for failover, in order);\n"
@@ -46,6 +49,7 @@ int main(int argc, char **argv)
 	}
 	static const struct { const char *name; int (*fn)(int, char **); } commands[] = {
 		{"ses", cmd_ses},
+		{"serve", cmd_serve},
 	};
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(commands[i].name, cmd) == 0) {
