@@ -13,6 +13,10 @@ static const char usage[] =
 "  ses DOMAIN --tokens T1,T2,T3 [--region REGION] [--watch [SECONDS]]\n"
 "  ses DOMAIN --aws-json FILE    output of 'aws sesv2 get-email-identity' ('-': stdin)\n"
 "                                Amazon SES Easy DKIM: are the three CNAMEs right?\n"
+"  reports FILE|DIR... [--since YYYY-MM-DD] [--domain DOMAIN] [--format text|json|csv]\n"
+"          [--no-dns]            DMARC aggregate reports (.xml, .xml.gz, .zip, .eml,\n"
+"                                mbox, maildir): pass/fail per source, and whether\n"
+"                                DKIM really started passing (docs/codes-reports.md)\n"
 "  serve [--listen 127.0.0.1:8080] [--max-concurrent N] [--rate PER_MINUTE]\n"
 "                                the web page and JSON API (docs/serve.md); --timeout\n"
 "                                is each check's deadline. Stops on SIGTERM\n"
@@ -49,6 +53,7 @@ int main(int argc, char **argv)
 	}
 	static const struct { const char *name; int (*fn)(int, char **); } commands[] = {
 		{"ses", cmd_ses},
+		{"reports", cmd_reports},
 		{"serve", cmd_serve},
 	};
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
