@@ -1,0 +1,266 @@
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "form.h"
+#include "params.h"
+
+static const char *const kind_names[SRV_KIND_COUNT] = {
+	[SRV_KIND_SES] = "ses", [SRV_KIND_CHECK] = "check", [SRV_KIND_SPF] = "spf",
+	[SRV_KIND_DKIM] = "dkim", [SRV_KIND_VERIFY] = "verify",
+};
+
+/* The fields each kind takes; "tab" is the page's own. */
+static const char *const fields_ses[] = {"domain", "tokens", "t1", "t2", "t3", "aws", "region", "tab", NULL};
+static const char *const fields_check[] = {"domain", "selectors", "mailfrom", "tab", NULL};
+static const char *const fields_spf[] = {"domain", "ip", "mailfrom", "tab", NULL};
+static const char *const fields_dkim[] = {"domain", "selectors", "tab", NULL};
+static const char *const fields_verify[] = {"headers", "tab", NULL};
+
+const char *const *srv_params_fields(srv_kind kind)
+{
+	static const char *const *const table[SRV_KIND_COUNT] = {
+		[SRV_KIND_SES] = fields_ses, [SRV_KIND_CHECK] = fields_check, [SRV_KIND_SPF] = fields_spf,
+		[SRV_KIND_DKIM] = fields_dkim, [SRV_KIND_VERIFY] = fields_verify,
+	};
+	return table[kind];
+}
+
+const char *srv_kind_name(srv_kind kind)
+{
+	return kind < SRV_KIND_COUNT ? kind_names[kind] : "?";
+}
+
+bool srv_kind_from_name(const char *name, srv_kind *kind)
+{
+	for (int k = 0; k < SRV_KIND_COUNT; k++)
+		if (name && strcmp(name, kind_names[k]) == 0) {
+			*kind = (srv_kind)k;
+			return true;
+		}
+	return false;
+}
+
+__attribute__((format(printf, 4, 5)))
+static int fail(srv_params *p, const char *field, const char *code, const char *fmt, ...)
+{
+	if (p->error_field == NULL) {
+		p->error_field = field;
+		p->error_code = code;
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(p->error, sizeof(p->error), fmt, ap);
+		va_end(ap);
+	}
+	return EA_EINVAL;
+}
+
+/* Copies a one-line field, trimmed of surrounding spaces. Over SRV_INPUT_MAX or
+ * holding a NUL or line break: an error. */
+static int take(srv_params *p, srv_get_fn get, void *ctx, const char *key, char *dst)
+{
+	size_t n = 0;
+	const char *v = get(ctx, key, &n);
+	dst[0] = '\0';
+	if (v == NULL)
+		return EA_OK;
+	if (n > SRV_INPUT_MAX)
+		return fail(p, key, "too_long", "'%s' is longer than %d characters", key, SRV_INPUT_MAX);
+	if (memchr(v, '\0', n) || memchr(v, '\n', n) || memchr(v, '\r', n))
+		return fail(p, key, "invalid", "'%s' must be one line of text", key);
+	while (n > 0 && (*v == ' ' || *v == '\t'))
+		v++, n--;
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+	return EA_OK;
+}
+
+static int domain_field(srv_params *p, const char *field, const char *in, char *out, bool required)
+{
+	if (*in == '\0')
+		return required ? fail(p, field, "missing", "'%s' is required: the domain to check, "
+		                       "such as example.com", field) : EA_OK;
+	const char *why = NULL;
+	if (ea_domain_normalize(in, out, EA_NAME_MAX + 1, &why) != EA_OK)
+		return fail(p, field, "invalid_domain", "'%s' is not a domain name: %s", field,
+		            why ? why : "invalid");
+	if (strchr(out, '.') == NULL)
+		return fail(p, field, "invalid_domain", "'%s' needs at least two labels, such as example.com",
+		            field);
+	return EA_OK;
+}
+
+static int read_ses(srv_params *p, srv_get_fn get, void *ctx)
+{
+	static const char *const tkeys[SRV_FORM_TOKENS] = {"t1", "t2", "t3"};
+	snprintf(p->ses.domain, sizeof(p->ses.domain), "%s", p->domain);
+	for (int i = 0; i < SRV_FORM_TOKENS; i++)
+		if (take(p, get, ctx, tkeys[i], p->token_in[i]) != EA_OK)
+			return EA_EINVAL;
+	if (take(p, get, ctx, "tokens", p->tokens_in) != EA_OK ||
+	    take(p, get, ctx, "region", p->region_in) != EA_OK)
+		return EA_EINVAL;
+	p->aws_json = get(ctx, "aws", &p->aws_json_len);
+	while (p->aws_json && p->aws_json_len > 0 &&
+	       (*p->aws_json == ' ' || *p->aws_json == '\n' || *p->aws_json == '\r' || *p->aws_json == '\t'))
+		p->aws_json++, p->aws_json_len--;
+	if (p->aws_json && p->aws_json_len == 0)
+		p->aws_json = NULL;
+	if (p->aws_json && p->aws_json_len > SRV_AWS_JSON_MAX)
+		return fail(p, "aws", "too_long", "the pasted JSON is longer than %d bytes", SRV_AWS_JSON_MAX);
+	char list[SRV_INPUT_MAX * (SRV_FORM_TOKENS + 1) + 8];
+	snprintf(list, sizeof(list), "%s,%s,%s,%s", p->token_in[0], p->token_in[1], p->token_in[2],
+	         p->tokens_in);
+	bool any_token = strspn(list, ", ") != strlen(list);
+	if (p->aws_json) {
+		char err[256];
+		if (ea_ses_parse_aws_json(p->aws_json, p->aws_json_len, &p->ses, err, sizeof(err)) != EA_OK)
+			return fail(p, "aws", "invalid_json", "the pasted JSON could not be read: %s", err);
+		p->tokens_from_json = p->ses.token_count > 0;
+	}
+	if (p->ses.token_count == 0 && any_token) {
+		int rc = ea_ses_set_tokens(&p->ses, list);
+		if (rc == EA_ERANGE)
+			return fail(p, "tokens", "too_many", "at most %d tokens", EA_SES_MAX_TOKENS);
+		if (rc != EA_OK)
+			return fail(p, "tokens", "invalid_token", "a token is one DNS label: letters, digits "
+			            "and '-', at most %d characters", EA_SES_TOKEN_MAX);
+	}
+	if (p->ses.token_count == 0)
+		return fail(p, "tokens", "missing", "give the DKIM tokens SES shows for the domain, or "
+		            "paste the output of 'aws sesv2 get-email-identity'");
+	if (p->region_in[0]) {
+		char region[32];
+		size_t n = strlen(p->region_in);
+		if (n >= sizeof(region))
+			return fail(p, "region", "invalid_region", "not an SES region such as eu-west-1");
+		for (size_t i = 0; i <= n; i++)
+			region[i] = (char)(p->region_in[i] >= 'A' && p->region_in[i] <= 'Z'
+			                   ? p->region_in[i] - 'A' + 'a' : p->region_in[i]);
+		if (!ea_ses_region_known(region))
+			return fail(p, "region", "invalid_region", "not an SES region such as eu-west-1");
+		snprintf(p->ses.region, sizeof(p->ses.region), "%s", region);
+	}
+	return EA_OK;
+}
+
+static int read_selectors(srv_params *p, srv_get_fn get, void *ctx)
+{
+	if (take(p, get, ctx, "selectors", p->selectors_in) != EA_OK)
+		return EA_EINVAL;
+	char copy[SRV_INPUT_MAX + 1];
+	snprintf(copy, sizeof(copy), "%s", p->selectors_in);
+	char *save = NULL;
+	for (char *s = strtok_r(copy, ", ", &save); s; s = strtok_r(NULL, ", ", &save)) {
+		if (p->selector_count == SRV_MAX_SELECTORS)
+			return fail(p, "selectors", "too_many", "at most %d selectors", SRV_MAX_SELECTORS);
+		const char *why = NULL;
+		if (ea_domain_normalize(s, p->selectors[p->selector_count], EA_NAME_MAX + 1, &why) != EA_OK)
+			return fail(p, "selectors", "invalid_selector", "a selector is one or more DNS labels: %s",
+			            why ? why : "invalid");
+		p->selector_count++;
+	}
+	return EA_OK;
+}
+
+int srv_params_read(srv_params *p, srv_kind kind, srv_get_fn get, void *ctx)
+{
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	if (kind == SRV_KIND_VERIFY) {
+		p->headers = get(ctx, "headers", &p->headers_len);
+		if (p->headers == NULL || p->headers_len == 0 || strspn(p->headers, " \t\r\n") == p->headers_len)
+			return fail(p, "headers", "missing", "paste the headers of a message you received");
+		if (p->headers_len > SRV_HEADERS_MAX)
+			return fail(p, "headers", "too_long", "the headers are longer than %d bytes", SRV_HEADERS_MAX);
+		return EA_OK;
+	}
+	if (take(p, get, ctx, "domain", p->domain_in) != EA_OK ||
+	    domain_field(p, "domain", p->domain_in, p->domain, true) != EA_OK)
+		return EA_EINVAL;
+	switch (kind) {
+	case SRV_KIND_SES:
+		return read_ses(p, get, ctx);
+	case SRV_KIND_CHECK:
+		if (read_selectors(p, get, ctx) != EA_OK || take(p, get, ctx, "mailfrom", p->mailfrom_in) != EA_OK)
+			return EA_EINVAL;
+		return domain_field(p, "mailfrom", p->mailfrom_in, p->mailfrom, false);
+	case SRV_KIND_DKIM:
+		return read_selectors(p, get, ctx);
+	case SRV_KIND_SPF: {
+		if (take(p, get, ctx, "ip", p->ip_in) != EA_OK || take(p, get, ctx, "mailfrom", p->mailfrom_in) != EA_OK)
+			return EA_EINVAL;
+		if (p->ip_in[0]) {
+			unsigned char addr[16];
+			size_t n = strlen(p->ip_in);
+			if (n >= sizeof(p->ip) || (inet_pton(AF_INET, p->ip_in, addr) != 1 &&
+			                           inet_pton(AF_INET6, p->ip_in, addr) != 1))
+				return fail(p, "ip", "invalid_ip", "'ip' is an IPv4 or IPv6 address");
+			memcpy(p->ip, p->ip_in, n + 1);
+		}
+		return domain_field(p, "mailfrom", p->mailfrom_in, p->mailfrom, false);
+	}
+	case SRV_KIND_VERIFY:
+	case SRV_KIND_COUNT:
+		break;
+	}
+	return EA_OK;
+}
+
+bool srv_params_blank(srv_kind kind, srv_get_fn get, void *ctx)
+{
+	for (const char *const *f = srv_params_fields(kind); *f; f++) {
+		size_t n = 0;
+		const char *v = get(ctx, *f, &n);
+		if (v != NULL && n > 0 && strcmp(*f, "tab") != 0)
+			return false;
+	}
+	return true;
+}
+
+void srv_params_query(const srv_params *p, ea_buf *q)
+{
+	srv_query_add(q, "tab", srv_kind_name(p->kind));
+	srv_query_add(q, "domain", p->domain_in);
+	if (p->kind == SRV_KIND_SES) {
+		if (p->tokens_from_json) {
+			/* The short form of what the pasted JSON said. */
+			for (size_t i = 0; i < p->ses.token_count && i < SRV_FORM_TOKENS; i++) {
+				static const char *const tkeys[SRV_FORM_TOKENS] = {"t1", "t2", "t3"};
+				srv_query_add(q, tkeys[i], p->ses.tokens[i]);
+			}
+			if (p->ses.token_count > SRV_FORM_TOKENS) {
+				ea_buf rest;
+				ea_buf_init(&rest, SRV_INPUT_MAX);
+				for (size_t i = SRV_FORM_TOKENS; i < p->ses.token_count; i++)
+					ea_buf_printf(&rest, "%s%s", rest.len ? "," : "", p->ses.tokens[i]);
+				srv_query_add(q, "tokens", rest.data);
+				ea_buf_free(&rest);
+			}
+			const char *zone = p->ses.signing_zone;
+			if (p->ses.region[0])
+				srv_query_add(q, "region", p->ses.region);
+			else if (strncmp(zone, "dkim.", 5) == 0 && strstr(zone, ".amazonses.com")) {
+				char region[32];
+				size_t n = strlen(zone) - 5 - strlen(".amazonses.com");
+				if (n > 0 && n < sizeof(region) && zone[5 + n] == '.') {
+					memcpy(region, zone + 5, n);
+					region[n] = '\0';
+					srv_query_add(q, "region", region);
+				}
+			}
+		} else {
+			srv_query_add(q, "t1", p->token_in[0]);
+			srv_query_add(q, "t2", p->token_in[1]);
+			srv_query_add(q, "t3", p->token_in[2]);
+			srv_query_add(q, "tokens", p->tokens_in);
+			srv_query_add(q, "region", p->region_in);
+		}
+	}
+	srv_query_add(q, "selectors", p->selectors_in);
+	srv_query_add(q, "mailfrom", p->mailfrom_in);
+	srv_query_add(q, "ip", p->ip_in);
+}

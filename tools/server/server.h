@@ -1,0 +1,24 @@
+/* emailauth serve: the HTTP adapter over the library (libmicrohttpd). */
+#ifndef SRV_SERVER_H
+#define SRV_SERVER_H
+
+#include <emailauth/emailauth.h>
+
+#define SRV_DEFAULT_LISTEN "127.0.0.1:8080"
+#define SRV_DEFAULT_MAX_CONCURRENT 8     /* checks running at once */
+#define SRV_DEFAULT_RATE 30              /* checks per client per minute */
+#define SRV_DEFAULT_DEADLINE_S 10.0      /* the longest one check may take */
+
+typedef struct {
+	const char *listen;                  /* "ADDR:PORT" or "[ADDR6]:PORT"; port 0: any */
+	ea_resolver_config rcfg;             /* --resolver / --zone */
+	double deadline_s;
+	unsigned max_concurrent;
+	unsigned rate_per_minute;            /* 0: no rate limit */
+} srv_config;
+
+/* Serves until SIGTERM or SIGINT, then finishes the checks in flight and returns 0;
+ * returns 1 when it cannot start. Prints "listening on http://ADDR:PORT/" to stderr. */
+int srv_main(const srv_config *cfg);
+
+#endif
