@@ -13,6 +13,11 @@ static const char usage[] =
 "  ses DOMAIN --tokens T1,T2,T3 [--region REGION] [--watch [SECONDS]]\n"
 "  ses DOMAIN --aws-json FILE    output of 'aws sesv2 get-email-identity' ('-': stdin)\n"
 "                                Amazon SES Easy DKIM: are the three CNAMEs right?\n"
+"  scan FILE|- [--checks ses,spf,dmarc,dkim,mx] [--jobs N] [--qps N] [--inflight N]\n"
+"       [--format jsonl|csv] [--output FILE] [--resume] [--quiet]\n"
+"                                many domains, one per line (optionally followed by\n"
+"                                SES tokens or DKIM selectors), or CSV with a header;\n"
+"                                one JSON line or CSV row per domain (docs/scan.md)\n"
 "  reports FILE|DIR... [--since YYYY-MM-DD] [--domain DOMAIN] [--format text|json|csv]\n"
 "          [--no-dns]            DMARC aggregate reports (.xml, .xml.gz, .zip, .eml,\n"
 "                                mbox, maildir): pass/fail per source, and whether\n"
@@ -53,6 +58,7 @@ int main(int argc, char **argv)
 	}
 	static const struct { const char *name; int (*fn)(int, char **); } commands[] = {
 		{"ses", cmd_ses},
+		{"scan", cmd_scan},
 		{"reports", cmd_reports},
 		{"serve", cmd_serve},
 	};

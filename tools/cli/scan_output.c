@@ -1,0 +1,98 @@
+/* Scan output: JSON lines or CSV rows, whole lines only; --resume reads it back. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "scan.h"
+
+#define OUTPUT_BUFFER (64 * 1024)
+
+/* Reads the domains already written, and cuts a last line left partial by a kill. */
+static bool read_previous(const char *path, ea_scan_seen *seen, unsigned long *resumed,
+                          bool *empty)
+{
+	FILE *f = fopen(path, "rb");
+	*empty = true;
+	if (f == NULL)
+		return errno == ENOENT;   /* nothing yet: start from the top */
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	off_t whole = 0;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] != '\n')
+			break;   /* partial: dropped below */
+		whole += n;
+		*empty = false;
+		char domain[EA_NAME_MAX + 1];
+		if (ea_scan_output_domain(line, (size_t)n - 1, domain, sizeof(domain)) &&
+		    ea_scan_seen_add(seen, domain, 0, NULL) == 1)
+			(*resumed)++;
+	}
+	free(line);
+	bool ok = !ferror(f);
+	fclose(f);
+	struct stat sb;
+	if (ok && stat(path, &sb) == 0 && sb.st_size > whole) {
+		fprintf(stderr, "emailauth: scan: %s ended in a partial line; it is cut and that domain "
+		        "scanned again\n", path);
+		ok = truncate(path, whole) == 0;
+	}
+	if (!ok)
+		fprintf(stderr, "emailauth: scan: cannot read %s to resume\n", path);
+	return ok;
+}
+
+bool scan_output_open(scan_output *o, const char *path, bool csv, bool resume,
+                      ea_scan_seen *seen, unsigned long *resumed)
+{
+	memset(o, 0, sizeof(*o));
+	o->csv = csv;
+	o->path = path ? path : "standard output";
+	bool empty = true;
+	if (path == NULL || strcmp(path, "-") == 0) {
+		o->f = stdout;
+		o->to_stdout = true;
+	} else {
+		if (resume && !read_previous(path, seen, resumed, &empty))
+			return false;
+		o->f = fopen(path, resume ? "ab" : "wb");
+		if (o->f == NULL) {
+			fprintf(stderr, "emailauth: scan: cannot write %s: %s\n", path, strerror(errno));
+			return false;
+		}
+		setvbuf(o->f, NULL, _IOFBF, OUTPUT_BUFFER);
+	}
+	if (csv && empty)
+		fputs(EA_SCAN_CSV_HEADER "\n", o->f);
+	return true;
+}
+
+int scan_output_write(scan_output *o, const ea_report *rep)
+{
+	if (o->csv)
+		return ea_scan_csv_row(o->f, rep);
+	json_t *root = ea_report_to_json(rep, false);
+	if (root == NULL)
+		return EA_ENOMEM;
+	int rc = json_dumpf(root, o->f, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(root);
+	fputc('\n', o->f);
+	return rc == 0 && !ferror(o->f) ? EA_OK : EA_EIO;
+}
+
+int scan_output_close(scan_output *o)
+{
+	if (o->f == NULL)
+		return EA_OK;
+	bool bad = fflush(o->f) != 0 || ferror(o->f);
+	if (!o->to_stdout)
+		bad = fclose(o->f) != 0 || bad;
+	o->f = NULL;
+	if (bad)
+		fprintf(stderr, "emailauth: scan: could not write %s\n", o->path);
+	return bad ? EA_EIO : EA_OK;
+}
