@@ -153,9 +153,47 @@ static bool fill_txt(ea_answer_owned *o, ea_dns_rr *rr, const knot_rdata_t *rd)
 	return true;
 }
 
+/* libknot's typed accessors trust the RDATA length: check the names and fixed fields
+ * are really there before using them (found by fuzzing). */
+static bool rdata_name_at(const knot_rdata_t *rd, size_t off, size_t *size)
+{
+	if (off >= rd->len)
+		return false;
+	int n = knot_dname_wire_check(rd->data + off, rd->data + rd->len, NULL);
+	if (n <= 0)
+		return false;
+	*size = (size_t)n;
+	return true;
+}
+
+static bool soa_rdata_ok(const knot_rdata_t *rd)
+{
+	size_t a, b;
+	return rdata_name_at(rd, 0, &a) && rdata_name_at(rd, a, &b) && rd->len >= a + b + 20;
+}
+
+static bool rdata_shape_ok(uint16_t type, const knot_rdata_t *rd)
+{
+	size_t n;
+	switch (type) {
+	case KNOT_RRTYPE_CNAME:
+	case KNOT_RRTYPE_NS:
+	case KNOT_RRTYPE_PTR:
+		return rdata_name_at(rd, 0, &n);
+	case KNOT_RRTYPE_MX:
+		return rdata_name_at(rd, 2, &n);
+	case KNOT_RRTYPE_SOA:
+		return soa_rdata_ok(rd);
+	default:
+		return true;
+	}
+}
+
 static bool fill_rr(ea_answer_owned *o, ea_dns_rr *rr, const knot_rrset_t *set, uint16_t i)
 {
 	const knot_rdata_t *rd = knot_rdataset_at(&set->rrs, i);
+	if (!rdata_shape_ok(set->type, rd))
+		return false;
 	rr->owner = dname_text(o, set->owner);
 	rr->type = set->type;
 	rr->ttl = set->ttl;
@@ -292,6 +330,8 @@ ea_dns_answer *ea_dns_parse_response(const uint8_t *wire, size_t len, const char
 		if (set->type != KNOT_RRTYPE_SOA || set->rrs.count == 0)
 			continue;
 		const knot_rdata_t *rd = knot_rdataset_at(&set->rrs, 0);
+		if (!soa_rdata_ok(rd))
+			break;
 		uint32_t min = knot_soa_minimum(rd);
 		a->has_soa = true;
 		a->soa_owner = dname_text(o, set->owner);
