@@ -402,7 +402,7 @@ class Bed:
     # -- readiness --------------------------------------------------------------------
     def _markers(self, server, port, zones):
         """zone -> marker version served (kdig; zones not answering are left out)."""
-        cmd = [_tool("kdig"), "@" + server, "-p", str(port), "+timeout=1", "+retry=0",
+        cmd = [_tool("kdig"), "@" + server, "-p", str(port), "+timeout=1", "+retry=0", "+noidn",
                "+noall", "+answer"]
         for z in zones:
             cmd += ["%s.%s." % (MARKER, z) if z else MARKER + ".", "TXT"]

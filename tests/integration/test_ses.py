@@ -20,6 +20,7 @@ EMAILAUTH = os.environ.get("EMAILAUTH", os.path.join(SRC, "build", "tools", "cli
 FAULT_TIMEOUT = "3"          # --timeout for runs meant to hit a fault: keeps them short
 REGION = "eu-south-1"
 REGIONAL = "dkim.%s.amazonses.com" % REGION
+DEAD_REGION = "me-central-1"  # its DKIM domain is served by a dead name server
 
 keys = sd.Keys()
 zones = {}
@@ -35,8 +36,8 @@ def scenario(name, zone, text, publish=True, bits=2048, dkim_domain=sd.DKIM_DOMA
     return T[name]
 
 
-def line(owner, rtype, data):
-    return "%s 1800 IN %s %s\n" % (owner, rtype, data)
+def line(owner, rtype, data, ttl=1800):
+    return "%s %d IN %s %s\n" % (owner, ttl, rtype, data)
 
 
 scenario("ok", "ok-shop.com", sd.cnames)
@@ -47,7 +48,7 @@ T["k1024"] = t
 zones["k1024-shop.com"] = sd.cnames(t)
 scenario("missing", "missing-shop.com", lambda t: sd.cnames(t[:2]))
 scenario("typo", "typo-shop.com", lambda t:
-         line(t[0] + "._domainkey", "CNAME", t[0] + ".dkim.amazonses.co.") +
+         line(t[0] + "._domainkey", "CNAME", t[0] + ".dkim.amazonses.co.", ttl=86400) +
          line(t[1] + "._domainkey", "CNAME", t[1] + ".dkim.amazosnes.com.") +
          line(t[2] + "._domainkey", "CNAME", t[2] + ".dkim.amazonses.com"))   # no final dot
 scenario("wrong", "wrong-shop.com", lambda t:
@@ -68,6 +69,12 @@ T["slow"] = sd.tokens("slow")                               # slow-shop.com: a d
 T["refused"] = sd.tokens("refused")                         # refused-shop.com: REFUSED
 scenario("partial", "partial-shop.com", sd.cnames)
 scenario("milan", "milan-shop.com", lambda t: sd.cnames(t, REGIONAL), dkim_domain=REGIONAL)
+scenario("badkey", "badkey-shop.com", sd.cnames, publish=False)
+zones["badkey-shop.com"] += "; keys SES would never publish: revoked, not base64\n"
+IDN = "bücher-shop.com"
+scenario("idn", IDN.encode("idna").decode(), sd.cnames)
+scenario("keyslow", "keyslow-shop.com", lambda t: sd.cnames(t, "dkim.%s.amazonses.com" % DEAD_REGION),
+         publish=False)
 scenario("milanglobal", "milan-global.com", sd.cnames)
 scenario("oddtok", "oddtok-shop.com", sd.cnames,               # 0, 1, 8, 9: not SES-shaped
          toks=[x[:-4] + "0189" for x in sd.tokens("oddtok")])
@@ -77,6 +84,9 @@ scenario("esc", "esc-shop.com", lambda t:
 scenario("long", "long-shop.com", lambda t:
          line(t[0] + "._domainkey", "TXT", txt_rdata("x" * 3000)) + sd.cnames(t[1:]))
 zones.update(keys.zones())
+zones["amazonses.com"] += (line("%s.dkim" % T["badkey"][0], "TXT", '"v=DKIM1; p="') +
+                           line("%s.dkim" % T["badkey"][1], "TXT", '"p=@@not base64@@"') +
+                           line("%s.dkim" % T["badkey"][2], "TXT", '"v=spf1 -all"'))
 
 LATE_FIXED = zones["late-shop.com"] + sd.cnames(T["late"])
 
@@ -122,8 +132,9 @@ def expect(bed, label, domain, toks, want_codes, want_exit, *extra, secondary=()
 
 def never_missing_when_failed(label, doc, toks):
     p = primaries(doc)
-    ok(all(p.get(x) and p[x][0]["code"] != "ses.dkim.missing" for x in toks),
-       "%s: no token reported missing when lookups fail" % label)
+    absent = ("ses.dkim.missing", "ses.dkim.key_unresolved", "ses.dkim.misplaced")
+    ok(all(p.get(x) and p[x][0]["code"] not in absent for x in toks),
+       "%s: no record or key reported missing when lookups fail" % label)
     ok(all(p.get(x) and p[x][0].get("undetermined") for x in toks if
            p.get(x) and p[x][0]["code"] == "ses.dkim.lookup_failed"),
        "%s: failed lookups are marked undetermined" % label)
@@ -151,7 +162,7 @@ def test_setups(bed):
     ok(code == 2 and "2 of 3 DKIM records are correct" in out, "missing: text verdict line", out)
 
     doc = expect(bed, "target typo (.co, swapped letters, no final dot)", "typo-shop.com", T["typo"],
-                 ["ses.dkim.target_typo"] * 3, 2)
+                 ["ses.dkim.target_typo"] * 3, 2, secondary=["ses.dkim.long_ttl"])
     ok("appended" in message(doc, T["typo"][2]), "typo: relative target explained as appended zone",
        message(doc, T["typo"][2]))
     ok("[" in message(doc, T["typo"][0]), "typo: the difference is shown", message(doc, T["typo"][0]))
@@ -182,6 +193,11 @@ def test_setups(bed):
 
     expect(bed, "key unresolved (right CNAME, no key at SES)", "nokey-shop.com", T["nokey"],
            ["ses.dkim.key_unresolved"] * 3, 2)
+    expect(bed, "key unresolved (revoked, not base64, not a key)", "badkey-shop.com", T["badkey"],
+           ["ses.dkim.key_unresolved"] * 3, 2)
+    expect(bed, "domain in capitals with a final dot", "OK-Shop.COM.", T["ok"], ["ses.dkim.ok"] * 3, 0)
+    doc = expect(bed, "IDN domain given in U-label form", IDN, T["idn"], ["ses.dkim.ok"] * 3, 0)
+    ok(doc.get("domain") in (IDN, IDN.encode("idna").decode()), "IDN: domain reported", doc.get("domain"))
 
 
 def test_propagation(bed):
@@ -209,6 +225,9 @@ def test_failures(bed):
     doc = expect(bed, "lookup failed: one name times out at the resolver", "partial-shop.com", T["partial"],
                  ["ses.dkim.lookup_failed", "ses.dkim.ok", "ses.dkim.ok"], 3, "--timeout", FAULT_TIMEOUT)
     never_missing_when_failed("one name times out", doc, T["partial"])
+    doc = expect(bed, "lookup failed: the key's zone at SES times out", "keyslow-shop.com", T["keyslow"],
+                 ["ses.dkim.lookup_failed"] * 3, 3, "--region", DEAD_REGION, "--timeout", FAULT_TIMEOUT)
+    never_missing_when_failed("key lookup times out", doc, T["keyslow"])
     code, out, err = bed.run("ses", "slow-shop.com", "--tokens", ",".join(T["slow"]), "--timeout", FAULT_TIMEOUT)
     ok(code == 3 and "could not" in out.lower() and "missing]" not in out,
        "lookup failed: text output says could not determine", out)
@@ -351,7 +370,7 @@ def test_zone_files():
 
 def main():
     with Bed(zones, secondaries={"lag-shop.com": "www 300 IN A 192.0.2.30\n"},
-             timeout_zones=["slow-shop.com"], refused_zones=["refused-shop.com"],
+             timeout_zones=["slow-shop.com", "dkim.%s.amazonses.com" % DEAD_REGION], refused_zones=["refused-shop.com"],
              timeout_names=["%s._domainkey.partial-shop.com" % T["partial"][0]]) as bed:
         test_setups(bed)
         test_propagation(bed)

@@ -18,6 +18,10 @@ static const char usage[] =
 "                                many domains, one per line (optionally followed by\n"
 "                                SES tokens or DKIM selectors), or CSV with a header;\n"
 "                                one JSON line or CSV row per domain (docs/scan.md)\n"
+"  verify FILE|- [--ip IP] [--helo NAME] [--mail-from ADDR] [--headers-only]\n"
+"                                a received message: each DKIM signature, SPF for\n"
+"                                the connecting IP, DMARC, and an Authentication-\n"
+"                                Results header to compare (docs/codes-verify.md)\n"
 "  reports FILE|DIR... [--since YYYY-MM-DD] [--domain DOMAIN] [--format text|json|csv]\n"
 "          [--no-dns]            DMARC aggregate reports (.xml, .xml.gz, .zip, .eml,\n"
 "                                mbox, maildir): pass/fail per source, and whether\n"
@@ -58,6 +62,7 @@ int main(int argc, char **argv)
 	}
 	static const struct { const char *name; int (*fn)(int, char **); } commands[] = {
 		{"ses", cmd_ses},
+		{"verify", cmd_verify},
 		{"scan", cmd_scan},
 		{"reports", cmd_reports},
 		{"serve", cmd_serve},
