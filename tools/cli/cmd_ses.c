@@ -9,7 +9,8 @@
 
 #define WATCH_DEFAULT_S 900      /* 15 minutes of re-checking when no time is given */
 #define WATCH_MAX_S (72 * 3600)  /* SES itself stops looking after 72 hours */
-#define WATCH_INTERVAL_S 15
+#define WATCH_INTERVAL_S 15      /* default pause between checks */
+#define WATCH_INTERVAL_MAX_S 3600
 
 static volatile sig_atomic_t interrupted;
 
@@ -52,7 +53,8 @@ static const ea_finding *primary_for(const ea_report *rep, const char *token)
 }
 
 /* Re-check until everything passes or the time runs out, printing what changed. */
-static int watch(const cli_globals *g, ea_ses_request *req, const char *display, double seconds)
+static int watch(const cli_globals *g, ea_ses_request *req, const char *display, double seconds,
+                 int interval)
 {
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -102,7 +104,7 @@ static int watch(const cli_globals *g, ea_ses_request *req, const char *display,
 		double left = (end - ea_now_ms()) / 1000.0;
 		if (left <= 0)
 			break;
-		for (int s = WATCH_INTERVAL_S; s > 0 && !interrupted && left > 0; s--, left -= 1) {
+		for (int s = interval; s > 0 && !interrupted && left > 0; s--, left -= 1) {
 			if (tty) {
 				const ea_section *sec = rep->section_count ? &rep->sections[0] : NULL;
 				fprintf(stderr, "\r\033[Kround %u: %s; next check in %ds, %.0fs left (Ctrl-C stops)",
@@ -131,6 +133,7 @@ int cmd_ses(int argc, char **argv)
 		return 3;
 	const char *domain_arg = NULL, *tokens = NULL, *aws_json = NULL, *region = NULL;
 	double watch_s = -1;
+	int interval = WATCH_INTERVAL_S;
 	int rc = EA_EXIT_USAGE;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -151,7 +154,15 @@ int cmd_ses(int argc, char **argv)
 			region = argv[++i];
 		else if (strncmp(a, "--region=", 9) == 0)
 			region = a + 9;
-		else if (strcmp(a, "--watch") == 0 || strncmp(a, "--watch=", 8) == 0) {
+		else if (strcmp(a, "--interval") == 0 && i + 1 < argc) {
+			char *end;
+			long v = strtol(argv[++i], &end, 10);
+			if (*end || v < 1 || v > WATCH_INTERVAL_MAX_S) {
+				cli_usage_error("--interval takes whole seconds, 1 to %d", WATCH_INTERVAL_MAX_S);
+				goto out;
+			}
+			interval = (int)v;
+		} else if (strcmp(a, "--watch") == 0 || strncmp(a, "--watch=", 8) == 0) {
 			const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc && argv[i + 1][0] >= '0' &&
 			                                        argv[i + 1][0] <= '9' ? argv[++i] : NULL);
 			watch_s = WATCH_DEFAULT_S;
@@ -223,7 +234,7 @@ int cmd_ses(int argc, char **argv)
 				*p = (char)(*p - 'A' + 'a');
 	}
 	if (watch_s > 0) {
-		rc = watch(&g, req, domain_arg, watch_s);
+		rc = watch(&g, req, domain_arg, watch_s, interval);
 		goto out;
 	}
 	ea_report *rep = run_once(&g, req, domain_arg);

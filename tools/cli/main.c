@@ -10,14 +10,9 @@ static const char usage[] =
 "Checks a sending domain's email authentication by live DNS lookups.\n"
 "\n"
 "Commands:\n"
-"  ses DOMAIN --tokens T1,T2,T3 [--region REGION] [--watch [SECONDS]]\n"
+"  ses DOMAIN --tokens T1,T2,T3 [--region REGION] [--watch [SECONDS] [--interval S]]\n"
 "  ses DOMAIN --aws-json FILE    output of 'aws sesv2 get-email-identity' ('-': stdin)\n"
 "                                Amazon SES Easy DKIM: are the three CNAMEs right?\n"
-"  scan FILE|- [--checks ses,spf,dmarc,dkim,mx] [--jobs N] [--qps N] [--inflight N]\n"
-"       [--format jsonl|csv] [--output FILE] [--resume] [--quiet]\n"
-"                                many domains, one per line (optionally followed by\n"
-"                                SES tokens or DKIM selectors), or CSV with a header;\n"
-"                                one JSON line or CSV row per domain (docs/scan.md)\n"
 "  verify FILE|- [--ip IP] [--helo NAME] [--mail-from ADDR] [--headers-only]\n"
 "                                a received message: each DKIM signature, SPF for\n"
 "                                the connecting IP, DMARC, and an Authentication-\n"
@@ -29,6 +24,11 @@ static const char usage[] =
 "  serve [--listen 127.0.0.1:8080] [--max-concurrent N] [--rate PER_MINUTE]\n"
 "                                the web page and JSON API (docs/serve.md); --timeout\n"
 "                                is each check's deadline. Stops on SIGTERM\n"
+"  scan FILE|- [--checks ses,spf,dmarc,dkim,mx] [--jobs N] [--qps N] [--inflight N]\n"
+"       [--format jsonl|csv] [--output FILE] [--resume] [--quiet]\n"
+"                                many domains, one per line (optionally followed by\n"
+"                                SES tokens or DKIM selectors), or CSV with a header;\n"
+"                                one JSON line or CSV row per domain (docs/scan.md)\n"
 "\n"
 "Options for every command:\n"
 "  --resolver ADDR[:PORT]   DNS resolver to use (repeat for failover, in order);\n"
@@ -63,9 +63,9 @@ int main(int argc, char **argv)
 	static const struct { const char *name; int (*fn)(int, char **); } commands[] = {
 		{"ses", cmd_ses},
 		{"verify", cmd_verify},
-		{"scan", cmd_scan},
 		{"reports", cmd_reports},
 		{"serve", cmd_serve},
+		{"scan", cmd_scan},
 	};
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(commands[i].name, cmd) == 0) {
