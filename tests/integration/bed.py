@@ -300,7 +300,7 @@ class Bed:
                 self._lock_fd = fd
                 return
             os.close(fd)
-        raise RuntimeError("bed: no free 127.a.b.0/24 found")
+        raise RuntimeError("bed: no free 127.a.b.0/24 found (is a DNS server listening on 0.0.0.0:53?)")
 
     def _addresses_free(self):
         """Someone not using the lock may hold the ports: try binding them."""
@@ -598,6 +598,7 @@ class Bed:
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
+        atexit.unregister(self.close)
 
     # -- what tests call --------------------------------------------------------------
     def update_zone(self, zone, text, secondary=False):
