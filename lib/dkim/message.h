@@ -43,4 +43,13 @@ size_t ea_message_count(const ea_message *m, const char *name);
 /* The first field with that name, or NULL. */
 const ea_msg_field *ea_message_first(const ea_message *m, const char *name);
 
+/* The RFC5322.From domain for DMARC (RFC 9989 4.1): exactly one From field with
+ * exactly one address. Writes the lowercase domain to out and returns NULL, or
+ * returns why there is none (no From, several From fields, several addresses,
+ * no domain). */
+const char *ea_message_from_domain(const ea_message *m, char *out, size_t size);
+/* The address of the first Return-Path (between < and >; "" for the null sender).
+ * False when there is no Return-Path or it does not fit. */
+bool ea_message_return_path(const ea_message *m, char *out, size_t size);
+
 #endif

@@ -35,8 +35,9 @@ const char *ea_dkim_result_name(ea_dkim_result r);
 bool ea_dkim_precheck(const ea_dkim_sig *sig, int64_t now, ea_dkim_outcome *out);
 
 /* With the answer of the TXT lookup at <s>._domainkey.<d>: the final result.
- * sig_field is the DKIM-Signature field sig was parsed from. */
+ * sig_field is the DKIM-Signature field sig was parsed from. skip_body: the body is
+ * not known (pasted headers), so only the signature over the header is checked. */
 void ea_dkim_verify(const ea_message *m, const ea_msg_field *sig_field, const ea_dkim_sig *sig,
-                    const ea_dns_answer *key_answer, ea_dkim_outcome *out);
+                    const ea_dns_answer *key_answer, bool skip_body, ea_dkim_outcome *out);
 
 #endif

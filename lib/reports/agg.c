@@ -116,6 +116,9 @@ static bool on_meta(void *arg, const ea_rua_meta *m)
 	if (a->cur_domain >= 0) {
 		agg_domain *d = &a->domains[a->cur_domain];
 		/* The latest report says the policy now. */
+		if (m->end < d->policy_end)
+			return true;
+		d->policy_end = m->end;
 		snprintf(d->p, sizeof(d->p), "%s", m->p);
 		snprintf(d->sp, sizeof(d->sp), "%s", m->sp);
 		snprintf(d->np, sizeof(d->np), "%s", m->np);

@@ -33,6 +33,7 @@ typedef struct {
 	char name[256];
 	char p[16], sp[16], np[16];
 	bool testing;
+	int64_t policy_end;           /* end of the report the policy was taken from */
 	ea_rua_format format;
 	uint64_t reports;
 } agg_domain;

@@ -204,6 +204,11 @@ static void on_chars(void *ctx, const xmlChar *ch, int len)
 	ea_rua_parser *p = ctx;
 	if (p->stopped || p->skip_depth || len <= 0)
 		return;
+	/* White space before a value (or between elements) is not kept. */
+	while (p->text_len == 0 && len > 0 && (*ch == ' ' || *ch == '\t' || *ch == '\r' || *ch == '\n'))
+		ch++, len--;
+	if (len == 0)
+		return;
 	if (p->text_len + (size_t)len > EA_RUA_MAX_VALUE) {
 		fail(p, "reports.file.value_too_long", "a field is longer than %s bytes",
 		     EA_XSTR(EA_RUA_MAX_VALUE));

@@ -395,7 +395,7 @@ static enum MHD_Result handle_page(srv_state *st, struct MHD_Connection *c, req_
 		ret = MHD_NO;
 		goto out;
 	}
-	if (srv_params_blank(kind, get, ctx)) {
+	if (!rq->is_post && srv_params_blank(kind, get, ctx)) {
 		ret = respond_page(c, rq, 200, kind, NULL, NULL, NULL, NULL, 0);
 		goto out;
 	}

@@ -1,0 +1,389 @@
+#!/usr/bin/python3
+"""emailauth serve over HTTP, against real DNS servers (tests/integration/bed.py): every
+endpoint and error path, the limits (429 and 503 with Retry-After), oversized requests,
+the security headers, no cookies, logs that hold no queried data, graceful shutdown, and
+TXT records holding markup that must come out escaped."""
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+SRC = os.environ.get("EA_SRC", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
+sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+from bed import Bed, txt_rdata  # noqa: E402
+import ses_data as sd  # noqa: E402
+from tap import ok, done  # noqa: E402
+
+EMAILAUTH = os.environ.get("EMAILAUTH", os.path.join(SRC, "build", "tools", "cli", "emailauth"))
+SCRIPT_XSS = "<script>alert(1)</script>"
+ATTR_XSS = '"><img src=x onerror=alert(1)>'
+HEADERS_WANTED = {
+    "content-security-policy": "default-src 'none'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "permissions-policy": "camera=()",
+}
+
+
+class Server:
+    """emailauth serve on 127.0.0.1, a free port chosen by the kernel (--listen :0)."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen([EMAILAUTH, "serve", "--listen", "127.0.0.1:0"] + list(args),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.log = []
+        line = self.proc.stderr.readline()
+        m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", line)
+        if not m:
+            self.proc.kill()
+            raise RuntimeError("serve did not start: %r" % line)
+        self.port = int(m.group(1))
+        self.log.append(line)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stderr:
+            self.log.append(line)
+
+    def request(self, method, path, body=None, headers=None, timeout=20):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        c.request(method, path, body=body, headers=headers or {})
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+        self.reader.join(timeout=5)
+        return code
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def q(**params):
+    return urllib.parse.urlencode(params)
+
+
+def js(data):
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+def json_error(status, headers, data, want_status, want_code, want_field=None):
+    doc = js(data) or {}
+    e = doc.get("error", {})
+    return (status == want_status and headers.get("content-type") == "application/json" and
+            e.get("code") == want_code and e.get("status") == want_status and
+            (want_field is None or e.get("field") == want_field) and bool(e.get("message")))
+
+
+def strip_times(doc):
+    """A report document without what changes from run to run."""
+    doc = json.loads(json.dumps(doc))
+    doc.pop("elapsed_ms", None)
+    doc.pop("lookups", None)
+    return doc
+
+
+keys = sd.Keys()
+OK_T = sd.tokens("serve-ok")
+keys.publish(OK_T)
+XSS_T = sd.tokens("serve-xss")
+keys.publish(XSS_T[2:])
+zones = {
+    "ok-shop.com": sd.cnames(OK_T),
+    "xss-shop.com": ("%s._domainkey 300 IN TXT %s\n" % (XSS_T[0], txt_rdata(SCRIPT_XSS)) +
+                     "%s._domainkey 300 IN TXT %s\n" % (XSS_T[1], txt_rdata(ATTR_XSS)) +
+                     sd.cnames(XSS_T[2:]) +
+                     "@ 300 IN TXT %s\n" % txt_rdata("v=spf1 " + SCRIPT_XSS + " -all")),
+}
+zones.update(keys.zones())
+
+with Bed(zones, timeout_zones=["slow-shop.com"]) as bed:
+    common = ["--resolver", bed.resolver, "--timeout", "5"]
+    with Server(*common, "--rate", "1000", "--max-concurrent", "4") as s:
+        # The health endpoint and the page.
+        st, h, body = s.get("/healthz")
+        doc = js(body) or {}
+        ok(st == 200 and doc.get("status") == "ok" and doc.get("max_concurrent") == 4, "GET /healthz", body)
+        st, h, body = s.get("/")
+        page = body.decode()
+        ok(st == 200 and h.get("content-type", "").startswith("text/html"), "GET / is the page", st)
+        for name, want in HEADERS_WANTED.items():
+            ok(want in h.get(name, ""), "security header %s" % name, h.get(name))
+        csp = h.get("content-security-policy", "")
+        ok("script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp,
+           "CSP: scripts only from the server itself, no inline, no framing", csp)
+        ok("set-cookie" not in h, "no cookie on the page")
+        ok('<label for="f-domain">' in page and 'id="f-domain"' in page and 'name="t1"' in page,
+           "the form has labelled fields")
+        ok(re.search(r"<script[^>]*>(?!</script>)", page) is None and "style=" not in page,
+           "no inline script or style in the page")
+        ok("http://" not in page.replace("http://127.0.0.1", "") and "https://" not in page,
+           "the page loads nothing from elsewhere")
+        for tab in ("ses", "check", "spf", "verify"):
+            st, h, body = s.get("/?tab=" + tab)
+            ok(st == 200 and b'aria-current="page"' in body, "tab %s renders" % tab, st)
+        st, h, body = s.get("/?tab=verify")
+        ok(b'method="post"' in body and b'name="headers"' in body, "the headers tab posts its textarea")
+        st, h, _ = s.request("HEAD", "/")
+        ok(st == 200, "HEAD /", st)
+
+        # Static files are built in, cacheable, and revalidated by ETag.
+        m = re.search(r'src="(/static/app\.js\?v=[0-9a-f]+)"', page)
+        ok(m is not None, "the page loads its script from /static", page[:400])
+        st, h, body = s.get(m.group(1) if m else "/static/app.js")
+        ok(st == 200 and h.get("content-type", "").startswith("text/javascript") and b"ea-copy" in body,
+           "GET /static/app.js", st)
+        etag = h.get("etag")
+        st, h, body = s.get("/static/app.js", headers={"If-None-Match": etag or "x"})
+        ok(st == 304 and body == b"", "If-None-Match gives 304", st)
+        st, h, body = s.get("/static/style.css")
+        ok(st == 200 and h.get("content-type", "").startswith("text/css"), "GET /static/style.css", st)
+        st, h, body = s.get("/static/nothing.js")
+        ok(st == 404, "an unknown static file is 404", st)
+
+        # The API: the same JSON as the command line.
+        st, h, body = s.get("/api/v1/ses?" + q(domain="ok-shop.com", tokens=",".join(OK_T)))
+        api = js(body) or {}
+        ok(st == 200 and api.get("status") == "pass" and api.get("schema") == 1, "GET /api/v1/ses passes",
+           body[:500])
+        ok("set-cookie" not in h and "nosniff" in h.get("x-content-type-options", ""),
+           "API responses carry the headers and no cookie")
+        code, out, err = bed.run("ses", "ok-shop.com", "--tokens", ",".join(OK_T), "--format", "json")
+        cli = js(out) or {}
+        ok(strip_times(api) == strip_times(cli), "the API answers what --format json prints",
+           "%s\n%s" % (json.dumps(strip_times(api))[:800], json.dumps(strip_times(cli))[:800]))
+        ok(isinstance(api.get("lookups"), list) and len(api["lookups"]) > 0, "the API lists its lookups")
+        st, h, body = s.get("/api/v1/ses?" + q(domain="ok-shop.com", t1=OK_T[0], t2=OK_T[1], t3=OK_T[2]))
+        ok(st == 200 and (js(body) or {}).get("status") == "pass", "tokens as t1, t2, t3", st)
+        st, h, body = s.get("/api/v1/ses?" + q(domain="ok-shop.com", tokens=",".join(OK_T), region="eu-west-1"))
+        code, out, err = bed.run("ses", "ok-shop.com", "--tokens", ",".join(OK_T), "--region", "eu-west-1",
+                                 "--format", "json")
+        ok(st == 200 and strip_times(js(body) or {}) == strip_times(js(out) or {}),
+           "region: the same answer as --region", body[:300])
+        st, h, body = s.get("/api/v1/ses?" + q(domain="b\u00fccher.test", tokens=",".join(OK_T)))
+        ok(st == 200 and (js(body) or {}).get("domain") == "xn--bcher-kva.test", "IDN becomes an A-label",
+           body[:300])
+
+        # API errors say what was wrong.
+        cases = [
+            ("missing domain", q(tokens="a"), 400, "missing", "domain"),
+            ("bad domain", q(domain="exa mple..com", tokens="a"), 400, "invalid_domain", "domain"),
+            ("one label", q(domain="localhost", tokens="a"), 400, "invalid_domain", "domain"),
+            ("markup as domain", q(domain=SCRIPT_XSS, tokens="a"), 400, "invalid_domain", "domain"),
+            ("no tokens", q(domain="ok-shop.com"), 400, "missing", "tokens"),
+            ("bad token", q(domain="ok-shop.com", tokens="a.b"), 400, "invalid_token", "tokens"),
+            ("too many tokens", q(domain="ok-shop.com", tokens=",".join("t%d" % i for i in range(20))),
+             400, "too_many", "tokens"),
+            ("long field", q(domain="a" * 600 + ".com", tokens="a"), 400, "too_long", "domain"),
+            ("bad region", q(domain="ok-shop.com", tokens="a", region="mars-1"), 400, "invalid_region", "region"),
+            ("unknown parameter", q(domain="ok-shop.com", tokens="a", colour="red"), 400, "unknown_field", "colour"),
+            ("newline in a field", q(domain="ok-shop.com\nx", tokens="a"), 400, "invalid", "domain"),
+        ]
+        for desc, query, want_st, want_code, field in cases:
+            st, h, body = s.get("/api/v1/ses?" + query)
+            ok(json_error(st, h, body, want_st, want_code, field), "API error: %s" % desc, "%d %s" % (st, body[:300]))
+        st, h, body = s.get("/api/v1/ses?" + "&".join("x%d=1" % i for i in range(40)))
+        ok(json_error(st, h, body, 400, "too_many_fields"), "too many query parameters", body[:200])
+
+        # The checks other parts of the library provide: 200 when built in, else 501.
+        for ep, query in (("check", q(domain="ok-shop.com")), ("spf", q(domain="ok-shop.com", ip="192.0.2.1")),
+                          ("dkim", q(domain="ok-shop.com", selectors="s1"))):
+            st, h, body = s.get("/api/v1/%s?%s" % (ep, query))
+            good = (st == 200 and (js(body) or {}).get("schema") == 1) or json_error(st, h, body, 501, "not_implemented")
+            ok(good, "GET /api/v1/%s answers a report or 501" % ep, "%d %s" % (st, body[:200]))
+            st, h, body = s.get("/api/v1/%s?%s" % (ep, q(domain="-bad-")))
+            ok(json_error(st, h, body, 400, "invalid_domain", "domain"), "GET /api/v1/%s validates" % ep, body[:200])
+        st, h, body = s.get("/api/v1/spf?" + q(domain="ok-shop.com", ip="999.1.1.1"))
+        ok(json_error(st, h, body, 400, "invalid_ip", "ip"), "spf: a bad IP is refused", body[:200])
+        st, h, body = s.get("/api/v1/check?" + q(domain="ok-shop.com", selectors="a..b"))
+        ok(json_error(st, h, body, 400, "invalid_selector", "selectors"), "check: a bad selector is refused", body[:200])
+        msg = ("From: a@ok-shop.com\r\nTo: b@example.org\r\nSubject: hi\r\n"
+               "DKIM-Signature: v=1; a=rsa-sha256; d=ok-shop.com; s=s1; h=from; bh=x; b=y\r\n\r\n")
+        st, h, body = s.request("POST", "/api/v1/verify", body=msg, headers={"Content-Type": "text/plain"})
+        good = (st == 200 and (js(body) or {}).get("schema") == 1) or json_error(st, h, body, 501, "not_implemented")
+        ok(good, "POST /api/v1/verify answers a report or 501", "%d %s" % (st, body[:200]))
+        st, h, body = s.request("POST", "/api/v1/verify", body="", headers={"Content-Type": "text/plain"})
+        ok(json_error(st, h, body, 400, "missing", "headers"), "verify: an empty body is refused", body[:200])
+
+        # Methods, routes, sizes.
+        st, h, body = s.get("/api/v1/verify")
+        ok(st == 405 and h.get("allow") == "POST" and js(body) is not None, "GET /api/v1/verify is 405 Allow: POST",
+           "%d %s" % (st, h.get("allow")))
+        st, h, body = s.request("POST", "/api/v1/ses", body="x")
+        ok(st == 405 and "GET" in h.get("allow", ""), "POST /api/v1/ses is 405", st)
+        st, h, body = s.request("DELETE", "/")
+        ok(st == 405, "DELETE / is 405", st)
+        st, h, body = s.get("/api/v1/nothing")
+        ok(json_error(st, h, body, 404, "not_found"), "an unknown API path is a JSON 404", body[:200])
+        st, h, body = s.get("/nothing")
+        ok(st == 404, "an unknown path is 404", st)
+        big = "X-Filler: " + "a" * 70 + "\r\n"
+        st, h, body = s.request("POST", "/api/v1/verify", body=big * 4000, headers={"Content-Type": "text/plain"})
+        ok(json_error(st, h, body, 413, "too_large"), "a body over the cap is 413 (Content-Length)", st)
+
+        def raw(data, read_timeout=10):
+            sock = socket.create_connection(("127.0.0.1", s.port), timeout=read_timeout)
+            try:
+                sock.sendall(data)
+            except OSError:
+                pass
+            out = b""
+            try:
+                while True:
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        break
+                    out += chunk
+            except OSError:
+                pass
+            sock.close()
+            return out
+
+        chunk = b"%x\r\n%s\r\n" % (64 * 1024, b"b" * 64 * 1024)
+        out = raw(b"POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk * 6)
+        ok(out.startswith(b"HTTP/1.1 413") or out == b"", "a chunked body over the cap is refused",
+           out[:200])
+        out = raw(b"GET /?" + b"a" * (100 * 1024) + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        ok(re.match(rb"HTTP/1\.1 (414|431|413|400)", out) is not None or out == b"",
+           "a request line over the memory limit is refused", out[:120])
+        out = raw(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"c" * (100 * 1024) + b"\r\n\r\n")
+        ok(re.match(rb"HTTP/1\.1 (431|413|400)", out) is not None or out == b"",
+           "headers over the memory limit are refused", out[:120])
+
+        # The page runs the check and renders it, escaping what DNS said.
+        path = "/?" + q(tab="ses", domain="xss-shop.com", t1=XSS_T[0], t2=XSS_T[1], t3=XSS_T[2])
+        st, h, body = s.get(path)
+        page = body.decode()
+        ok(st == 200 and 'class="ea-verdict ea-fail"' in page, "the page shows the verdict", st)
+        ok(SCRIPT_XSS not in page and "<img" not in page and "onerror=alert(1)>" not in page,
+           "markup from DNS does not reach the page unescaped")
+        ok("&lt;script&gt;alert(1)&lt;/script&gt;" in page, "the script text shows escaped")
+        ok("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page, "the attribute break-out shows escaped")
+        ok(page.count("<script") == 1, "the page's only script element is its own")
+        ok('class="ea-copy"' in page and "ea-fix-1" in page, "fix records come with a copy button")
+        ok("What we checked" in page and XSS_T[0] + "._domainkey.xss-shop.com</code>" in page,
+           "the lookups made are listed")
+        ok("link to this result" in page and ("t1=" + XSS_T[0]) in page, "the result has a shareable link")
+        st, h, body = s.get("/api/v1/ses?" + q(domain="xss-shop.com", tokens=",".join(XSS_T)))
+        found = "".join(f.get("found", "") for c in (js(body) or {}).get("checks", []) for f in c["findings"])
+        ok(st == 200 and h.get("content-type") == "application/json" and SCRIPT_XSS in found,
+           "JSON carries the TXT text as data, served as application/json with nosniff")
+
+        st, h, body = s.get("/?" + q(tab="ses", domain='"><script>alert(1)</script>', t1="a"))
+        page = body.decode()
+        ok(st == 400 and SCRIPT_XSS not in page and "&quot;&gt;&lt;script&gt;" in page,
+           "a hostile domain is refused and echoed escaped", page[-600:])
+        ok('aria-invalid="true"' in page and 'class="ea-field-error"' in page, "the error shows at its field")
+        st, h, body = s.get("/?" + q(tab="ses", domain="ok-shop.com"))
+        ok(st == 400 and b'id="e-tokens"' in body, "the page asks for the tokens", st)
+
+        # Pasted AWS JSON becomes a short, shareable address.
+        aws = json.dumps({"DkimAttributes": {"SigningEnabled": True, "Status": "SUCCESS", "Tokens": OK_T,
+                                             "SigningAttributesOrigin": "AWS_SES"}})
+        st, h, body = s.get("/?" + q(tab="ses", domain="ok-shop.com", aws=aws))
+        loc = h.get("location", "")
+        ok(st == 303 and loc.startswith("/?tab=ses&domain=ok-shop.com&t1=" + OK_T[0]) and "aws" not in loc,
+           "pasted JSON redirects to an address with the tokens only", "%d %s" % (st, loc))
+        st, h, body = s.get(loc or "/")
+        ok(st == 200 and b'class="ea-verdict ea-pass"' in body, "the redirected address passes", st)
+        st, h, body = s.get("/?" + q(tab="ses", domain="ok-shop.com", aws="{not json"))
+        ok(st == 400 and b'id="e-aws"' in body, "bad JSON is shown at its field", st)
+        st, h, body = s.get("/?" + q(tab="check", domain="ok-shop.com"))
+        ok(st in (200, 501), "the full-check tab answers (501 until built in)", st)
+        st, h, body = s.request("POST", "/", body=q(tab="verify", headers=msg),
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+        ok(st in (200, 501) and b"<!doctype html>" in body, "the headers tab posts and answers", st)
+        st, h, body = s.request("POST", "/", body=q(tab="verify", headers=""),
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+        ok(st == 400 and b'id="e-headers"' in body, "empty headers are refused", st)
+        st, h, body = s.request("POST", "/", body="&".join("f%d=1" % i for i in range(40)),
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+        ok(st == 400, "a form with too many fields is refused", st)
+    code = s.stop()
+    log = "".join(s.log)
+    ok(code == 0 and "stopped" in log, "SIGTERM stops the server cleanly", log[-300:])
+    ok(re.search(r"GET api-ses 200 [0-9.]+ms", log) is not None and "POST api-verify" in log,
+       "a log line per request: method, route, status, time", log[-500:])
+    secrets = ["ok-shop.com", "xss-shop.com", "bcher", OK_T[0], XSS_T[0], "script", "alert", "colour", "b@example.org"]
+    leaked = [x for x in secrets if x in log]
+    ok(not leaked, "the log holds no domain, token, field name or header from a request", leaked)
+
+    # The per-client rate limit.
+    with Server(*common, "--rate", "2") as s:
+        query = "/api/v1/ses?" + q(domain="ok-shop.com", tokens=",".join(OK_T))
+        first = [s.get(query)[0] for _ in range(2)]
+        st, h, body = s.get(query)
+        ok(first == [200, 200], "the first checks are answered", first)
+        ok(json_error(st, h, body, 429, "rate_limited") and int(h.get("retry-after", "0")) >= 1,
+           "past the rate: 429 with Retry-After", "%d %s" % (st, h.get("retry-after")))
+        st, h, body = s.get("/?" + q(tab="ses", domain="ok-shop.com", t1=OK_T[0]))
+        ok(st == 429 and int(h.get("retry-after", "0")) >= 1 and b"Too many checks" in body,
+           "the page says so too", st)
+        st, h, body = s.get("/api/v1/ses?" + q(domain="-bad-", tokens="a"))
+        ok(st == 400, "invalid input is answered without using the rate", st)
+        st, h, body = s.get("/healthz")
+        ok(st == 200, "the health endpoint is not rate limited", st)
+
+    # The global cap on checks at once, and shutdown with a check in flight.
+    with Server("--resolver", bed.resolver, "--timeout", "3", "--max-concurrent", "1", "--rate", "1000") as s:
+        slow = {}
+
+        def slow_check():
+            slow["r"] = s.get("/api/v1/ses?" + q(domain="slow-shop.com", tokens="abc"))
+
+        t = threading.Thread(target=slow_check)
+        t.start()
+        deadline = time.time() + 5
+        running = 0
+        while time.time() < deadline and running < 1:
+            running = (js(s.get("/healthz")[2]) or {}).get("checks_running", 0)
+            time.sleep(0.05)
+        st, h, body = s.get("/api/v1/ses?" + q(domain="ok-shop.com", tokens=",".join(OK_T)))
+        ok(running == 1 and json_error(st, h, body, 503, "busy") and int(h.get("retry-after", "0")) >= 1,
+           "past the cap: 503 with Retry-After", "%d %d %s" % (running, st, h.get("retry-after")))
+        st, h, body = s.get("/?" + q(tab="ses", domain="ok-shop.com", t1=OK_T[0]))
+        ok(st == 503 and "retry-after" in h, "the page says busy too", st)
+        s.proc.send_signal(signal.SIGTERM)
+        t.join(timeout=15)
+        r = slow.get("r")
+        ok(r is not None and r[0] == 200 and (js(r[2]) or {}).get("status") == "error",
+           "a check in flight at SIGTERM still gets its answer (undetermined: the name server is dead)",
+           r and r[:2])
+        code = s.stop()
+        ok(code == 0, "and the server then exits 0", code)
+
+    # Usage errors.
+    for args, desc in ((["--listen", "nowhere"], "a bad --listen"), (["--rate", "-1"], "a bad --rate"),
+                       (["--max-concurrent", "0"], "a zero --max-concurrent"), (["--bogus"], "an unknown option")):
+        p = subprocess.run([EMAILAUTH, "serve", "--resolver", bed.resolver] + args, capture_output=True, timeout=10)
+        ok(p.returncode in (1, 64) and p.stderr, "serve refuses %s" % desc, p.returncode)
+
+done()
