@@ -3,7 +3,6 @@
 endpoint and error path, the limits (429 and 503 with Retry-After), oversized requests,
 the security headers, no cookies, logs that hold no queried data, graceful shutdown, and
 TXT records holding markup that must come out escaped."""
-import http.client
 import json
 import os
 import re
@@ -18,13 +17,11 @@ import urllib.parse
 SRC = os.environ.get("EA_SRC", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
-from bed import Bed, txt_rdata  # noqa: E402
-import ses_data as sd  # noqa: E402
+from bed import Bed  # noqa: E402
+import serve_data  # noqa: E402
 from tap import ok, done  # noqa: E402
 
-EMAILAUTH = os.environ.get("EMAILAUTH", os.path.join(SRC, "build", "tools", "cli", "emailauth"))
-SCRIPT_XSS = "<script>alert(1)</script>"
-ATTR_XSS = '"><img src=x onerror=alert(1)>'
+EMAILAUTH = serve_data.EMAILAUTH
 HEADERS_WANTED = {
     "content-security-policy": "default-src 'none'",
     "x-content-type-options": "nosniff",
@@ -32,56 +29,6 @@ HEADERS_WANTED = {
     "x-frame-options": "DENY",
     "permissions-policy": "camera=()",
 }
-
-
-class Server:
-    """emailauth serve on 127.0.0.1, a free port chosen by the kernel (--listen :0)."""
-
-    def __init__(self, *args):
-        self.proc = subprocess.Popen([EMAILAUTH, "serve", "--listen", "127.0.0.1:0"] + list(args),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        self.log = []
-        line = self.proc.stderr.readline()
-        m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", line)
-        if not m:
-            self.proc.kill()
-            raise RuntimeError("serve did not start: %r" % line)
-        self.port = int(m.group(1))
-        self.log.append(line)
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        for line in self.proc.stderr:
-            self.log.append(line)
-
-    def request(self, method, path, body=None, headers=None, timeout=20):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        c.request(method, path, body=body, headers=headers or {})
-        r = c.getresponse()
-        data = r.read()
-        c.close()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
-
-    def get(self, path, **kw):
-        return self.request("GET", path, **kw)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            code = self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            code = self.proc.wait()
-        self.reader.join(timeout=5)
-        return code
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 def q(**params):
@@ -111,19 +58,10 @@ def strip_times(doc):
     return doc
 
 
-keys = sd.Keys()
-OK_T = sd.tokens("serve-ok")
-keys.publish(OK_T)
-XSS_T = sd.tokens("serve-xss")
-keys.publish(XSS_T[2:])
-zones = {
-    "ok-shop.com": sd.cnames(OK_T),
-    "xss-shop.com": ("%s._domainkey 300 IN TXT %s\n" % (XSS_T[0], txt_rdata(SCRIPT_XSS)) +
-                     "%s._domainkey 300 IN TXT %s\n" % (XSS_T[1], txt_rdata(ATTR_XSS)) +
-                     sd.cnames(XSS_T[2:]) +
-                     "@ 300 IN TXT %s\n" % txt_rdata("v=spf1 " + SCRIPT_XSS + " -all")),
-}
-zones.update(keys.zones())
+zones = serve_data.zones()
+OK_T, XSS_T = serve_data.OK_T, serve_data.XSS_T
+SCRIPT_XSS, ATTR_XSS = serve_data.SCRIPT_XSS, serve_data.ATTR_XSS
+Server = serve_data.Server
 
 with Bed(zones, timeout_zones=["slow-shop.com"]) as bed:
     common = ["--resolver", bed.resolver, "--timeout", "5"]
