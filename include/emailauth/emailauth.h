@@ -43,6 +43,7 @@ EA_PUBLIC const char *ea_strerror(int err);
 #include <emailauth/report.h>
 #include <emailauth/job.h>
 #include <emailauth/ses.h>
+#include <emailauth/spf.h>
 #include <emailauth/dmarc.h>
 #include <emailauth/render.h>
 #include <emailauth/reports.h>
