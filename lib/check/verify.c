@@ -167,9 +167,12 @@ static void dkim_findings(ea_job *job, ea_verify_request *v)
 		ea_finding_set(&fp->message, "dkim=%s: %s", ea_dkim_result_name(o->result), o->reason);
 		if (s->key_name[0])
 			ea_finding_set(&fp->name, "%s", s->key_name);
-		ea_finding_set(&fp->found, "a=%.*s c=%s/%s%s, key %u bits%s", (int)EA_MIN(s->sig.a.len, 32),
+		char bits[32] = "";
+		if (o->key_bits)
+			snprintf(bits, sizeof(bits), ", %u-bit key", o->key_bits);
+		ea_finding_set(&fp->found, "a=%.*s c=%s/%s%s%s%s", (int)EA_MIN(s->sig.a.len, 32),
 		               s->sig.a.p ? s->sig.a.p : "", s->sig.hc ? "relaxed" : "simple",
-		               s->sig.bc ? "relaxed" : "simple", s->sig.has_l ? ", l= set" : "", o->key_bits,
+		               s->sig.bc ? "relaxed" : "simple", s->sig.has_l ? ", l= set" : "", bits,
 		               o->key_testing ? ", key in testing mode (t=y)" : "");
 		if (o->result == EA_DKIM_PERMERROR && strcmp(f.code, "verify.dkim.no_key") == 0)
 			ea_finding_set(&fp->fix, "publish the public key of selector %s as a TXT record at %s "

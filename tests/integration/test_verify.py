@@ -1,0 +1,134 @@
+#!/usr/bin/python3
+"""emailauth verify against real DNS servers (tests/integration/bed.py): messages signed
+at test time with Debian's python3-dkim using keys the bed publishes (RSA 2048, Ed25519),
+then tampered with; SPF and DMARC through the bed; hostile messages that must give a
+clear result quickly."""
+import base64
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+SRC = os.environ.get("EA_SRC", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
+sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+from bed import Bed, txt_rdata  # noqa: E402
+from tap import ok, done  # noqa: E402
+
+import dkim  # noqa: E402  (python3-dkim)
+import nacl.signing  # noqa: E402
+
+HOSTILE_MAX_S = 5.0        # a hostile message must be answered within this
+
+
+def rsa_key(tmp):
+    path = os.path.join(tmp, "rsa.pem")
+    subprocess.run(["openssl", "genrsa", "-out", path, "2048"], check=True, capture_output=True)
+    der = subprocess.run(["openssl", "rsa", "-in", path, "-pubout", "-outform", "DER"], check=True,
+                         capture_output=True).stdout
+    with open(path, "rb") as f:
+        return f.read(), base64.b64encode(der).decode()
+
+
+def ed_key():
+    sk = nacl.signing.SigningKey.generate()
+    return base64.b64encode(bytes(sk)), base64.b64encode(bytes(sk.verify_key)).decode()
+
+
+MESSAGE = (b"From: Alice <alice@shop.example>\r\nTo: bob@example.net\r\nSubject: Order 42\r\n"
+           b"Date: Mon, 1 Jan 2024 10:00:00 +0000\r\nMessage-ID: <42@shop.example>\r\n"
+           b"Return-Path: <bounce@shop.example>\r\n\r\nYour order has shipped.\r\n")
+
+
+def sign(msg, selector, key, alg=b"rsa-sha256", **kw):
+    return dkim.sign(msg, selector, b"shop.example", key, signature_algorithm=alg,
+                     include_headers=[b"from", b"to", b"subject", b"date", b"message-id"], **kw) + msg
+
+
+def main():
+    tmp = tempfile.mkdtemp()
+    rsa_priv, rsa_pub = rsa_key(tmp)
+    ed_priv, ed_pub = ed_key()
+    zone = ("@ IN TXT \"v=spf1 ip4:192.0.2.10 -all\"\n"
+            "_dmarc IN TXT \"v=DMARC1; p=reject\"\n"
+            "rsa._domainkey IN TXT %s\n"
+            "ed._domainkey IN TXT %s\n"
+            "gone._domainkey IN TXT \"v=DKIM1; p=\"\n"
+            % (txt_rdata("v=DKIM1; k=rsa; p=" + rsa_pub), txt_rdata("v=DKIM1; k=ed25519; p=" + ed_pub)))
+    with Bed({"shop.example": zone}) as bed:
+        def verify(msg, *args):
+            path = os.path.join(tmp, "m.eml")
+            with open(path, "wb") as f:
+                f.write(msg)
+            t0 = time.monotonic()
+            code, out, err = bed.run("verify", path, "--resolver", bed.resolver, *args)
+            return code, out + err, time.monotonic() - t0
+
+        signed = sign(MESSAGE, b"rsa", rsa_priv)
+        code, out, _ = verify(signed, "--ip", "192.0.2.10")
+        ok(code == 0 and "verify.dkim.pass" in out and "2048-bit" in out, "rsa-sha256 2048 passes", out)
+        ok("dmarc=pass" in out and "spf=pass" in out, "SPF and DMARC pass with --ip", out)
+
+        signed_ed = sign(MESSAGE, b"ed", ed_priv, alg=b"ed25519-sha256")
+        code, out, _ = verify(signed_ed)
+        ok(code in (0, 1) and "verify.dkim.pass" in out and "ed25519-sha256" in out, "ed25519 passes", out)
+
+        code, out, _ = verify(signed.replace(b"has shipped", b"was cancelled"))
+        ok(code == 2 and "verify.dkim.body_changed" in out, "body change: fail, body hash mismatch", out)
+        first = [l for l in out.splitlines() if l.startswith("verify ")]
+        ok(first and "body changed after signing" in first[0], "one line says why it fails", out)
+
+        code, out, _ = verify(signed.replace(b"Subject: Order 42", b"Subject: Order 43"))
+        ok(code == 2 and "verify.dkim.header_changed" in out, "signed header change: fail", out)
+
+        code, out, _ = verify(signed.replace(b"To: bob", b"X-Unsigned: yes\r\nTo: bob"))
+        ok(code in (0, 1) and "verify.dkim.pass" in out, "adding an unsigned header keeps pass", out)
+
+        with_l = sign(MESSAGE, b"rsa", rsa_priv, length=True)
+        code, out, _ = verify(with_l + b"Appended by someone else.\r\n")
+        ok("verify.dkim.pass" in out and "verify.dkim.body_length" in out,
+           "l= with appended content: pass, flagged", out)
+
+        # x= in the past (dkimpy cannot set x=): the expiry is judged before any crypto.
+        soon = int(time.time()) + 60
+        expired = sign(MESSAGE, b"rsa", rsa_priv).replace(b"DKIM-Signature: v=1;",
+                                                          b"DKIM-Signature: v=1; x=%d;" % soon, 1)
+        code, out, _ = verify(expired, "--now", str(soon + 7200))
+        ok(code == 1 and "verify.dkim.expired" in out and "dkim=neutral" in out, "expired x=: neutral", out)
+
+        code, out, _ = verify(dkim.sign(MESSAGE, b"gone", b"shop.example", rsa_priv) + MESSAGE)
+        ok(code == 2 and "verify.dkim.key_revoked" in out, "revoked key: permerror", out)
+        code, out, _ = verify(dkim.sign(MESSAGE, b"nosuch", b"shop.example", rsa_priv) + MESSAGE)
+        ok(code == 2 and "no key at nosuch._domainkey.shop.example" in out, "no key: says where", out)
+
+        code, out, _ = verify(signed.replace(b"\r\n", b"\n"))
+        ok(code in (0, 1) and "verify.dkim.pass" in out and "bare_lf" in out, "bare LF read as CRLF", out)
+
+        code, out, _ = verify(signed, "--ip", "198.51.100.7")
+        ok("spf=fail" in out, "SPF fails for another IP; DKIM still passes", out)
+
+        ses_sig = dkim.sign(MESSAGE, b"rsa", b"amazonses.com", rsa_priv)
+        code, out, _ = verify(ses_sig + signed)
+        ok("verify.dkim.ses_own" not in out or "never aligns" in out, "SES own signature explained", out)
+
+        # Hostile messages: clear result, quickly.
+        big = b"From: a@shop.example\r\nX-Big: " + b"a" * (10 * 1024 * 1024) + b"\r\n\r\nx\r\n"
+        code, out, s = verify(big)
+        ok("verify.message.unusable" in out and s < HOSTILE_MAX_S, "10 MB header: refused in %.1fs" % s, out)
+        many = b"".join(dkim.sign(MESSAGE, b"rsa", b"shop.example", rsa_priv) for _ in range(1)) * 1000
+        code, out, s = verify(many + signed)
+        ok("verify.dkim.too_many" in out and s < HOSTILE_MAX_S, "1,000 signatures: bounded (%.1fs)" % s, out)
+        code, out, s = verify(signed.replace(b"Your order", b"Your\0order"))
+        ok("verify.message.nul" in out and "body_changed" in out and s < HOSTILE_MAX_S, "NUL bytes", out)
+        fold = b"From: a@shop.example\r\nSubject: x" + b"\r\n y" * 200000 + b"\r\n\r\nbody\r\n"
+        code, out, s = verify(fold)
+        ok(code != 0 and s < HOSTILE_MAX_S, "folding abuse: clear result in %.1fs" % s, out)
+        bad64 = signed.replace(b"b=", b"b=!!!", 1)
+        code, out, s = verify(bad64)
+        ok("permerror" in out and s < HOSTILE_MAX_S, "broken base64: permerror", out)
+    done()
+
+
+if __name__ == "__main__":
+    main()
