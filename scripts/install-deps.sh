@@ -13,11 +13,15 @@ publicsuffix
 knot knot-dnsutils unbound
 python3 python3-yaml python3-dkim python3-spf
 curl iproute2
+chromium wrk
 "
 missing=""
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# The browser test drives chromium from Node.js; the machine's own Node.js is used when
+# there is one (Debian's nodejs and npm otherwise).
+command -v node >/dev/null 2>&1 || missing="$missing nodejs npm"
 if [ -n "$missing" ]; then
 	echo "installing:$missing"
 	apt-get update -qq
@@ -30,4 +34,9 @@ for s in knot unbound; do
 	fi
 	pkill -x "$( [ "$s" = knot ] && echo knotd || echo unbound )" 2>/dev/null || true
 done
+# Playwright's library (playwright-core: no browser download) for tests/browser.
+browser_dir="$(dirname "$0")/../tests/browser"
+if [ ! -d "$browser_dir/node_modules/playwright-core" ] && command -v npm >/dev/null 2>&1; then
+	(cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error)
+fi
 echo "dependencies ready"

@@ -141,7 +141,8 @@ static void ses_fields(FILE *out, const srv_params *p)
 static void form(FILE *out, srv_kind kind, const srv_params *p)
 {
 	bool post = kind == SRV_KIND_VERIFY;
-	fprintf(out, "<form class=\"ea-form\" method=\"%s\" action=\"/\" novalidate>\n"
+	/* #ea-result: after the check, the browser scrolls to the verdict (phones). */
+	fprintf(out, "<form class=\"ea-form\" method=\"%s\" action=\"/#ea-result\" novalidate>\n"
 	        "<input type=\"hidden\" name=\"tab\" value=\"%s\">\n", post ? "post" : "get",
 	        srv_kind_name(kind));
 	for (size_t i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)

@@ -406,6 +406,7 @@ static enum MHD_Result handle_page(srv_state *st, struct MHD_Connection *c, req_
 	if (!rq->is_post) {
 		ea_buf_puts(&self, "/?");
 		srv_params_query(p, &self);
+		ea_buf_puts(&self, "#ea-result");
 	}
 	/* Pasted JSON becomes a short address holding only the tokens: shareable, and
 	 * the JSON does not stay in the browser's history. */
