@@ -95,7 +95,8 @@ def main():
         expired = sign(MESSAGE, b"rsa", rsa_priv).replace(b"DKIM-Signature: v=1;",
                                                           b"DKIM-Signature: v=1; x=%d;" % soon, 1)
         code, out, _ = verify(expired, "--now", str(soon + 7200))
-        ok(code == 1 and "verify.dkim.expired" in out and "dkim=neutral" in out, "expired x=: neutral", out)
+        ok(code == 2 and "verify.dkim.expired" in out and "dkim=neutral" in out,
+           "expired x=: neutral, and DMARC (p=reject) fails", out)
 
         code, out, _ = verify(dkim.sign(MESSAGE, b"gone", b"shop.example", rsa_priv) + MESSAGE)
         ok(code == 2 and "verify.dkim.key_revoked" in out, "revoked key: permerror", out)
