@@ -355,15 +355,15 @@ static int eval_mech(ev *e, const ea_spf_term *t, const char *domain)
 			e->decided = false;
 			return SPF_NOMATCH;
 		case EA_SPF_TEMPERROR:
-			if (!e->decided)
-				decide(e, t->text);
+			if (!e->decided || e->out->term[0] == '\0')
+				decide(e, t->text);   /* the include itself, when its record failed */
 			return EA_SPF_TEMPERROR;
 		case EA_SPF_NONE:
 			problem(e, "include:%s has no SPF record", target);
 			decide(e, t->text);
 			return EA_SPF_PERMERROR;
 		default:
-			if (!e->decided)
+			if (!e->decided || e->out->term[0] == '\0')
 				decide(e, t->text);
 			return EA_SPF_PERMERROR;
 		}

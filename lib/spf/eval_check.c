@@ -77,8 +77,6 @@ int ea_check_spf_evaluate(ea_job *job, void *arg)
 	else
 		snprintf(found, sizeof(found), "%s", o.problem[0] ? o.problem : "no SPF record");
 	f.found = found;
-	if (o.problem[0] && (o.result == EA_SPF_PERMERROR || o.result == EA_SPF_TEMPERROR))
-		f.expected = o.problem;
 	ea_section_add(sec, &f);
 	if (o.explanation[0])
 		ea_section_addf(sec, "spf.eval.explanation", EA_SEV_INFO, "explanation%s: %s",

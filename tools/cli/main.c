@@ -13,6 +13,11 @@ static const char usage[] =
 "  ses DOMAIN --tokens T1,T2,T3 [--region REGION] [--watch [SECONDS] [--interval S]]\n"
 "  ses DOMAIN --aws-json FILE    output of 'aws sesv2 get-email-identity' ('-': stdin)\n"
 "                                Amazon SES Easy DKIM: are the three CNAMEs right?\n"
+"  spf DOMAIN                    audit the SPF policy tree: lookups, voids, errors,\n"
+"                                senders, the flattened networks\n"
+"  spf --ip IP --sender ADDR [--helo HOST] [--helo-identity] [--receiver NAME]\n"
+"                                evaluate check_host() (RFC 7208): result, deciding\n"
+"                                term, Received-SPF and Authentication-Results\n"
 "  verify FILE|- [--ip IP] [--helo NAME] [--mail-from ADDR] [--headers-only]\n"
 "                                a received message: each DKIM signature, SPF for\n"
 "                                the connecting IP, DMARC, and an Authentication-\n"
@@ -62,6 +67,7 @@ int main(int argc, char **argv)
 	}
 	static const struct { const char *name; int (*fn)(int, char **); } commands[] = {
 		{"ses", cmd_ses},
+		{"spf", cmd_spf},
 		{"verify", cmd_verify},
 		{"reports", cmd_reports},
 		{"serve", cmd_serve},

@@ -1,0 +1,697 @@
+/*
+ * `emailauth spf DOMAIN`: the published policy tree, audited.
+ *
+ * The tree (include and redirect targets, and the hosts of a and mx terms) is
+ * fetched breadth-first: each run walks a queue of the domains known so far and asks
+ * for everything not yet answered, so all lookups of one depth are in flight
+ * together and the wall time is the depth of the tree. Counts are the worst case a
+ * receiver could reach (every term evaluated, no first-match short cut), as
+ * RFC 7208 4.6.4 limits are reached by some client address.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <emailauth/emailauth.h>
+#include "spf/record.h"
+#include "spf/spf_internal.h"
+#include "util/buf.h"
+#include "util/util.h"
+
+#define AUDIT_MAX_NODES 64          /* distinct records fetched for one audit */
+#define AUDIT_MAX_DEPTH 12          /* include/redirect nesting followed */
+#define AUDIT_LONG_RECORD 450       /* RFC 7208 3.4: keep a record within 450 bytes */
+#define AUDIT_MAX_NETWORKS 512      /* flattened networks listed */
+#define AUDIT_MAX_HOSTS 16          /* MX hosts resolved per mx term (11 shows "over") */
+
+static const char CHECK[] = "spf";
+
+/* Senders recognised by the include they ask for (../shared/reference). */
+static const struct { const char *include; const char *sender; } providers[] = {
+	{"amazonses.com", "Amazon SES"}, {"_spf.google.com", "Google Workspace"},
+	{"spf.protection.outlook.com", "Microsoft 365"}, {"sendgrid.net", "SendGrid"},
+	{"mailgun.org", "Mailgun"}, {"eu.mailgun.org", "Mailgun (EU)"},
+	{"servers.mcsv.net", "Mailchimp"}, {"spf.mandrillapp.com", "Mandrill"},
+	{"spf.mtasv.net", "Postmark"}, {"_spf.sparkpostmail.com", "SparkPost"},
+	{"spf.brevo.com", "Brevo"}, {"spf.sendinblue.com", "Brevo (Sendinblue)"},
+	{"zoho.com", "Zoho Mail"}, {"zoho.eu", "Zoho Mail (EU)"}, {"zohomail.com", "Zoho Mail"},
+	{"spf.mailjet.com", "Mailjet"}, {"_spf.salesforce.com", "Salesforce"},
+	{"aspmx.pardot.com", "Salesforce Account Engagement (Pardot)"},
+	{"cust-spf.exacttarget.com", "Salesforce Marketing Cloud"},
+	{"_spf.fastmail.com", "Fastmail"}, {"spf.messagingengine.com", "Fastmail"},
+	{"_spf.protonmail.ch", "Proton Mail"}, {"hubspotemail.net", "HubSpot"},
+};
+
+typedef struct {
+	char domain[EA_NAME_MAX + 1];
+	int parent;                  /* -1 for the root */
+	char how[16];                /* "", "include", "redirect" */
+	unsigned depth;
+	const ea_dns_answer *txt;    /* NULL while pending */
+	bool failed, absent, multiple;
+	ea_str text;                 /* the v=spf1 record */
+	ea_spf_record *rec;          /* parsed, or NULL */
+} node;
+
+typedef struct {
+	ea_job *job;
+	ea_section *sec;
+	node nodes[AUDIT_MAX_NODES];
+	size_t count;
+	bool pending, truncated;
+} audit;
+
+static int find_node(const audit *a, const char *domain)
+{
+	for (size_t i = 0; i < a->count; i++)
+		if (ea_name_equal(a->nodes[i].domain, domain))
+			return (int)i;
+	return -1;
+}
+
+static void term_target(const ea_spf_term *t, char *out, size_t size)
+{
+	snprintf(out, size, "%.*s", (int)t->domain.len, t->domain.p);
+	size_t n = strlen(out);
+	if (n > 0 && out[n - 1] == '.')
+		out[n - 1] = '\0';
+}
+
+static const ea_dns_answer *ask(audit *a, const char *name, uint16_t type, const char *why)
+{
+	char q[4 * EA_NAME_MAX + 8];
+	ea_spf_presentation_name(name, q, sizeof(q));
+	const ea_dns_answer *r = ea_lookup(a->job, q, type, why);
+	if (r == NULL)
+		a->pending = true;
+	return r;
+}
+
+/* The host lookups of a and mx terms (for void counts, MX host counts, flattening). */
+static void ask_hosts(audit *a, const node *n)
+{
+	for (size_t i = 0; n->rec && i < n->rec->term_count; i++) {
+		const ea_spf_term *t = &n->rec->terms[i];
+		if ((t->kind != SPF_T_A && t->kind != SPF_T_MX) || t->has_macro)
+			continue;
+		char host[EA_NAME_MAX + 64];
+		if (t->has_domain)
+			term_target(t, host, sizeof(host));
+		else
+			snprintf(host, sizeof(host), "%s", n->domain);
+		if (!ea_spf_domain_ok(host))
+			continue;
+		if (t->kind == SPF_T_A) {
+			ask(a, host, EA_RR_A, "SPF audit: a term");
+			ask(a, host, EA_RR_AAAA, "SPF audit: a term");
+			continue;
+		}
+		const ea_dns_answer *mx = ask(a, host, EA_RR_MX, "SPF audit: mx term");
+		size_t nmx = mx && mx->outcome == EA_DNS_FOUND ? ea_dns_answer_count(mx, EA_RR_MX) : 0;
+		for (size_t k = 0; k < nmx && k < AUDIT_MAX_HOSTS; k++) {
+			const ea_dns_rr *rr = ea_dns_answer_get(mx, EA_RR_MX, k);
+			if (rr && rr->target && rr->target[0]) {
+				if (ea_lookup(a->job, rr->target, EA_RR_A, "SPF audit: MX host") == NULL ||
+				    ea_lookup(a->job, rr->target, EA_RR_AAAA, "SPF audit: MX host") == NULL)
+					a->pending = true;
+			}
+		}
+	}
+}
+
+static void add_child(audit *a, size_t parent, const ea_spf_term *t, const char *how)
+{
+	if (t->has_macro)
+		return;
+	char target[EA_NAME_MAX + 64];
+	term_target(t, target, sizeof(target));
+	if (!ea_spf_domain_ok(target) || find_node(a, target) >= 0)
+		return;
+	if (a->count >= AUDIT_MAX_NODES || a->nodes[parent].depth + 1 > AUDIT_MAX_DEPTH) {
+		a->truncated = true;
+		return;
+	}
+	node *c = &a->nodes[a->count++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->domain, sizeof(c->domain), "%.253s", target);
+	snprintf(c->how, sizeof(c->how), "%s", how);
+	c->parent = (int)parent;
+	c->depth = a->nodes[parent].depth + 1;
+}
+
+/* Breadth-first over the queue: a node's children are known once its TXT is in. */
+static void fetch_tree(audit *a, const char *domain)
+{
+	a->count = 1;
+	memset(&a->nodes[0], 0, sizeof(a->nodes[0]));
+	snprintf(a->nodes[0].domain, sizeof(a->nodes[0].domain), "%s", domain);
+	a->nodes[0].parent = -1;
+	for (size_t i = 0; i < a->count; i++) {
+		node *n = &a->nodes[i];
+		n->txt = ask(a, n->domain, EA_RR_TXT, i ? "SPF audit: included record" : "SPF record");
+		if (n->txt == NULL)
+			continue;
+		if (n->txt->outcome == EA_DNS_UNKNOWN) {
+			n->failed = true;
+			continue;
+		}
+		size_t found = 0, cnt = ea_dns_answer_count(n->txt, EA_RR_TXT);
+		for (size_t k = 0; k < cnt; k++) {
+			const ea_dns_rr *rr = ea_dns_answer_get(n->txt, EA_RR_TXT, k);
+			if (rr && ea_spf_is_v1((const char *)rr->txt, rr->txt_len)) {
+				if (found++ == 0)
+					n->text = ea_str_make((const char *)rr->txt, rr->txt_len);
+			}
+		}
+		n->absent = found == 0;
+		n->multiple = found > 1;
+		if (found == 0)
+			continue;
+		n->rec = malloc(sizeof(*n->rec));
+		if (n->rec == NULL)
+			continue;
+		ea_spf_parse(n->text.p, n->text.len, n->rec);
+		if (n->rec->status != SPF_REC_OK)
+			continue;
+		ask_hosts(a, n);
+		for (size_t k = 0; k < n->rec->term_count; k++) {
+			const ea_spf_term *t = &n->rec->terms[k];
+			if (t->kind == SPF_T_INCLUDE)
+				add_child(a, i, t, "include");
+			else if (t->kind == SPF_T_REDIRECT && n->rec->all < 0)
+				add_child(a, i, t, "redirect");
+		}
+	}
+}
+
+/* An answer already in the job (never asks: the tree walk asked everything). */
+static const ea_dns_answer *known(audit *a, const char *name, uint16_t type, bool presented)
+{
+	char q[4 * EA_NAME_MAX + 8];
+	if (presented)
+		snprintf(q, sizeof(q), "%s", name);
+	else
+		ea_spf_presentation_name(name, q, sizeof(q));
+	return ea_lookup(a->job, q, type, "SPF audit");
+}
+
+typedef struct {
+	unsigned lookups, voids;
+	bool macros, ptr, exists, loop, broken;
+} cost;
+
+static void term_host(const node *n, const ea_spf_term *t, char *out, size_t size)
+{
+	if (t->has_domain)
+		term_target(t, out, size);
+	else
+		snprintf(out, size, "%s", n->domain);
+}
+
+static bool on_stack(const int *stack, size_t depth, int idx)
+{
+	for (size_t i = 0; i < depth; i++)
+		if (stack[i] == idx)
+			return true;
+	return false;
+}
+
+/* Worst-case cost of evaluating node idx entirely (4.6.4 counting). */
+static void node_cost(audit *a, int idx, int *stack, size_t depth, cost *c)
+{
+	node *n = &a->nodes[idx];
+	if (n->rec == NULL || n->rec->status != SPF_REC_OK || depth >= AUDIT_MAX_DEPTH) {
+		c->broken = true;
+		return;
+	}
+	stack[depth] = idx;
+	for (size_t i = 0; i < n->rec->term_count; i++) {
+		const ea_spf_term *t = &n->rec->terms[i];
+		if (!ea_spf_kind_counts(t->kind) || (t->kind == SPF_T_REDIRECT && n->rec->all >= 0))
+			continue;
+		c->lookups++;
+		if (t->has_macro) {
+			c->macros = true;
+			continue;
+		}
+		char host[EA_NAME_MAX + 64];
+		term_host(n, t, host, sizeof(host));
+		if (t->kind == SPF_T_PTR)
+			c->ptr = true;
+		if (t->kind == SPF_T_EXISTS)
+			c->exists = true;
+		if (t->kind == SPF_T_A) {
+			const ea_dns_answer *r = known(a, host, EA_RR_A, false);
+			if (r && r->outcome == EA_DNS_ABSENT)
+				c->voids++;
+		} else if (t->kind == SPF_T_MX) {
+			const ea_dns_answer *r = known(a, host, EA_RR_MX, false);
+			if (r && r->outcome == EA_DNS_ABSENT)
+				c->voids++;
+		} else if (t->kind == SPF_T_INCLUDE || t->kind == SPF_T_REDIRECT) {
+			int child = find_node(a, host);
+			if (child < 0)
+				continue;
+			if (on_stack(stack, depth + 1, child)) {
+				c->loop = true;
+				continue;
+			}
+			node_cost(a, child, stack, depth + 1, c);
+		}
+	}
+}
+
+static const char *kind_meaning(ea_spf_kind k)
+{
+	switch (k) {
+	case SPF_T_ALL: return "every address not matched before";
+	case SPF_T_INCLUDE: return "the addresses another domain's SPF policy passes";
+	case SPF_T_A: return "the addresses (A/AAAA) of a host";
+	case SPF_T_MX: return "the addresses of a domain's mail exchangers (MX hosts)";
+	case SPF_T_PTR: return "addresses whose reverse DNS name is under a domain (deprecated)";
+	case SPF_T_IP4: return "an IPv4 network";
+	case SPF_T_IP6: return "an IPv6 network";
+	case SPF_T_EXISTS: return "any address, if a name built from macros exists";
+	case SPF_T_REDIRECT: return "use another domain's policy when nothing here matched";
+	case SPF_T_EXP: return "where to find the explanation text for a fail";
+	default: return "an unknown modifier (ignored by receivers)";
+	}
+}
+
+static const char *qualifier_meaning(char q)
+{
+	switch (q) {
+	case '-': return "fail";
+	case '~': return "softfail";
+	case '?': return "neutral";
+	case '=': return "";
+	default: return "pass";
+	}
+}
+
+static const char *provider_of(const char *domain)
+{
+	for (size_t i = 0; i < EA_ARRAY_SIZE(providers); i++)
+		if (ea_name_equal(domain, providers[i].include) ||
+		    (strcmp(providers[i].include, "hubspotemail.net") == 0 &&
+		     ea_name_is_subdomain(domain, providers[i].include)))
+			return providers[i].sender;
+	return NULL;
+}
+
+static void record_problems(audit *a, const node *n, bool root)
+{
+	ea_section *sec = a->sec;
+	const ea_spf_record *r = n->rec;
+	char where[EA_NAME_MAX + 32];
+	snprintf(where, sizeof(where), "%s%s", root ? "" : "in ", root ? "" : n->domain);
+	if (n->text.len > AUDIT_LONG_RECORD && root)
+		ea_section_addf(sec, "spf.record.too_long", EA_SEV_WARNING,
+		                "the record is %zu bytes; RFC 7208 3.4 advises at most %d so the answer "
+		                "fits a 512-byte UDP reply", n->text.len, AUDIT_LONG_RECORD);
+	bool after_all = false;
+	for (size_t i = 0; i < r->term_count; i++) {
+		const ea_spf_term *t = &r->terms[i];
+		char txt[600];
+		snprintf(txt, sizeof(txt), "%.*s", (int)EA_MIN(t->text.len, 500), t->text.p);
+		if (r->all >= 0 && (int)i > r->all && t->kind != SPF_T_EXP && t->kind != SPF_T_UNKNOWN_MOD &&
+		    !after_all) {
+			after_all = true;
+			ea_finding *f = ea_section_addf(sec, "spf.terms.after_all", EA_SEV_WARNING,
+			                                "%s%s'%s' and what follows come after 'all' and are "
+			                                "never used", where, *where ? ": " : "", txt);
+			if (f)
+				f->rfc = "RFC 7208 5.1";
+		}
+		if (t->kind == SPF_T_PTR)
+			ea_section_addf(sec, "spf.ptr.deprecated", EA_SEV_WARNING,
+			                "%s%s'%s': ptr is deprecated (RFC 7208 5.5): slow, unreliable, and "
+			                "some receivers ignore it; list the networks with ip4:/ip6: instead",
+			                where, *where ? ": " : "", txt);
+		if (t->kind == SPF_T_UNKNOWN_MOD) {
+			bool lookalike = ea_str_istarts(t->name, "include") || ea_str_istarts(t->name, "ip4") ||
+			                 ea_str_istarts(t->name, "ip6") || ea_str_istarts(t->name, "a") ||
+			                 ea_str_istarts(t->name, "mx");
+			ea_section_addf(sec, "spf.modifier.unknown", EA_SEV_WARNING,
+			                "%s%s'%s' is an unknown modifier: receivers ignore it%s", where,
+			                *where ? ": " : "", txt,
+			                lookalike ? "; a mechanism takes ':' (e.g. include:), not '='" : "");
+		}
+		if (t->kind == SPF_T_REDIRECT && r->all >= 0)
+			ea_section_addf(sec, "spf.redirect.ignored", EA_SEV_WARNING,
+			                "%s%s'%s' is ignored because the record has 'all' (RFC 7208 6.1)",
+			                where, *where ? ": " : "", txt);
+		for (size_t k = 0; k < i; k++) {
+			const ea_spf_term *o = &r->terms[k];
+			if (o->text.len == t->text.len && ea_str_ieq(o->text, txt)) {
+				ea_section_addf(sec, "spf.term.duplicate", EA_SEV_WARNING,
+				                "%s%s'%s' appears more than once%s", where, *where ? ": " : "", txt,
+				                ea_spf_kind_counts(t->kind) ? " and costs a lookup each time" : "");
+				break;
+			}
+		}
+	}
+}
+
+/* One line per root term: meaning, its cost and the running total. */
+static void describe_terms(audit *a, int *stack, unsigned *over_total, char *over_term,
+                           size_t over_size)
+{
+	const node *root = &a->nodes[0];
+	unsigned total = 0;
+	for (size_t i = 0; i < root->rec->term_count; i++) {
+		const ea_spf_term *t = &root->rec->terms[i];
+		unsigned c = 0;
+		char extra[128] = "";
+		if (ea_spf_kind_counts(t->kind) && !(t->kind == SPF_T_REDIRECT && root->rec->all >= 0)) {
+			c = 1;
+			char host[EA_NAME_MAX + 64];
+			term_host(root, t, host, sizeof(host));
+			int child = (t->kind == SPF_T_INCLUDE || t->kind == SPF_T_REDIRECT) && !t->has_macro
+			                ? find_node(a, host) : -1;
+			if (child > 0) {
+				cost cc = {0};
+				stack[0] = 0;
+				node_cost(a, child, stack, 1, &cc);
+				c += cc.lookups;
+				snprintf(extra, sizeof(extra), " (1 + %u inside %.80s)", cc.lookups, host);
+			}
+		}
+		total += c;
+		char txt[600];
+		snprintf(txt, sizeof(txt), "%.*s", (int)EA_MIN(t->text.len, 500), t->text.p);
+		const char *q = qualifier_meaning(t->qualifier);
+		ea_finding *f = ea_section_addf(a->sec, "spf.term", EA_SEV_INFO,
+		                                "%s%s%s; costs %u lookup%s%s, running total %u",
+		                                *q ? q : "", *q ? " for " : "", kind_meaning(t->kind),
+		                                c, c == 1 ? "" : "s", extra, total);
+		if (f)
+			ea_finding_set(&f->subject, "%s", txt);
+		if (total > EA_SPF_MAX_DNS_TERMS && *over_total == 0) {
+			*over_total = total;
+			snprintf(over_term, over_size, "%s", txt);
+		}
+	}
+}
+
+static void tree_problems(audit *a)
+{
+	for (size_t i = 1; i < a->count; i++) {
+		node *n = &a->nodes[i];
+		const char *parent = a->nodes[n->parent].domain;
+		if (n->failed) {
+			ea_finding *f = ea_section_addf(a->sec, "spf.include.failed", EA_SEV_ERROR,
+			                                "%s:%s (from %s) could not be fetched: %s; receivers get "
+			                                "temperror for mail that reaches this term",
+			                                n->how, n->domain, parent,
+			                                ea_dns_reason_text(n->txt->reason));
+			if (f)
+				f->undetermined = true;
+		} else if (n->absent) {
+			ea_section_addf(a->sec, strcmp(n->how, "redirect") == 0 ? "spf.redirect.missing"
+			                                                         : "spf.include.missing",
+			                EA_SEV_ERROR, "%s:%s (from %s) has no SPF record%s: receivers return "
+			                "permerror when they reach it (RFC 7208 5.2)", n->how, n->domain, parent,
+			                n->txt->reason == EA_DNS_R_NXDOMAIN ? " (the name does not exist)" : "");
+		} else if (n->multiple) {
+			ea_section_addf(a->sec, "spf.include.multiple", EA_SEV_ERROR,
+			                "%s:%s (from %s) publishes more than one SPF record: permerror",
+			                n->how, n->domain, parent);
+		} else if (n->rec && n->rec->status == SPF_REC_SYNTAX) {
+			ea_section_addf(a->sec, "spf.include.syntax", EA_SEV_ERROR,
+			                "%s:%s (from %s) has a syntax error at byte %zu: %s; receivers return "
+			                "permerror", n->how, n->domain, parent, n->rec->error_pos + 1,
+			                n->rec->error);
+		} else if (n->rec) {
+			record_problems(a, n, false);
+		}
+		const char *p = provider_of(n->domain);
+		if (p && strcmp(n->how, "include") == 0)
+			ea_section_addf(a->sec, "spf.sender.recognised", EA_SEV_INFO,
+			                "include:%s authorises %s%s%s", n->domain, p,
+			                n->parent ? ", through " : "", n->parent ? parent : "");
+	}
+}
+
+/* The networks a pass can come from, when the whole tree is static. */
+static void flatten(audit *a, const cost *c)
+{
+	if (c->macros || c->ptr || c->exists || c->loop || c->broken || a->truncated) {
+		ea_section_addf(a->sec, "spf.flatten.not_possible", EA_SEV_INFO,
+		                "no flattened list: the policy %s", c->macros ? "uses macros (it depends on "
+		                "the sender or client)" : c->ptr ? "uses ptr" : c->exists ?
+		                "uses exists" : "is broken or too large to follow");
+		return;
+	}
+	ea_buf b;
+	ea_buf_init(&b, 64 * 1024);
+	size_t nets = 0;
+	for (size_t i = 0; i < a->count && nets < AUDIT_MAX_NETWORKS; i++) {
+		const node *n = &a->nodes[i];
+		for (size_t k = 0; n->rec && k < n->rec->term_count; k++) {
+			const ea_spf_term *t = &n->rec->terms[k];
+			if (t->qualifier != '+')
+				continue;
+			if (t->kind == SPF_T_IP4 || t->kind == SPF_T_IP6) {
+				ea_buf_printf(&b, "%s%.*s", b.len ? " " : "", (int)t->text.len, t->text.p);
+				nets++;
+			} else if (t->kind == SPF_T_A || t->kind == SPF_T_MX) {
+				char host[EA_NAME_MAX + 64];
+				term_host(n, t, host, sizeof(host));
+				/* the host itself (a), or the MX hosts (names already in presentation form) */
+				const char *hosts[AUDIT_MAX_HOSTS];
+				bool presented = t->kind == SPF_T_MX;
+				size_t nh = 0;
+				if (t->kind == SPF_T_A) {
+					hosts[nh++] = host;
+				} else {
+					const ea_dns_answer *mx = known(a, host, EA_RR_MX, false);
+					size_t m = mx && mx->outcome == EA_DNS_FOUND ? ea_dns_answer_count(mx, EA_RR_MX) : 0;
+					for (size_t j = 0; j < m && nh < AUDIT_MAX_HOSTS; j++) {
+						const ea_dns_rr *rr = ea_dns_answer_get(mx, EA_RR_MX, j);
+						if (rr && rr->target && rr->target[0])
+							hosts[nh++] = rr->target;
+					}
+				}
+				for (size_t h = 0; h < nh; h++) {
+					for (int fam = 0; fam < 2; fam++) {
+						uint16_t ty = fam ? EA_RR_AAAA : EA_RR_A;
+						const ea_dns_answer *r = known(a, hosts[h], ty, presented);
+						size_t na = r && r->outcome == EA_DNS_FOUND ? ea_dns_answer_count(r, ty) : 0;
+						for (size_t j = 0; j < na; j++) {
+							const ea_dns_rr *rr = ea_dns_answer_get(r, ty, j);
+							int cidr = fam ? t->cidr6 : t->cidr4;
+							ea_buf_printf(&b, "%sip%d:%s", b.len ? " " : "", fam ? 6 : 4, rr->rdata_text);
+							if (cidr >= 0)
+								ea_buf_printf(&b, "/%d", cidr);
+							nets++;
+						}
+					}
+				}
+			}
+		}
+	}
+	ea_finding *f = ea_section_addf(a->sec, "spf.flattened", EA_SEV_INFO,
+	                                "the policy authorises %zu network%s (flattened)%s; flattening "
+	                                "(publishing these instead of the includes) saves lookups but "
+	                                "freezes the providers' addresses: they change them without "
+	                                "notice, and a stale copy makes their mail fail SPF, so it must "
+	                                "be regenerated automatically and often", nets, nets == 1 ? "" : "s",
+	                                c->lookups ? "" : " and needs no lookups already");
+	if (f && b.data)
+		ea_finding_set(&f->found, "%s", b.data);
+	ea_buf_free(&b);
+}
+
+static void void_findings(audit *a)
+{
+	for (size_t i = 0; i < a->count; i++) {
+		const node *n = &a->nodes[i];
+		for (size_t k = 0; n->rec && n->rec->status == SPF_REC_OK && k < n->rec->term_count; k++) {
+			const ea_spf_term *t = &n->rec->terms[k];
+			if ((t->kind != SPF_T_A && t->kind != SPF_T_MX) || t->has_macro)
+				continue;
+			char host[EA_NAME_MAX + 64];
+			term_host(n, t, host, sizeof(host));
+			const ea_dns_answer *r = known(a, host, t->kind == SPF_T_A ? EA_RR_A : EA_RR_MX, false);
+			if (r == NULL)
+				continue;
+			if (r->outcome == EA_DNS_UNKNOWN) {
+				ea_finding *f = ea_section_addf(a->sec, "spf.lookup_failed", EA_SEV_ERROR,
+				                                "%s in %s: the lookup of %s failed (%s): receivers "
+				                                "get temperror", ea_spf_kind_name(t->kind), n->domain,
+				                                host, ea_dns_reason_text(r->reason));
+				if (f)
+					f->undetermined = true;
+			} else if (r->outcome == EA_DNS_ABSENT) {
+				ea_section_addf(a->sec, "spf.void_lookup", EA_SEV_WARNING,
+				                "'%.*s' in %s is a void lookup: %s has no %s record%s; more than 2 "
+				                "void lookups make a permerror (RFC 7208 4.6.4)", (int)t->text.len,
+				                t->text.p, n->domain, host, t->kind == SPF_T_A ? "A" : "MX",
+				                t->kind == SPF_T_A ? " (IPv4 clients)" : "");
+			} else if (t->kind == SPF_T_MX && ea_dns_answer_count(r, EA_RR_MX) > EA_SPF_MAX_MX_NAMES) {
+				ea_section_addf(a->sec, "spf.mx.too_many", EA_SEV_ERROR,
+				                "mx in %s: %s has %zu MX hosts; an mx term may use at most %d, so "
+				                "receivers return permerror (RFC 7208 4.6.4)", n->domain, host,
+				                ea_dns_answer_count(r, EA_RR_MX), EA_SPF_MAX_MX_NAMES);
+			}
+		}
+	}
+}
+
+static void root_findings(audit *a, const char *domain)
+{
+	node *root = &a->nodes[0];
+	ea_section *sec = a->sec;
+	if (root->failed) {
+		ea_finding *f = ea_section_addf(sec, "spf.lookup_failed", EA_SEV_ERROR,
+		                                "could not determine: the TXT lookup of %s failed (%s); this "
+		                                "is not a verdict that there is no SPF record", domain,
+		                                ea_dns_reason_text(root->txt->reason));
+		if (f) {
+			f->undetermined = true;
+			f->primary = true;
+		}
+		ea_section_set_summary(sec, "SPF: could not determine (lookup failed)");
+		return;
+	}
+	size_t cnt = root->txt->outcome == EA_DNS_FOUND ? ea_dns_answer_count(root->txt, EA_RR_TXT) : 0;
+	for (size_t k = 0; k < cnt; k++) {
+		const ea_dns_rr *rr = ea_dns_answer_get(root->txt, EA_RR_TXT, k);
+		if (rr && ea_spf_is_lookalike((const char *)rr->txt, rr->txt_len))
+			ea_section_addf(sec, "spf.record.lookalike", root->absent ? EA_SEV_ERROR : EA_SEV_WARNING,
+			                "a TXT record looks like SPF but is not \"v=spf1\" followed by a space: "
+			                "receivers ignore it: \"%.*s\"", (int)EA_MIN(rr->txt_len, 200),
+			                (const char *)rr->txt);
+	}
+	const ea_dns_answer *t99 = known(a, domain, EA_RR_SPF, false);
+	if (t99 && t99->outcome == EA_DNS_FOUND && ea_dns_answer_count(t99, EA_RR_SPF) > 0)
+		ea_section_addf(sec, "spf.record.type99", EA_SEV_WARNING,
+		                "%s still has a type SPF (99) record: RFC 7208 3.1 retired that type; "
+		                "receivers read only TXT, so remove it (and keep the two from drifting)",
+		                domain);
+	if (root->absent) {
+		ea_finding *f = ea_section_addf(sec, "spf.record.missing", EA_SEV_WARNING,
+		                                "%s publishes no SPF record: receivers get 'none' and cannot "
+		                                "tell its mail from forgeries", domain);
+		if (f) {
+			f->primary = true;
+			ea_finding_set(&f->fix, "%s. 3600 IN TXT \"v=spf1 -all\"   ; if it sends no mail; "
+			               "else list its senders, e.g. include:amazonses.com", domain);
+		}
+		ea_section_set_summary(sec, "SPF: no record");
+		return;
+	}
+	if (root->multiple) {
+		ea_finding *f = ea_section_addf(sec, "spf.record.multiple", EA_SEV_ERROR,
+		                                "%s publishes more than one v=spf1 record: receivers return "
+		                                "permerror (RFC 7208 4.5); merge them into one", domain);
+		if (f)
+			f->primary = true;
+	}
+	ea_finding *pub = ea_section_addf(sec, "spf.record.published", EA_SEV_INFO, "%.*s",
+	                                  (int)EA_MIN(root->text.len, 4000), root->text.p);
+	if (pub)
+		ea_finding_set(&pub->name, "%s", domain);
+	if (root->rec == NULL)
+		return;
+	if (root->rec->status == SPF_REC_SYNTAX) {
+		ea_finding *f = ea_section_addf(sec, "spf.record.syntax", EA_SEV_ERROR,
+		                                "syntax error at byte %zu of the record: %s; receivers return "
+		                                "permerror", root->rec->error_pos + 1, root->rec->error);
+		if (f) {
+			f->primary = true;
+			size_t from = root->rec->error_pos > 40 ? root->rec->error_pos - 40 : 0;
+			size_t to = EA_MIN(root->text.len, root->rec->error_pos + 40);
+			ea_finding_set(&f->found, "%.*s\n%*s^", (int)(to - from), root->text.p + from,
+			               (int)(root->rec->error_pos - from), "");
+			f->rfc = "RFC 7208 4.6";
+		}
+		ea_section_set_summary(sec, "SPF: syntax error (permerror)");
+		return;
+	}
+	int stack[AUDIT_MAX_DEPTH + 1];
+	unsigned over_total = 0;
+	char over_term[600] = "";
+	describe_terms(a, stack, &over_total, over_term, sizeof(over_term));
+	record_problems(a, root, true);
+	const ea_spf_record *r = root->rec;
+	if (r->all >= 0) {
+		char q = r->terms[r->all].qualifier;
+		if (q == '+')
+			ea_section_addf(sec, "spf.all.pass", EA_SEV_WARNING,
+			                "'+all' authorises every address on the Internet to send as %s: SPF "
+			                "protects nothing; end with -all or ~all", domain);
+		else if (q == '?')
+			ea_section_addf(sec, "spf.all.neutral", EA_SEV_WARNING,
+			                "'?all' makes every other address neutral: SPF protects little; end with "
+			                "-all or ~all");
+	} else if (r->redirect < 0) {
+		ea_section_addf(sec, "spf.all.missing", EA_SEV_WARNING,
+		                "the record has no 'all' and no redirect=: every other address gets "
+		                "neutral; end with -all or ~all");
+	}
+	tree_problems(a);
+	cost c = {0};
+	node_cost(a, 0, stack, 0, &c);
+	void_findings(a);
+	if (c.loop)
+		ea_section_addf(sec, "spf.include.loop", EA_SEV_ERROR,
+		                "the includes/redirects form a loop: receivers hit the lookup limit and "
+		                "return permerror");
+	if (a->truncated)
+		ea_section_addf(sec, "spf.tree.truncated", EA_SEV_WARNING,
+		                "the policy tree is larger than %d records or deeper than %d: not all of it "
+		                "was followed", AUDIT_MAX_NODES, AUDIT_MAX_DEPTH);
+	if (c.macros)
+		ea_section_addf(sec, "spf.macros", EA_SEV_INFO,
+		                "the policy uses macros: those terms are counted as one lookup each; what "
+		                "they reach depends on the sender and client");
+	ea_finding *f;
+	if (c.lookups > EA_SPF_MAX_DNS_TERMS)
+		f = ea_section_addf(sec, "spf.lookups.over_limit", EA_SEV_ERROR,
+		                    "%u DNS-querying terms in the worst case, over the limit of %d: receivers "
+		                    "return permerror once they reach the 11th%s%s%s", c.lookups,
+		                    EA_SPF_MAX_DNS_TERMS, over_term[0] ? "; '" : "", over_term,
+		                    over_term[0] ? "' pushes it over 10" : "");
+	else
+		f = ea_section_addf(sec, "spf.lookups.ok", c.lookups > 8 ? EA_SEV_WARNING : EA_SEV_OK,
+		                    "%u of %d DNS-querying terms in the worst case%s", c.lookups,
+		                    EA_SPF_MAX_DNS_TERMS, c.lookups > 8 ? ": close to the limit" : "");
+	if (f)
+		f->rfc = "RFC 7208 4.6.4";
+	if (c.voids > EA_SPF_MAX_VOID)
+		ea_section_addf(sec, "spf.void.over_limit", EA_SEV_ERROR,
+		                "%u void lookups in the worst case, over the limit of %d: permerror",
+		                c.voids, EA_SPF_MAX_VOID);
+	flatten(a, &c);
+	ea_section_set_summary(sec, "SPF: %u/%d lookups, %u void, %zu record%s in the tree", c.lookups,
+	                       EA_SPF_MAX_DNS_TERMS, c.voids, a->count, a->count == 1 ? "" : "s");
+}
+
+int ea_check_spf_audit(ea_job *job, void *arg)
+{
+	const ea_spf_audit_request *req = arg;
+	audit *a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		return EA_ENOMEM;
+	a->job = job;
+	a->sec = ea_report_section(ea_job_report(job), CHECK);
+	int rc = EA_OK;
+	if (a->sec == NULL) {
+		rc = EA_ENOMEM;
+		goto out;
+	}
+	ask(a, req->domain, EA_RR_SPF, "SPF audit: leftover type 99 record");
+	fetch_tree(a, req->domain);
+	if (a->pending) {
+		rc = EA_EPENDING;
+		goto out;
+	}
+	root_findings(a, req->domain);
+out:
+	for (size_t i = 0; i < a->count; i++)
+		free(a->nodes[i].rec);
+	free(a);
+	return rc;
+}
