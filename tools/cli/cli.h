@@ -34,6 +34,7 @@ bool cli_domain(const char *in, char *out, size_t size);
 int cli_render(const cli_globals *g, const ea_report *rep);
 
 int cmd_ses(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_spf(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_scan(int argc, char **argv);

@@ -13,6 +13,10 @@ static const char usage[] =
 "  ses DOMAIN --tokens T1,T2,T3 [--region REGION] [--watch [SECONDS] [--interval S]]\n"
 "  ses DOMAIN --aws-json FILE    output of 'aws sesv2 get-email-identity' ('-': stdin)\n"
 "                                Amazon SES Easy DKIM: are the three CNAMEs right?\n"
+"  check DOMAIN [--tokens T1,T2,T3] [--selector S1,S2] [--mail-from NAME] [--region R]\n"
+"                                the whole domain: DMARC, DKIM keys, senders, MAIL FROM,\n"
+"                                MX, MTA-STS/TLS-RPT/BIMI, DNSSEC, and per sender:\n"
+"                                will its mail pass DMARC?\n"
 "  spf DOMAIN                    audit the SPF policy tree: lookups, voids, errors,\n"
 "                                senders, the flattened networks\n"
 "  spf --ip IP --sender ADDR [--helo HOST] [--helo-identity] [--receiver NAME]\n"
@@ -67,6 +71,7 @@ int main(int argc, char **argv)
 	}
 	static const struct { const char *name; int (*fn)(int, char **); } commands[] = {
 		{"ses", cmd_ses},
+		{"check", cmd_check},
 		{"spf", cmd_spf},
 		{"verify", cmd_verify},
 		{"reports", cmd_reports},

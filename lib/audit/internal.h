@@ -1,0 +1,27 @@
+/* Shared between the audit checks. */
+#ifndef EA_AUDIT_INTERNAL_H
+#define EA_AUDIT_INTERNAL_H
+
+#include <emailauth/emailauth.h>
+#include <emailauth/audit.h>
+#include "record/dkim_key.h"
+
+#define EA_AUDIT_FIX_TTL 3600
+
+/* What one DKIM selector name holds, for the senders and alignment sections. */
+typedef struct {
+	bool present;        /* something answered: a key or a CNAME */
+	bool key_ok;         /* a usable key (valid, not revoked, >= 1024 bits) */
+	bool failed;         /* the lookup failed */
+	const char *first_target;   /* first CNAME target, or NULL */
+} ea_audit_key_state;
+
+/* Audits the key record(s) of one selector and adds dkim.key.* findings to sec.
+ * `asked`: the user named this selector (so "missing" is worth saying). */
+void ea_audit_key(ea_section *sec, const char *selector, const char *name,
+                  const ea_dns_answer *a, bool asked, ea_audit_key_state *st);
+
+/* The relative form of name in domain's zone (for web forms), or name itself. */
+void ea_audit_relative(const char *name, const char *domain, char *out, size_t size);
+
+#endif

@@ -1,0 +1,408 @@
+/*
+ * Senders: which of the profiled senders the domain uses (DKIM selectors, SPF
+ * includes, MX, return-path records), what each one is missing, the DKIM keys
+ * behind every selector found, and per sender whether its mail will pass DMARC
+ * and through which identifier.
+ *
+ * Round 1 asks everything at once: TXT at every candidate selector (the answer
+ * carries the CNAME chain), the apex TXT (SPF) and MX, the return-path probes,
+ * and the DMARC tree walk. Nothing depends on an earlier answer.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/internal.h"
+#include "profiles/profiles.h"
+#include "util/util.h"
+
+#define SENDERS_MAX_SELECTORS 128    /* distinct selector names probed */
+#define SENDERS_MAX_RP 32            /* return-path names probed */
+#define SENDERS_MAX_INCLUDES 32      /* SPF include/redirect terms read at the apex */
+#define SENDERS_EVIDENCE_MAX 512
+
+typedef struct {
+	char sel[EA_AUDIT_SELECTOR_MAX + 1];
+	char name[EA_NAME_MAX + 80];
+	bool asked, token;
+	const ea_dns_answer *a;
+	ea_audit_key_state st;
+	long profile;                    /* index of the sender it belongs to, or -1 */
+} sel_probe;
+
+typedef struct {
+	char name[EA_NAME_MAX + 80];
+	long profile;
+	const ea_dns_answer *mx, *cname;
+	bool found;
+} rp_probe;
+
+typedef struct {
+	bool used;
+	char evidence[SENDERS_EVIDENCE_MAX];
+	size_t keys_found, keys_ok, selectors_known;
+	bool spf_included, return_path;
+	char return_path_name[EA_NAME_MAX + 1];
+} sender_state;
+
+typedef struct {
+	sel_probe sel[SENDERS_MAX_SELECTORS];
+	size_t nsel;
+	rp_probe rp[SENDERS_MAX_RP];
+	size_t nrp;
+	char includes[SENDERS_MAX_INCLUDES][EA_NAME_MAX + 1];
+	size_t ninc;
+	bool spf_present, spf_failed;
+	sender_state s[EA_PROFILES_MAX];
+	ea_dmarc_discovery dmarc;
+} senders_ctx;
+
+/* Appends "label value" to the sender's evidence. */
+static void evidence(sender_state *s, const char *label, const char *value)
+{
+	s->used = true;
+	size_t l = strlen(s->evidence);
+	if (l + 8 >= sizeof(s->evidence))
+		return;
+	snprintf(s->evidence + l, sizeof(s->evidence) - l, "%s%s%s", l ? "; " : "", label, value);
+}
+
+static void add_selector(senders_ctx *c, const char *domain, const char *sel, bool asked, bool token)
+{
+	for (size_t i = 0; i < c->nsel; i++)
+		if (strcasecmp(c->sel[i].sel, sel) == 0) {
+			c->sel[i].asked |= asked;
+			c->sel[i].token |= token;
+			return;
+		}
+	if (c->nsel >= SENDERS_MAX_SELECTORS || strlen(sel) > EA_AUDIT_SELECTOR_MAX)
+		return;
+	sel_probe *p = &c->sel[c->nsel++];
+	snprintf(p->sel, sizeof(p->sel), "%s", sel);
+	snprintf(p->name, sizeof(p->name), "%s._domainkey.%s", sel, domain);
+	p->asked = asked;
+	p->token = token;
+	p->profile = -1;
+}
+
+/* include:X and redirect=X of the apex SPF record (for naming senders only; the
+ * SPF section evaluates the record). */
+static void read_spf(senders_ctx *c, const ea_dns_answer *a)
+{
+	if (a == NULL || a->outcome == EA_DNS_UNKNOWN) {
+		c->spf_failed = true;
+		return;
+	}
+	for (size_t i = 0; i < ea_dns_answer_count(a, EA_RR_TXT); i++) {
+		const ea_dns_rr *rr = ea_dns_answer_get(a, EA_RR_TXT, i);
+		if (rr->txt_len < 6 || strncasecmp((const char *)rr->txt, "v=spf1", 6) != 0 ||
+		    (rr->txt_len > 6 && rr->txt[6] != ' '))
+			continue;
+		c->spf_present = true;
+		size_t k = 6;
+		while (k < rr->txt_len && c->ninc < SENDERS_MAX_INCLUDES) {
+			while (k < rr->txt_len && rr->txt[k] == ' ')
+				k++;
+			size_t start = k;
+			while (k < rr->txt_len && rr->txt[k] != ' ')
+				k++;
+			const char *t = (const char *)rr->txt + start;
+			size_t tl = k - start;
+			if (tl && (t[0] == '+' || t[0] == '~' || t[0] == '-' || t[0] == '?')) {
+				t++;
+				tl--;
+			}
+			size_t skip = tl > 8 && strncasecmp(t, "include:", 8) == 0 ? 8
+			            : tl > 9 && strncasecmp(t, "redirect=", 9) == 0 ? 9 : 0;
+			if (skip && tl - skip <= EA_NAME_MAX) {
+				snprintf(c->includes[c->ninc], EA_NAME_MAX + 1, "%.*s", (int)(tl - skip), t + skip);
+				ea_ascii_lower(c->includes[c->ninc++]);
+			}
+		}
+	}
+}
+
+static long profile_of_selector(const ea_profiles *pr, const sel_probe *p)
+{
+	if (p->token)
+		for (size_t i = 0; i < pr->count; i++)
+			if (pr->s[i].ses_tokens)
+				return (long)i;
+	if (p->st.first_target) {
+		for (size_t i = 0; i < pr->count; i++)
+			if (ea_profile_list_match(&pr->s[i].targets, p->st.first_target))
+				return (long)i;
+		return -1;
+	}
+	for (size_t i = 0; i < pr->count; i++) {
+		const ea_profile *s = &pr->s[i];
+		if (strcmp(s->dkim_type, "cname") == 0)
+			continue;
+		for (size_t k = 0; k < s->selectors.count; k++)
+			if (strcasecmp(s->selectors.items[k], p->sel) == 0)
+				return (long)i;
+	}
+	return -1;
+}
+
+static void detect(senders_ctx *c, const ea_profiles *pr, const ea_dns_answer *mx)
+{
+	for (size_t i = 0; i < c->nsel; i++) {
+		sel_probe *p = &c->sel[i];
+		if (!p->st.present)
+			continue;
+		p->profile = profile_of_selector(pr, p);
+		if (p->profile < 0)
+			continue;
+		sender_state *s = &c->s[p->profile];
+		evidence(s, "DKIM selector ", p->sel);
+		s->keys_found++;
+		s->keys_ok += p->st.key_ok;
+	}
+	for (size_t i = 0; i < pr->count; i++) {
+		const ea_profile *s = &pr->s[i];
+		for (size_t k = 0; k < c->ninc; k++)
+			if (ea_profile_list_match(&s->spf_includes, c->includes[k])) {
+				evidence(&c->s[i], "SPF include:", c->includes[k]);
+				c->s[i].spf_included = true;
+			}
+		for (size_t k = 0; mx && k < ea_dns_answer_count(mx, EA_RR_MX); k++) {
+			const ea_dns_rr *rr = ea_dns_answer_get(mx, EA_RR_MX, k);
+			if (rr->target && ea_profile_list_match(&s->mx, rr->target))
+				evidence(&c->s[i], "MX ", rr->target);
+		}
+	}
+	for (size_t i = 0; i < c->nrp; i++) {
+		rp_probe *r = &c->rp[i];
+		const ea_profile *s = &pr->s[r->profile];
+		bool hit = false;
+		for (size_t k = 0; r->mx && s->rp_mx && k < ea_dns_answer_count(r->mx, EA_RR_MX); k++) {
+			const ea_dns_rr *rr = ea_dns_answer_get(r->mx, EA_RR_MX, k);
+			hit |= rr->target && ea_profile_match(s->rp_mx, rr->target);
+		}
+		const ea_dns_rr *cn = r->cname ? ea_dns_answer_cname(r->cname) : NULL;
+		if (cn && s->rp_cname && ea_profile_match(s->rp_cname, cn->target))
+			hit = true;
+		if (!hit)
+			continue;
+		sender_state *st = &c->s[r->profile];
+		evidence(st, "return path ", r->name);
+		if (!st->return_path)
+			snprintf(st->return_path_name, sizeof(st->return_path_name), "%s", r->name);
+		st->return_path = true;
+	}
+}
+
+static void sender_findings(ea_section *sec, const ea_profile *p, const sender_state *s,
+                            const ea_audit_request *req, const char *domain)
+{
+	size_t first = sec->finding_count;
+	ea_finding *f = ea_section_addf(sec, "sender.found", EA_SEV_INFO, "used: %s", s->evidence);
+	if (f) {
+		ea_finding_set(&f->subject, "%s", p->name);
+		f->primary = true;
+	}
+	bool has_selectors = p->selectors.count > 0 || (p->ses_tokens && req->token_count > 0);
+	if (s->keys_ok == 0 && has_selectors) {
+		f = ea_section_addf(sec, "sender.dkim_missing", EA_SEV_ERROR,
+		    "no working DKIM key found at its selectors, so its mail is not signed for %s%s",
+		    domain, s->keys_found ? " (a record exists but is broken: see dkim-keys)" : "");
+		if (f && p->dkim_fix)
+			ea_finding_set(&f->fix, "; %s", p->dkim_fix);
+	} else if (s->keys_ok == 0) {
+		f = ea_section_addf(sec, "sender.dkim_unknown", EA_SEV_INFO,
+		    "its DKIM selector cannot be guessed; run again with %s to check the key",
+		    p->ses_tokens ? "--tokens T1,T2,T3 (from the SES console)" : "--selector NAME");
+		if (f && p->dkim_fix)
+			ea_finding_set(&f->fix, "; %s", p->dkim_fix);
+	}
+	if (p->envelope == EA_ENVELOPE_DOMAIN && !s->spf_included && p->spf_includes.count) {
+		f = ea_section_addf(sec, "sender.spf_missing", EA_SEV_WARNING,
+		    "it sends with %s as the return path, but the SPF record of %s does not include %s",
+		    domain, domain, p->spf_includes.items[0]);
+		if (f && p->spf_fix)
+			ea_finding_set(&f->fix, "; %s", p->spf_fix);
+	}
+	if (p->envelope == EA_ENVELOPE_RETURN_PATH && !s->return_path && !req->mail_from[0]) {
+		f = ea_section_addf(sec, "sender.return_path_missing", EA_SEV_INFO,
+		    "no return-path (MAIL FROM) subdomain found, so SPF passes for %s's own domain and "
+		    "cannot align; DMARC then depends on DKIM alone", p->name);
+		if (f && p->spf_fix)
+			ea_finding_set(&f->fix, "; optional, for SPF alignment: %s", p->spf_fix);
+	}
+	for (size_t i = first; i < sec->finding_count; i++)   /* every finding names its sender */
+		if (sec->findings[i].subject == NULL)
+			ea_finding_set(&sec->findings[i].subject, "%s", p->name);
+}
+
+/* The answer the user came for: will this sender's mail pass DMARC? */
+static void alignment_finding(ea_section *sec, const ea_profile *p, const sender_state *s,
+                              const ea_dmarc_discovery *d, const ea_audit_request *req,
+                              const char *domain)
+{
+	bool have = d->outcome == EA_DMARC_FOUND;
+	char aspf = have ? d->record.aspf : 'r';
+	bool dkim = s->keys_ok > 0;
+	bool spf = false;
+	const char *spf_how = "";
+	char rp[EA_NAME_MAX + 1] = "";
+	if (p->envelope == EA_ENVELOPE_DOMAIN && s->spf_included) {
+		spf = true;
+		spf_how = "SPF (the return path is the domain itself)";
+	} else if (p->envelope == EA_ENVELOPE_RETURN_PATH && (s->return_path || req->mail_from[0])) {
+		snprintf(rp, sizeof(rp), "%s", s->return_path ? s->return_path_name : req->mail_from);
+		spf = aspf != 's' && ea_name_is_subdomain(rp, domain);
+		spf_how = "SPF (return path under the domain, relaxed aspf)";
+	}
+	ea_finding *f;
+	if (dkim) {
+		f = ea_section_addf(sec, "align.pass", EA_SEV_OK,
+		    "mail passes DMARC through DKIM (signed d=%s)%s%s%s", domain,
+		    spf ? " and through " : "", spf ? spf_how : "",
+		    p->ses_tokens ? "; the extra d=amazonses.com signature SES adds never aligns, and "
+		                    "does not need to" : "");
+	} else if (spf) {
+		f = ea_section_addf(sec, "align.spf_only", EA_SEV_WARNING,
+		    "mail passes DMARC only through %s; forwarded mail loses SPF and then fails. "
+		    "Set up DKIM so it passes on its own", spf_how);
+		if (f && p->dkim_fix)
+			ea_finding_set(&f->fix, "; the one change: %s", p->dkim_fix);
+	} else {
+		const char *why = p->envelope == EA_ENVELOPE_RETURN_PATH && rp[0] && aspf == 's'
+		    ? "aspf=s makes the return-path subdomain unaligned, and there is no DKIM key"
+		    : "no DKIM key for the domain and SPF is checked on the sender's own domain";
+		f = ea_section_addf(sec, "align.fail", EA_SEV_ERROR,
+		    "mail will FAIL DMARC: %s%s", why,
+		    p->ses_tokens ? " (the d=amazonses.com signature SES adds never aligns)" : "");
+		if (f && p->dkim_fix)
+			ea_finding_set(&f->fix, "; the one change: %s", p->dkim_fix);
+	}
+	if (f) {
+		ea_finding_set(&f->subject, "%s", p->name);
+		f->primary = true;
+	}
+}
+
+int ea_check_senders(ea_job *job, void *arg)
+{
+	const ea_audit_request *req = arg;
+	const ea_profiles *pr = req->profiles ? req->profiles : ea_profiles_builtin();
+	ea_report *rep = ea_job_report(job);
+	ea_section *keys = ea_report_section(rep, "dkim-keys");
+	ea_section *snd = ea_report_section(rep, "senders");
+	ea_section *aln = ea_report_section(rep, "alignment");
+	if (!keys || !snd || !aln || !pr)
+		return EA_ENOMEM;
+	senders_ctx *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return EA_ENOMEM;
+	const char *d = req->domain;
+	int rc = EA_EPENDING;
+	for (size_t i = 0; i < req->selector_count; i++)
+		add_selector(c, d, req->selectors[i], true, false);
+	for (size_t i = 0; i < req->token_count; i++)
+		add_selector(c, d, req->tokens[i], true, true);
+	for (size_t i = 0; i < pr->count; i++)
+		for (size_t k = 0; k < pr->s[i].selectors.count; k++)
+			add_selector(c, d, pr->s[i].selectors.items[k], false, false);
+	for (size_t i = 0; i < pr->count; i++)
+		for (size_t k = 0; k < pr->s[i].rp_names.count && c->nrp < SENDERS_MAX_RP; k++) {
+			rp_probe *r = &c->rp[c->nrp++];
+			snprintf(r->name, sizeof(r->name), "%s.%s", pr->s[i].rp_names.items[k], d);
+			r->profile = (long)i;
+		}
+	bool pending = false;
+	for (size_t i = 0; i < c->nsel; i++) {
+		c->sel[i].a = ea_lookup(job, c->sel[i].name, EA_RR_TXT, "DKIM key (selector)");
+		pending |= c->sel[i].a == NULL;
+	}
+	for (size_t i = 0; i < c->nrp; i++) {
+		const ea_profile *s = &pr->s[c->rp[i].profile];
+		if (s->rp_mx) {
+			c->rp[i].mx = ea_lookup(job, c->rp[i].name, EA_RR_MX, "sender return path (MX)");
+			pending |= c->rp[i].mx == NULL;
+		}
+		if (s->rp_cname) {
+			c->rp[i].cname = ea_lookup(job, c->rp[i].name, EA_RR_CNAME, "sender return path (CNAME)");
+			pending |= c->rp[i].cname == NULL;
+		}
+	}
+	const ea_dns_answer *spf = ea_lookup(job, d, EA_RR_TXT, "SPF record (which senders are included)");
+	const ea_dns_answer *mx = ea_lookup(job, d, EA_RR_MX, "MX (which mail provider)");
+	int drc = ea_dmarc_discover(job, d, &c->dmarc);
+	if (pending || !spf || !mx || drc == EA_EPENDING)
+		goto out;
+
+	read_spf(c, spf);
+	for (size_t i = 0; i < c->nsel; i++)
+		ea_audit_key(keys, c->sel[i].sel, c->sel[i].name, c->sel[i].a, c->sel[i].asked, &c->sel[i].st);
+	detect(c, pr, mx->outcome == EA_DNS_FOUND ? mx : NULL);
+	size_t nkeys = 0, used = 0;
+	for (size_t i = 0; i < c->nsel; i++)
+		nkeys += c->sel[i].st.present;
+	if (nkeys == 0) {
+		ea_finding *f = ea_section_addf(keys, "dkim.key.none_found", EA_SEV_WARNING,
+		    "no DKIM key found at the %zu selectors tried (those given and the common ones of known "
+		    "senders); if you sign mail, run again with --selector NAME (the s= of your "
+		    "DKIM-Signature header)", c->nsel);
+		(void)f;
+	}
+	for (size_t i = 0; i < c->nsel; i++) {
+		const sel_probe *p = &c->sel[i];
+		if (p->st.present && p->profile < 0 && p->st.first_target) {
+			const char *who = ea_profiles_sender_of(pr, p->st.first_target);
+			ea_section_addf(snd, "sender.unknown", EA_SEV_INFO,
+			    "selector %s points to %s%s%s%s", p->sel, p->st.first_target, who ? " (" : "",
+			    who ? who : "", who ? ")" : ", a sender this tool has no profile for");
+		}
+	}
+	for (size_t i = 0; i < pr->count; i++) {
+		if (!c->s[i].used)
+			continue;
+		used++;
+		sender_findings(snd, &pr->s[i], &c->s[i], req, d);
+		alignment_finding(aln, &pr->s[i], &c->s[i], &c->dmarc, req, d);
+	}
+	if (used == 0)
+		ea_section_addf(snd, "sender.none_found", EA_SEV_INFO,
+		    "none of the %zu profiled senders was recognised (by DKIM selectors, SPF includes, MX "
+		    "or return-path records)", pr->count);
+	if (c->dmarc.outcome != EA_DMARC_FOUND && used > 0)
+		ea_section_addf(aln, "align.no_dmarc", EA_SEV_WARNING,
+		    "there is no DMARC policy in force, so receivers do not check alignment yet; the "
+		    "verdicts above say what will happen once you publish one (see the dmarc section)");
+	ea_section_set_summary(keys, "%zu selector%s with a record, of %zu tried", nkeys,
+	                       nkeys == 1 ? "" : "s", c->nsel);
+	ea_section_set_summary(snd, "%zu sender%s recognised", used, used == 1 ? "" : "s");
+	ea_section_set_summary(aln, "%zu sender%s judged", used, used == 1 ? "" : "s");
+	rc = EA_OK;
+out:
+	free(c);
+	return rc;
+}
+
+int ea_audit_set_selectors(ea_audit_request *req, const char *list)
+{
+	const char *p = list;
+	while (*p) {
+		while (*p == ',' || *p == ' ')
+			p++;
+		size_t n = strcspn(p, ", ");
+		if (n == 0)
+			break;
+		if (n > EA_AUDIT_SELECTOR_MAX)
+			return EA_EINVAL;
+		for (size_t i = 0; i < n; i++) {
+			char ch = p[i];
+			bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			          (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.';
+			if (!ok)
+				return EA_EINVAL;
+		}
+		if (req->selector_count >= EA_AUDIT_MAX_SELECTORS)
+			return EA_ERANGE;
+		snprintf(req->selectors[req->selector_count++], EA_AUDIT_SELECTOR_MAX + 1, "%.*s", (int)n, p);
+		p += n;
+	}
+	return EA_OK;
+}
