@@ -152,13 +152,28 @@ with Bed(zones, timeout_zones=["slow-shop.com"]) as bed:
         ok(json_error(st, h, body, 400, "too_many_fields"), "too many query parameters", body[:200])
 
         # The checks other parts of the library provide: 200 when built in, else 501.
-        for ep, query in (("check", q(domain="ok-shop.com")), ("spf", q(domain="ok-shop.com", ip="192.0.2.1")),
-                          ("dkim", q(domain="ok-shop.com", selectors="s1"))):
+        for ep, query in (("check", q(domain="ok-shop.com")), ("dkim", q(domain="ok-shop.com", selectors="s1"))):
             st, h, body = s.get("/api/v1/%s?%s" % (ep, query))
             good = (st == 200 and (js(body) or {}).get("schema") == 1) or json_error(st, h, body, 501, "not_implemented")
             ok(good, "GET /api/v1/%s answers a report or 501" % ep, "%d %s" % (st, body[:200]))
             st, h, body = s.get("/api/v1/%s?%s" % (ep, q(domain="-bad-")))
             ok(json_error(st, h, body, 400, "invalid_domain", "domain"), "GET /api/v1/%s validates" % ep, body[:200])
+        st, h, body = s.get("/api/v1/spf?" + q(domain="xss-shop.com", ip="192.0.2.1"))
+        doc = js(body) or {}
+        ok(st == 200 and [c["check"] for c in doc.get("checks", [])] == ["spf"], "GET /api/v1/spf evaluates",
+           body[:300])
+        code, out, err = bed.run("spf", "xss-shop.com", "--ip", "192.0.2.1", "--sender", "postmaster@xss-shop.com",
+                                 "--format", "json")
+        if "unknown command" in err:
+            ok(True, "the same answer as emailauth spf --ip # SKIP the spf command is not built yet")
+        else:
+            ok(strip_times(doc) == strip_times(js(out) or {}), "the same answer as emailauth spf --ip",
+               "%s\n%s" % (body[:400], out[:400]))
+        st, h, body = s.get("/?" + q(tab="spf", domain="xss-shop.com", ip="192.0.2.1"))
+        ok(st == 200 and SCRIPT_XSS not in body.decode() and b"ea-verdict" in body,
+           "the SPF tab renders, the record's markup escaped", st)
+        st, h, body = s.get("/api/v1/spf?" + q(domain="ok-shop.com"))
+        ok(json_error(st, h, body, 400, "missing", "ip"), "spf: the IP is required", body[:200])
         st, h, body = s.get("/api/v1/spf?" + q(domain="ok-shop.com", ip="999.1.1.1"))
         ok(json_error(st, h, body, 400, "invalid_ip", "ip"), "spf: a bad IP is refused", body[:200])
         st, h, body = s.get("/api/v1/check?" + q(domain="ok-shop.com", selectors="a..b"))
@@ -166,8 +181,9 @@ with Bed(zones, timeout_zones=["slow-shop.com"]) as bed:
         msg = ("From: a@ok-shop.com\r\nTo: b@example.org\r\nSubject: hi\r\n"
                "DKIM-Signature: v=1; a=rsa-sha256; d=ok-shop.com; s=s1; h=from; bh=x; b=y\r\n\r\n")
         st, h, body = s.request("POST", "/api/v1/verify", body=msg, headers={"Content-Type": "text/plain"})
-        good = (st == 200 and (js(body) or {}).get("schema") == 1) or json_error(st, h, body, 501, "not_implemented")
-        ok(good, "POST /api/v1/verify answers a report or 501", "%d %s" % (st, body[:200]))
+        doc = js(body) or {}
+        ok(st == 200 and doc.get("schema") == 1 and doc.get("domain") == "ok-shop.com" and doc.get("checks"),
+           "POST /api/v1/verify answers a report", "%d %s" % (st, body[:300]))
         st, h, body = s.request("POST", "/api/v1/verify", body="", headers={"Content-Type": "text/plain"})
         ok(json_error(st, h, body, 400, "missing", "headers"), "verify: an empty body is refused", body[:200])
 
@@ -258,7 +274,7 @@ with Bed(zones, timeout_zones=["slow-shop.com"]) as bed:
         ok(st in (200, 501), "the full-check tab answers (501 until built in)", st)
         st, h, body = s.request("POST", "/", body=q(tab="verify", headers=msg),
                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
-        ok(st in (200, 501) and b"<!doctype html>" in body, "the headers tab posts and answers", st)
+        ok(st == 200 and b"ea-verdict" in body, "the headers tab posts and shows a verdict", st)
         st, h, body = s.request("POST", "/", body=q(tab="verify", headers=""),
                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
         ok(st == 400 and b'id="e-headers"' in body, "empty headers are refused", st)

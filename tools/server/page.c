@@ -161,8 +161,8 @@ static void form(FILE *out, srv_kind kind, const srv_params *p)
 		break;
 	case SRV_KIND_SPF:
 		domain_field(out, p);
-		text_field(out, p, "ip", "Sending IP address", "Evaluate SPF for mail from this address "
-		           "(IPv4 or IPv6).", p ? p->ip_in : "", false);
+		text_field(out, p, "ip", "Sending IP address", "The address the mail comes from "
+		           "(IPv4 or IPv6), such as your mail server's.", p ? p->ip_in : "", true);
 		text_field(out, p, "mailfrom", "MAIL FROM domain", "The envelope sender domain, when it "
 		           "differs from the domain.", p ? p->mailfrom_in : "", false);
 		break;

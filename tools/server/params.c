@@ -193,7 +193,10 @@ int srv_params_read(srv_params *p, srv_kind kind, srv_get_fn get, void *ctx)
 	case SRV_KIND_SPF: {
 		if (take(p, get, ctx, "ip", p->ip_in) != EA_OK || take(p, get, ctx, "mailfrom", p->mailfrom_in) != EA_OK)
 			return EA_EINVAL;
-		if (p->ip_in[0]) {
+		if (p->ip_in[0] == '\0')
+			return fail(p, "ip", "missing", "give the IP address the mail comes from: SPF says "
+			            "whether it may send for the domain");
+		{
 			unsigned char addr[16];
 			size_t n = strlen(p->ip_in);
 			if (n >= sizeof(p->ip) || (inet_pton(AF_INET, p->ip_in, addr) != 1 &&

@@ -1,31 +1,59 @@
 #include <stdio.h>
+#include <string.h>
 
+#include <emailauth/verify.h>
 #include "run.h"
 
 bool srv_kind_available(srv_kind kind)
 {
 	switch (kind) {
 	case SRV_KIND_SES:
+	case SRV_KIND_SPF:
+	case SRV_KIND_VERIFY:
 		return true;
-	case SRV_KIND_CHECK:   /* wired when include/emailauth/dmarc.h lands */
-	case SRV_KIND_SPF:     /* ... spf.h */
-	case SRV_KIND_DKIM:
-	case SRV_KIND_VERIFY:  /* ... verify.h */
+	case SRV_KIND_CHECK:   /* wired when include/emailauth/audit.h lands */
+	case SRV_KIND_DKIM:    /* ... its DKIM key check */
 	case SRV_KIND_COUNT:
 		break;
 	}
 	return false;
 }
 
-static int add_checks(ea_job *job, srv_params *p)
+/* What the checks read while the job runs. */
+typedef struct {
+	ea_spf_request spf;
+	char sender[EA_NAME_MAX + 16];
+	ea_verify_request *verify;
+} run_args;
+
+/* Pasted headers usually stop at (or before) the blank line: then there is no body
+ * to check the body hash against. */
+static bool has_body(const char *msg, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++) {
+		size_t sep = msg[i] == '\n' && msg[i + 1] == '\n' ? 2
+		           : i + 3 < len && memcmp(msg + i, "\r\n\r\n", 4) == 0 ? 4 : 0;
+		if (sep == 0)
+			continue;
+		for (size_t k = i + sep; k < len; k++)
+			if (msg[k] != ' ' && msg[k] != '\t' && msg[k] != '\r' && msg[k] != '\n')
+				return true;
+		return false;
+	}
+	return false;
+}
+
+static int add_checks(ea_job *job, srv_params *p, run_args *a)
 {
 	switch (p->kind) {
 	case SRV_KIND_SES:
 		return ea_job_add_check(job, ea_check_ses_dkim, &p->ses);
-	case SRV_KIND_CHECK:
 	case SRV_KIND_SPF:
-	case SRV_KIND_DKIM:
+		return ea_job_add_check(job, ea_check_spf_evaluate, &a->spf);
 	case SRV_KIND_VERIFY:
+		return ea_job_add_check(job, ea_check_verify, a->verify);
+	case SRV_KIND_CHECK:
+	case SRV_KIND_DKIM:
 	case SRV_KIND_COUNT:
 		break;
 	}
@@ -35,14 +63,32 @@ static int add_checks(ea_job *job, srv_params *p)
 int srv_run(const srv_run_config *c, srv_params *p, ea_report **out)
 {
 	*out = NULL;
+	run_args a = {0};
+	const char *domain = p->domain, *display = p->domain_in[0] ? p->domain_in : p->domain;
+	if (p->kind == SRV_KIND_SPF) {
+		/* The MAIL FROM domain is the one SPF speaks for (RFC 7208 2.4). */
+		snprintf(a.sender, sizeof(a.sender), "postmaster@%s", p->mailfrom[0] ? p->mailfrom : p->domain);
+		a.spf.ip = p->ip;
+		a.spf.sender = a.sender;
+	} else if (p->kind == SRV_KIND_VERIFY) {
+		int err = 0;
+		ea_verify_options o = {.message = p->headers, .message_len = p->headers_len,
+		                       .headers_only = !has_body(p->headers, p->headers_len)};
+		a.verify = ea_verify_request_new(&o, &err);
+		if (a.verify == NULL)
+			return err ? err : EA_ENOMEM;
+		domain = display = ea_verify_from_domain(a.verify);
+	}
 	int err = 0;
 	char msg[256];
 	ea_resolver *r = ea_resolver_new(&c->rcfg, &err, msg, sizeof(msg));
-	if (r == NULL)
+	if (r == NULL) {
+		ea_verify_request_free(a.verify);
 		return err ? err : EA_EDNS;
-	ea_report *rep = ea_report_new(p->domain, p->domain_in[0] ? p->domain_in : p->domain);
+	}
+	ea_report *rep = ea_report_new(domain, display);
 	ea_job *job = rep ? ea_job_new(r, rep, ea_now_ms() + c->deadline_ms) : NULL;
-	int rc = job ? add_checks(job, p) : EA_ENOMEM;
+	int rc = job ? add_checks(job, p, &a) : EA_ENOMEM;
 	if (rc == EA_OK) {
 		double t0 = ea_now_ms();
 		ea_job_run(job);
@@ -51,6 +97,7 @@ int srv_run(const srv_run_config *c, srv_params *p, ea_report **out)
 		rep = NULL;
 	}
 	ea_job_free(job);
+	ea_verify_request_free(a.verify);
 	ea_report_free(rep);
 	ea_resolver_free(r);
 	return rc;
