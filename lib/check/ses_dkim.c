@@ -167,9 +167,9 @@ static void make_fix(const ses_ctx *c, token_state *t, const char *remove_line)
 	char rel[EA_NAME_MAX + 1];
 	relative_name(c, t->name, rel, sizeof(rel));
 	snprintf(t->fix, sizeof(t->fix),
-	         "%s%s%s; in a provider's web form: name \"%s\", type CNAME, value \"%s\"\n"
+	         "%s%s%s; add (in a provider's web form: name \"%s\", type CNAME, value \"%s\")\n"
 	         "%s. %d IN CNAME %s.",
-	         remove_line ? "; delete:\n" : "", remove_line ? remove_line : "",
+	         remove_line ? "; delete\n" : "", remove_line ? remove_line : "",
 	         remove_line ? "\n" : "", rel, t->expected, t->name, SES_FIX_TTL, t->expected);
 }
 

@@ -117,6 +117,8 @@ static void finding(FILE *out, const ea_finding *f, const ea_render_opts *o)
 	}
 	ea_write_terminal_safe(out, f->message, 0);
 	fprintf(out, " %s[%s]%s\n", o->color ? C_DIM : "", f->code, o->color ? C_RESET : "");
+	if (f->severity == EA_SEV_OK)
+		return;   /* a right record needs no evidence beside its one line */
 	field(out, "name", f->name, o);
 	field(out, "expected", f->expected, o);
 	field(out, "found", f->found, o);
