@@ -241,6 +241,21 @@ static void ready_push(ea_resolver *r, ea_job *job)
 	r->ready_tail = job;
 }
 
+/* Takes a job out of the ready queue, wherever it stands in it. */
+static void ready_remove(ea_resolver *r, ea_job *job)
+{
+	ea_job **pp = &r->ready_head, *prev = NULL;
+	while (*pp && *pp != job) {
+		prev = *pp;
+		pp = &(*pp)->ready_next;
+	}
+	if (*pp) {
+		*pp = job->ready_next;
+		if (r->ready_tail == job)
+			r->ready_tail = prev;
+	}
+}
+
 static void active_unlink(ea_resolver *r, ea_job *job)
 {
 	if (job->active_prev)
@@ -520,19 +535,8 @@ void ea_job_free(ea_job *job)
 	if (job == NULL)
 		return;
 	ea_resolver *r = job->r;
-	if (job->ready) {
-		/* take it out of the ready queue */
-		ea_job **pp = &r->ready_head, *prev = NULL;
-		while (*pp && *pp != job) {
-			prev = *pp;
-			pp = &(*pp)->ready_next;
-		}
-		if (*pp) {
-			*pp = job->ready_next;
-			if (r->ready_tail == job)
-				r->ready_tail = prev;
-		}
-	}
+	if (job->ready)
+		ready_remove(r, job);
 	job_detach(job);
 	free(job->lookups);
 	free(job);
@@ -653,20 +657,8 @@ int ea_job_run(ea_job *job)
 				job_expire(job);
 			}
 		}
-		if (job->ready) {
-			/* it may still sit in the ready queue: take it out */
-			ea_resolver *r = job->r;
-			ea_job **pp = &r->ready_head, *prev = NULL;
-			while (*pp && *pp != job) {
-				prev = *pp;
-				pp = &(*pp)->ready_next;
-			}
-			if (*pp) {
-				*pp = job->ready_next;
-				if (r->ready_tail == job)
-					r->ready_tail = prev;
-			}
-		}
+		if (job->ready)
+			ready_remove(job->r, job);   /* it may still sit in the ready queue */
 	}
 }
 

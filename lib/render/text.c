@@ -1,6 +1,7 @@
 /* The text renderer: for a person at a terminal. Nothing from DNS reaches the
  * terminal unfiltered (control characters are replaced). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <emailauth/emailauth.h>
@@ -61,28 +62,35 @@ static const char *status_color(ea_status s)
 	return "";
 }
 
-/* Prints a multi-line value with each line indented. */
+/* Writes each line of text after a prefix: `first` before the first line, `indent` before
+ * the others. Every line goes through the terminal filter. */
+static void write_lines(FILE *out, const char *text, const char *first, const char *indent)
+{
+	char *copy = strdup(text);
+	if (copy == NULL)
+		return;
+	const char *prefix = first;
+	for (char *line = copy, *next; line != NULL; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if (next == NULL && *line == '\0' && prefix != first)
+			break;   /* a trailing newline adds no empty line */
+		fputs(prefix, out);
+		ea_write_terminal_safe(out, line, 0);
+		fputc('\n', out);
+		prefix = indent;
+	}
+	free(copy);
+}
+
 static void field(FILE *out, const char *label, const char *value, const ea_render_opts *o)
 {
 	if (value == NULL || *value == '\0')
 		return;
-	fprintf(out, "    %s%-9s%s ", o->color ? C_DIM : "", label, o->color ? C_RESET : "");
-	for (const char *p = value; *p; ) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char line[4096];
-		if (n >= sizeof(line))
-			n = sizeof(line) - 1;
-		memcpy(line, p, n);
-		line[n] = '\0';
-		ea_write_terminal_safe(out, line, 0);
-		fputc('\n', out);
-		if (!nl)
-			break;
-		p = nl + 1;
-		if (*p)
-			fprintf(out, "    %-9s ", "");
-	}
+	char first[64];
+	snprintf(first, sizeof(first), "    %s%-9s%s ", o->color ? C_DIM : "", label, o->color ? C_RESET : "");
+	write_lines(out, value, first, "              ");
 }
 
 static void fix_block(FILE *out, const char *fix, const ea_render_opts *o)
@@ -90,21 +98,7 @@ static void fix_block(FILE *out, const char *fix, const ea_render_opts *o)
 	if (fix == NULL || *fix == '\0')
 		return;
 	fprintf(out, "    %sfix%s\n", o->color ? C_BOLD : "", o->color ? C_RESET : "");
-	for (const char *p = fix; *p; ) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char line[4096];
-		if (n >= sizeof(line))
-			n = sizeof(line) - 1;
-		memcpy(line, p, n);
-		line[n] = '\0';
-		fputs("      ", out);
-		ea_write_terminal_safe(out, line, 0);
-		fputc('\n', out);
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
+	write_lines(out, fix, "      ", "      ");
 }
 
 static void finding(FILE *out, const ea_finding *f, const ea_render_opts *o)
@@ -145,24 +139,8 @@ static void trace(FILE *out, const ea_report *rep, const ea_render_opts *o)
 			ea_write_terminal_safe(out, l->why, 0);
 		}
 		fputc('\n', out);
-		if (l->answer && *l->answer) {
-			const char *p = l->answer;
-			while (*p) {
-				const char *nl = strchr(p, '\n');
-				size_t n = nl ? (size_t)(nl - p) : strlen(p);
-				char line[4096];
-				if (n >= sizeof(line))
-					n = sizeof(line) - 1;
-				memcpy(line, p, n);
-				line[n] = '\0';
-				fputs("      ", out);
-				ea_write_terminal_safe(out, line, 0);
-				fputc('\n', out);
-				if (!nl)
-					break;
-				p = nl + 1;
-			}
-		}
+		if (l->answer && *l->answer)
+			write_lines(out, l->answer, "      ", "      ");
 	}
 	if (rep->lookups_dropped)
 		fprintf(out, "  (%zu more lookups not shown)\n", rep->lookups_dropped);

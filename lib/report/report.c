@@ -112,14 +112,21 @@ ea_finding *ea_section_add(ea_section *sec, const ea_finding *f)
 	return d;
 }
 
+/* printf into a new string; NULL when out of memory. */
+static char *vformat(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	return s;
+}
+
 ea_finding *ea_section_addf(ea_section *sec, const char *code, ea_severity sev,
                             const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = NULL;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *msg = vformat(fmt, ap);
 	va_end(ap);
 	ea_finding f = {.code = code, .severity = sev, .message = msg};
 	ea_finding *d = ea_section_add(sec, &f);
@@ -131,9 +138,7 @@ int ea_finding_set(char **field, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	char *s = vformat(fmt, ap);
 	va_end(ap);
 	if (s == NULL)
 		return EA_ENOMEM;
@@ -148,9 +153,7 @@ void ea_section_set_summary(ea_section *sec, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	char *s = vformat(fmt, ap);
 	va_end(ap);
 	free(sec->summary);
 	sec->summary = s;
