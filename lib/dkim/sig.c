@@ -2,9 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "dkim/sig.h"
+#include "util/base64.h"
 
 static bool is_fws(char c)
 {
@@ -17,33 +16,6 @@ static void bad(ea_dkim_sig *sig, const char *why, const char *rfc)
 		sig->problem = why;
 		sig->rfc = rfc;
 	}
-}
-
-/* Base64 with FWS anywhere (RFC 6376 2.4). Returns the length or -1. */
-static long b64(ea_str in, unsigned char *out, size_t cap)
-{
-	char clean[EA_DKIM_SIG_MAX_B * 2];
-	size_t n = 0;
-	for (size_t i = 0; i < in.len; i++) {
-		char c = in.p[i];
-		if (is_fws(c))
-			continue;
-		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		          c == '+' || c == '/' || c == '=';
-		if (!ok || n >= sizeof(clean))
-			return -1;
-		clean[n++] = c;
-	}
-	if (n == 0 || n % 4 != 0 || n / 4 * 3 > cap)
-		return -1;
-	int len = EVP_DecodeBlock(out, (const unsigned char *)clean, (int)n);
-	if (len < 0)
-		return -1;
-	if (clean[n - 1] == '=')
-		len--;
-	if (n >= 2 && clean[n - 2] == '=')
-		len--;
-	return len;
 }
 
 /* A domain or selector: dot-separated labels of letters, digits, '-' and '_' (the
@@ -207,14 +179,14 @@ void ea_dkim_sig_parse(const char *value, size_t len, ea_dkim_sig *sig)
 	if (s && sig->s[0] == '\0')
 		bad(sig, "s= is not a valid selector", "RFC 6376 3.1");
 	if (b) {
-		long n = b64(b->value, sig->b, sizeof(sig->b));
+		long n = ea_base64_decode(b->value.p, b->value.len, sig->b, sizeof(sig->b));
 		if (n <= 0)
 			bad(sig, "b= (the signature) is not valid base64", "RFC 6376 3.5");
 		else
 			sig->b_len = (size_t)n;
 	}
 	if (bh) {
-		long n = b64(bh->value, sig->bh, sizeof(sig->bh));
+		long n = ea_base64_decode(bh->value.p, bh->value.len, sig->bh, sizeof(sig->bh));
 		if (n <= 0)
 			bad(sig, "bh= (the body hash) is not valid base64", "RFC 6376 3.5");
 		else

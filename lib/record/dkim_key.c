@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 
 #include "record/dkim_key.h"
+#include "util/base64.h"
 
 /* Colon-separated list contains item (RFC 6376 3.6.1 h= and s=). */
 static bool list_has(ea_str list, const char *item)
@@ -28,48 +29,15 @@ static bool list_has(ea_str list, const char *item)
 	return false;
 }
 
-/* Base64 without white space; returns decoded length or -1. */
-static int b64_decode(ea_str in, unsigned char *out, size_t out_size, bool *bad)
-{
-	char clean[EA_DKIM_KEY_MAX_B64 + 4];
-	size_t n = 0;
-	for (size_t i = 0; i < in.len; i++) {
-		char c = in.p[i];
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-			continue;
-		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		          c == '+' || c == '/' || c == '=';
-		if (!ok || n >= EA_DKIM_KEY_MAX_B64) {
-			*bad = true;
-			return -1;
-		}
-		clean[n++] = c;
-	}
-	if (n == 0 || n % 4 != 0) {
-		*bad = true;
-		return -1;
-	}
-	if (out_size < n / 4 * 3)
-		return -1;
-	int len = EVP_DecodeBlock(out, (const unsigned char *)clean, (int)n);
-	if (len < 0) {
-		*bad = true;
-		return -1;
-	}
-	/* EVP_DecodeBlock counts padding as zero bytes: take them off. */
-	if (n >= 1 && clean[n - 1] == '=')
-		len--;
-	if (n >= 2 && clean[n - 2] == '=')
-		len--;
-	return len;
-}
-
 static EVP_PKEY *load_key(const ea_dkim_key *key, bool *bad)
 {
-	unsigned char der[EA_DKIM_KEY_MAX_B64];
-	int len = b64_decode(key->p, der, sizeof(der), bad);
-	if (len <= 0)
+	/* p= longer than EA_DKIM_KEY_MAX_B64 characters counts as bad base64 */
+	unsigned char der[EA_DKIM_KEY_MAX_B64 / 4 * 3];
+	long len = ea_base64_decode(key->p.p, key->p.len, der, sizeof(der));
+	if (len <= 0) {
+		*bad = true;
 		return NULL;
+	}
 	if (key->type == EA_DKIM_K_ED25519) {
 		if (len != 32)
 			return NULL;
