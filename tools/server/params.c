@@ -151,17 +151,21 @@ static int read_selectors(srv_params *p, srv_get_fn get, void *ctx)
 {
 	if (take(p, get, ctx, "selectors", p->selectors_in) != EA_OK)
 		return EA_EINVAL;
+	snprintf(p->audit.domain, sizeof(p->audit.domain), "%s", p->domain);
 	char copy[SRV_INPUT_MAX + 1];
 	snprintf(copy, sizeof(copy), "%s", p->selectors_in);
 	char *save = NULL;
 	for (char *s = strtok_r(copy, ", ", &save); s; s = strtok_r(NULL, ", ", &save)) {
-		if (p->selector_count == SRV_MAX_SELECTORS)
+		if (p->audit.selector_count == SRV_MAX_SELECTORS)
 			return fail(p, "selectors", "too_many", "at most %d selectors", SRV_MAX_SELECTORS);
 		const char *why = NULL;
-		if (ea_domain_normalize(s, p->selectors[p->selector_count], EA_NAME_MAX + 1, &why) != EA_OK)
+		char sel[EA_NAME_MAX + 1];
+		if (ea_domain_normalize(s, sel, sizeof(sel), &why) != EA_OK)
 			return fail(p, "selectors", "invalid_selector", "a selector is one or more DNS labels: %s",
 			            why ? why : "invalid");
-		p->selector_count++;
+		if (ea_audit_set_selectors(&p->audit, sel) != EA_OK)
+			return fail(p, "selectors", "invalid_selector", "a selector is at most %d characters: "
+			            "letters, digits, '-', '_' and '.'", EA_AUDIT_SELECTOR_MAX);
 	}
 	return EA_OK;
 }
@@ -185,9 +189,11 @@ int srv_params_read(srv_params *p, srv_kind kind, srv_get_fn get, void *ctx)
 	case SRV_KIND_SES:
 		return read_ses(p, get, ctx);
 	case SRV_KIND_CHECK:
-		if (read_selectors(p, get, ctx) != EA_OK || take(p, get, ctx, "mailfrom", p->mailfrom_in) != EA_OK)
+		if (read_selectors(p, get, ctx) != EA_OK || take(p, get, ctx, "mailfrom", p->mailfrom_in) != EA_OK ||
+		    domain_field(p, "mailfrom", p->mailfrom_in, p->mailfrom, false) != EA_OK)
 			return EA_EINVAL;
-		return domain_field(p, "mailfrom", p->mailfrom_in, p->mailfrom, false);
+		snprintf(p->audit.mail_from, sizeof(p->audit.mail_from), "%s", p->mailfrom);
+		return EA_OK;
 	case SRV_KIND_DKIM:
 		return read_selectors(p, get, ctx);
 	case SRV_KIND_SPF: {

@@ -4,6 +4,7 @@
 #define SRV_PARAMS_H
 
 #include <emailauth/emailauth.h>
+#include <emailauth/audit.h>
 #include "util/buf.h"
 
 typedef enum {
@@ -40,8 +41,7 @@ typedef struct {
 	char domain[EA_NAME_MAX + 1];
 	ea_ses_request ses;
 	bool tokens_from_json;           /* the page then redirects to a short URL */
-	char selectors[SRV_MAX_SELECTORS][EA_NAME_MAX + 1];
-	size_t selector_count;
+	ea_audit_request audit;          /* check and dkim: domain, selectors, MAIL FROM */
 	char mailfrom[EA_NAME_MAX + 1];
 	char ip[64];
 	/* The first problem found: which field, a stable code, and plain words. */

@@ -10,9 +10,9 @@ bool srv_kind_available(srv_kind kind)
 	case SRV_KIND_SES:
 	case SRV_KIND_SPF:
 	case SRV_KIND_VERIFY:
+	case SRV_KIND_CHECK:
+	case SRV_KIND_DKIM:
 		return true;
-	case SRV_KIND_CHECK:   /* wired when include/emailauth/audit.h lands */
-	case SRV_KIND_DKIM:    /* ... its DKIM key check */
 	case SRV_KIND_COUNT:
 		break;
 	}
@@ -52,8 +52,18 @@ static int add_checks(ea_job *job, srv_params *p, run_args *a)
 		return ea_job_add_check(job, ea_check_spf_evaluate, &a->spf);
 	case SRV_KIND_VERIFY:
 		return ea_job_add_check(job, ea_check_verify, a->verify);
-	case SRV_KIND_CHECK:
 	case SRV_KIND_DKIM:
+		/* The DKIM keys of the given and the well-known selectors. */
+		return ea_job_add_check(job, ea_check_senders, &p->audit);
+	case SRV_KIND_CHECK: {
+		/* The sections of `emailauth check` (tools/cli/cmd_check.c), in its order. */
+		static const ea_check_fn audit[] = {ea_check_senders, ea_check_mail_from, ea_check_mx,
+		                                    ea_check_policy_records, ea_check_dnssec};
+		int rc = ea_job_add_check(job, ea_check_dmarc, p->audit.domain);
+		for (size_t i = 0; rc == EA_OK && i < sizeof(audit) / sizeof(audit[0]); i++)
+			rc = ea_job_add_check(job, audit[i], &p->audit);
+		return rc;
+	}
 	case SRV_KIND_COUNT:
 		break;
 	}
