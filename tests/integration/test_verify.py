@@ -4,6 +4,7 @@ at test time with Debian's python3-dkim using keys the bed publishes (RSA 2048, 
 then tampered with; SPF and DMARC through the bed; hostile messages that must give a
 clear result quickly."""
 import base64
+import json
 import os
 import subprocess
 import sys
@@ -112,6 +113,25 @@ def main():
         ses_sig = dkim.sign(MESSAGE, b"rsa", b"amazonses.com", rsa_priv)
         code, out, _ = verify(ses_sig + signed)
         ok("verify.dkim.ses_own" not in out or "never aligns" in out, "SES own signature explained", out)
+
+        # Several files in one run (one resolver and cache): a report each, the highest exit code.
+        paths = []
+        for i, m in enumerate((signed, signed_ed, signed.replace(b"has shipped", b"was cancelled"))):
+            paths.append(os.path.join(tmp, "batch%d.eml" % i))
+            with open(paths[-1], "wb") as f:
+                f.write(m)
+        code, out, err = bed.run("verify", *paths[:2], "--format", "json")
+        docs = [json.loads(line) for line in out.splitlines() if line.strip()]
+        ok(code in (0, 1) and len(docs) == 2 and "verify.dkim.pass" in out and "ed25519" in out,
+           "two files: two JSON lines, both pass", out + err)
+        code, out, err = bed.run("verify", *paths)
+        ok(code == 2 and out.count("verify.dkim.pass") >= 2 and "verify.dkim.body_changed" in out,
+           "three files, one tampered: exit 2, three reports", out + err)
+        code, out, err = bed.run("verify", paths[0], os.path.join(tmp, "missing.eml"))
+        ok(code == 3 and "verify.dkim.pass" in out and "cannot open" in err,
+           "a missing file among several: the others still verified, exit 3", out + err)
+        code, out, err = bed.run("verify", paths[0], "-")
+        ok(code == 64 and "stdin" in err, "'-' only alone", err)
 
         # Hostile messages: clear result, quickly.
         big = b"From: a@shop.example\r\nX-Big: " + b"a" * (10 * 1024 * 1024) + b"\r\n\r\nx\r\n"

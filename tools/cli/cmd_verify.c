@@ -1,11 +1,15 @@
-/* emailauth verify FILE|- [--ip IP] [--helo NAME] [--mail-from ADDR] [--headers-only] */
+/* emailauth verify FILE|-... [--ip IP] [--helo NAME] [--mail-from ADDR] [--headers-only]
+ * [--now UNIXSECONDS]. Several files are verified in one process with one resolver
+ * (and its answer cache), one report after the other; the exit code is the highest. */
 #include <stdlib.h>
 #include <string.h>
 
+#include <emailauth/render.h>
 #include <emailauth/verify.h>
 #include "cli.h"
 
 #define VERIFY_MAX_INPUT_BYTES (64u * 1024 * 1024)   /* EA_MSG_MAX_BYTES: past any provider's limit */
+#define VERIFY_MAX_FILES 100000                      /* messages in one run */
 
 static const char *opt_value(const char *name, int argc, char **argv, int *i)
 {
@@ -18,17 +22,62 @@ static const char *opt_value(const char *name, int argc, char **argv, int *i)
 	return NULL;
 }
 
+/* Verifies one message file with resolver r and renders its report. Returns the
+ * exit code for it. Each message gets the whole --timeout. */
+static int verify_one(const cli_globals *g, ea_verify_options o, ea_resolver *r, const char *path,
+                      bool batch)
+{
+	size_t len = 0;
+	char *text = cli_read_file(path, VERIFY_MAX_INPUT_BYTES, &len);
+	if (text == NULL)
+		return batch ? 3 : EA_EXIT_USAGE;
+	o.message = text;
+	o.message_len = len;
+	int err = EA_OK, rc = 3;
+	ea_verify_request *req = ea_verify_request_new(&o, &err);
+	free(text);
+	const char *dom = req ? ea_verify_from_domain(req) : "";
+	ea_report *rep = req ? ea_report_new(dom[0] ? dom : "message", dom[0] ? dom : path) : NULL;
+	ea_job *job = rep ? ea_job_new(r, rep, ea_now_ms() + g->timeout_s * 1000.0) : NULL;
+	if (job != NULL && ea_job_add_check(job, ea_check_verify, req) == EA_OK) {
+		double t0 = ea_now_ms();
+		ea_job_run(job);
+		rep->elapsed_ms = ea_now_ms() - t0;
+		int out;
+		if (batch) {
+			/* one JSON document per line, so the output of many stays machine-readable */
+			ea_render_opts ro = {.color = g->color, .trace = g->trace,
+			                     .compact = strcmp(g->format, "json") == 0};
+			out = ea_renderer(g->format)(stdout, rep, &ro);
+			if (fflush(stdout) != 0)
+				out = EA_EIO;
+		} else {
+			out = cli_render(g, rep);
+		}
+		rc = out == EA_OK ? ea_status_exit_code(ea_report_status(rep)) : 3;
+	}
+	ea_job_free(job);
+	ea_report_free(rep);
+	ea_verify_request_free(req);
+	return rc;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	cli_globals g;
 	cli_globals_init(&g);
 	ea_verify_options o = {0};
-	const char *path = NULL, *v;
+	const char **paths = calloc((size_t)argc, sizeof(*paths));
+	size_t npaths = 0;
+	const char *v;
+	if (paths == NULL)
+		return 3;
+	int rc = EA_EXIT_USAGE;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int gr = cli_global_option(&g, argc, argv, &i);
 		if (gr < 0)
-			return EA_EXIT_USAGE;
+			goto out;
 		if (gr > 0)
 			continue;
 		if ((v = opt_value("--ip", argc, argv, &i)) != NULL)
@@ -40,42 +89,45 @@ int cmd_verify(int argc, char **argv)
 		else if ((v = opt_value("--now", argc, argv, &i)) != NULL) {
 			char *end;
 			o.now = strtoll(v, &end, 10);
-			if (*end || o.now <= 0)
-				return cli_usage_error("--now takes Unix seconds");
+			if (*end || o.now <= 0) {
+				rc = cli_usage_error("--now takes Unix seconds");
+				goto out;
+			}
 		} else if (strcmp(a, "--headers-only") == 0)
 			o.headers_only = true;
-		else if (strcmp(a, "-") != 0 && a[0] == '-')
-			return cli_usage_error("unknown option '%s' for 'verify'", a);
-		else if (path == NULL)
-			path = a;
-		else
-			return cli_usage_error("one message at a time ('%s' is extra)", a);
+		else if (strcmp(a, "-") != 0 && a[0] == '-') {
+			rc = cli_usage_error("unknown option '%s' for 'verify'", a);
+			goto out;
+		} else if (npaths < VERIFY_MAX_FILES)
+			paths[npaths++] = a;
+		else {
+			rc = cli_usage_error("at most %d messages in one run", VERIFY_MAX_FILES);
+			goto out;
+		}
 	}
 	cli_globals_finish(&g);
-	if (path == NULL)
-		return cli_usage_error("verify needs a message file: emailauth verify message.eml (or - for stdin)");
-	size_t len = 0;
-	char *text = cli_read_file(path, VERIFY_MAX_INPUT_BYTES, &len);
-	if (text == NULL)
-		return EA_EXIT_USAGE;
-	o.message = text;
-	o.message_len = len;
-	int err = EA_OK, rc = 3;
-	ea_verify_request *req = ea_verify_request_new(&o, &err);
-	free(text);
-	ea_resolver *r = req ? cli_resolver(&g) : NULL;
-	const char *dom = req ? ea_verify_from_domain(req) : "";
-	ea_report *rep = r ? ea_report_new(dom[0] ? dom : "message", dom[0] ? dom : path) : NULL;
-	ea_job *job = rep ? ea_job_new(r, rep, ea_now_ms() + g.timeout_s * 1000.0) : NULL;
-	if (job != NULL && ea_job_add_check(job, ea_check_verify, req) == EA_OK) {
-		double t0 = ea_now_ms();
-		ea_job_run(job);
-		rep->elapsed_ms = ea_now_ms() - t0;
-		rc = cli_render(&g, rep) == EA_OK ? ea_status_exit_code(ea_report_status(rep)) : 3;
+	if (npaths == 0) {
+		rc = cli_usage_error("verify needs a message file: emailauth verify message.eml (or - for stdin)");
+		goto out;
 	}
-	ea_job_free(job);
-	ea_report_free(rep);
+	for (size_t i = 0; i < npaths; i++)
+		if (npaths > 1 && strcmp(paths[i], "-") == 0) {
+			rc = cli_usage_error("'-' (stdin) is for one message alone");
+			goto out;
+		}
+	ea_resolver *r = cli_resolver(&g);
+	if (r == NULL) {
+		rc = 3;
+		goto out;
+	}
+	rc = 0;
+	for (size_t i = 0; i < npaths; i++) {
+		int one = verify_one(&g, o, r, paths[i], npaths > 1);
+		if (one > rc)
+			rc = one;
+	}
 	ea_resolver_free(r);
-	ea_verify_request_free(req);
+out:
+	free(paths);
 	return rc;
 }
