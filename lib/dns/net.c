@@ -320,12 +320,13 @@ static void channel_collect(ares_channel ch, struct pollfd *pfds, ares_channel *
                             size_t *n, struct timeval *tv)
 {
 	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-	int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+	/* Tested unsigned: c-ares's ARES_GETSOCK_WRITABLE shifts a signed 1 by up to 31. */
+	unsigned bits = (unsigned)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
 	for (int i = 0; i < ARES_GETSOCK_MAXNUM && *n < NET_MAX_POLLFDS; i++) {
 		short ev = 0;
-		if (ARES_GETSOCK_READABLE(bits, i))
+		if (bits & (1u << i))
 			ev |= POLLIN;
-		if (ARES_GETSOCK_WRITABLE(bits, i))
+		if (bits & (1u << (i + ARES_GETSOCK_MAXNUM)))
 			ev |= POLLOUT;
 		if (ev == 0)
 			continue;
