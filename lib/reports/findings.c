@@ -73,7 +73,8 @@ static bool merge_days(group *g, const agg_source *s)
 	if (d == NULL)
 		return false;
 	g->days = d;
-	memcpy(g->days + g->day_count, s->days, s->day_count * sizeof(*d));
+	if (s->day_count)
+		memcpy(g->days + g->day_count, s->days, s->day_count * sizeof(*d));
 	g->day_count += s->day_count;
 	qsort(g->days, g->day_count, sizeof(*d), by_day);
 	size_t o = 0;

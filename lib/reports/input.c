@@ -193,7 +193,8 @@ static void read_gzip(reader *rd, const char *label, source *src, const uint8_t 
 		report_end(rd, &r, label);
 		return;
 	}
-	memcpy(in, head, hn);
+	if (hn)
+		memcpy(in, head, hn);
 	z.next_in = in;
 	z.avail_in = (uInt)hn;
 	r.in_bytes = hn;
