@@ -27,12 +27,12 @@ if [ -n "$missing" ]; then
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
-# Debian starts these services on install; our tests run their own instances.
+# Debian starts these services on install where systemd runs; our tests and the demo run
+# their own instances on 127.x addresses, so the system's copies are stopped (only those).
 for s in knot unbound; do
 	if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$s" 2>/dev/null; then
 		systemctl stop "$s" || true
 	fi
-	pkill -x "$( [ "$s" = knot ] && echo knotd || echo unbound )" 2>/dev/null || true
 done
 # Playwright's library (playwright-core: no browser download) for tests/browser.
 browser_dir="$(dirname "$0")/../tests/browser"
