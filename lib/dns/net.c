@@ -20,6 +20,7 @@
 #define NET_MAX_DIRECT_CHANNELS 64     /* authoritative servers asked directly, at most */
 #define NET_MAX_POLLFDS 1024
 #define NET_SERVER_NAME_MAX 64
+#define NET_QPS_BURST_MS 50.0          /* --qps: at most this much of a second's queries at once */
 
 typedef struct net_query net_query;
 
@@ -40,8 +41,8 @@ typedef struct net_transport {
 	size_t inflight;
 	net_query *waiting_head, *waiting_tail;  /* over max_inflight or qps: sent later */
 	net_query *done_head, *done_tail;        /* finished: completions run in process() */
-	double qps_window_start;
-	unsigned qps_sent;
+	double qps_tokens;                       /* token bucket: queries that may go now */
+	double qps_refilled;                     /* when the bucket was last filled */
 } net_transport;
 
 struct net_query {
@@ -219,7 +220,8 @@ static void net_send_now(net_query *q)
 	net_transport *t = q->t;
 	net_channel *c = q->direct ? &t->direct[q->channel_index] : &t->resolvers[q->channel_index];
 	t->inflight++;
-	t->qps_sent++;
+	if (t->qps > 0)
+		t->qps_tokens -= 1.0;
 	ares_send(c->channel, q->wire, (int)q->wire_len, on_ares_answer, q);
 }
 
@@ -229,12 +231,16 @@ static bool may_send_now(net_transport *t)
 		return false;
 	if (t->qps == 0)
 		return true;
+	/* A token bucket, so the rate holds over any window, not only per second. */
 	double now = ea_now_ms();
-	if (now - t->qps_window_start >= 1000.0) {
-		t->qps_window_start = now;
-		t->qps_sent = 0;
-	}
-	return t->qps_sent < t->qps;
+	double burst = (double)t->qps * NET_QPS_BURST_MS / 1000.0;
+	if (burst < 1.0)
+		burst = 1.0;
+	t->qps_tokens += (now - t->qps_refilled) * (double)t->qps / 1000.0;
+	if (t->qps_tokens > burst)
+		t->qps_tokens = burst;
+	t->qps_refilled = now;
+	return t->qps_tokens >= 1.0;
 }
 
 static void release_waiting(net_transport *t)
@@ -453,6 +459,8 @@ ea_transport *ea_transport_net_new(const ea_resolver_config *cfg, int *err, char
 	t->tries = cfg->tries ? cfg->tries : NET_DEFAULT_TRIES;
 	t->max_inflight = cfg->max_inflight ? cfg->max_inflight : NET_DEFAULT_INFLIGHT;
 	t->qps = cfg->qps;
+	t->qps_tokens = 1.0;
+	t->qps_refilled = ea_now_ms();
 	t->auth_port = cfg->auth_port ? cfg->auth_port : 53;
 
 	char servers[EA_RESOLVER_MAX_SERVERS][NET_SERVER_NAME_MAX];

@@ -42,7 +42,7 @@ ea_scan_seen *ea_scan_seen_new(unsigned slots_log2)
 		return NULL;
 	}
 	s->mask = n - 1;
-	s->max_count = n / 100 * MAX_LOAD_PERCENT;
+	s->max_count = n * MAX_LOAD_PERCENT / 100;
 	return s;
 }
 
