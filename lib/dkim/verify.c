@@ -62,18 +62,21 @@ bool ea_dkim_precheck(const ea_dkim_sig *sig, int64_t now, ea_dkim_outcome *out)
 	return true;
 }
 
-/* The key record to use among the TXT records: the first valid one, else the first
- * that looks like a DKIM key (for its problem). Returns false if none is a key. */
-static bool pick_key(const ea_dns_answer *a, ea_dkim_key *key)
+/* The key record to use among the TXT records: the first valid one (its decoded key
+ * in *pkey), else the first that looks like a DKIM key (for its problem). Returns
+ * false if none is a key. */
+static bool pick_key(const ea_dns_answer *a, ea_dkim_key *key, void **pkey)
 {
 	bool have = false;
+	*pkey = NULL;
 	size_t n = ea_dns_answer_count(a, EA_RR_TXT);
 	for (size_t i = 0; i < n && i < DKIM_MAX_KEY_RECORDS; i++) {
 		const ea_dns_rr *rr = ea_dns_answer_get(a, EA_RR_TXT, i);
 		ea_dkim_key k;
-		ea_dkim_key_parse((const char *)rr->txt, rr->txt_len, &k);
-		if (k.valid) {
+		void *pk = ea_dkim_key_parse_load((const char *)rr->txt, rr->txt_len, &k);
+		if (pk != NULL) {
 			*key = k;
+			*pkey = pk;
 			return true;
 		}
 		if (!have && (k.has_p || k.has_v)) {
@@ -242,24 +245,25 @@ void ea_dkim_verify(const ea_message *m, const ea_msg_field *sig_field, const ea
 		    a ? ea_dns_reason_text(a->reason) : "no answer");
 		return;
 	}
-	ea_dkim_key key;
-	if (a->outcome == EA_DNS_ABSENT || !pick_key(a, &key)) {
+	ea_dkim_key key = {0};
+	void *pkey = NULL;             /* decoded once, by pick_key */
+	if (a->outcome == EA_DNS_ABSENT || !pick_key(a, &key, &pkey)) {
 		set(out, EA_DKIM_PERMERROR, "verify.dkim.no_key", "RFC 6376 6.1.2",
 		    "no key at %s%s", kname,
 		    a->outcome == EA_DNS_ABSENT ? "" : " (the TXT records there are not DKIM keys)");
 		return;
 	}
-	if (!key_usable(sig, &key, kname, out))
+	if (!key_usable(sig, &key, kname, out) || (!skip_body && !body_ok(m, sig, kname, out))) {
+		EVP_PKEY_free(pkey);
 		return;
-	if (!skip_body && !body_ok(m, sig, kname, out))
-		return;
+	}
 	ea_buf hd;
 	ea_buf_init(&hd, DKIM_HEADER_DATA_MAX);
 	size_t absent = 0;
 	bool built = header_data(m, sig_field, sig, &hd, &absent);
 	out->absent_h = absent;
-	void *pkey = built ? ea_dkim_key_load(&key) : NULL;
-	if (pkey == NULL) {
+	if (!built || pkey == NULL) {
+		EVP_PKEY_free(pkey);
 		ea_buf_free(&hd);
 		set(out, EA_DKIM_TEMPERROR, "verify.dkim.internal", NULL,
 		    "could not prepare the header data or load the key of %s", kname);

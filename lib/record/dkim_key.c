@@ -56,13 +56,12 @@ static EVP_PKEY *load_key(const ea_dkim_key *key, bool *bad)
 	return pk;
 }
 
-void *ea_dkim_key_load(const ea_dkim_key *key)
+void ea_dkim_key_parse(const char *txt, size_t len, ea_dkim_key *key)
 {
-	bool bad = false;
-	return load_key(key, &bad);
+	EVP_PKEY_free(ea_dkim_key_parse_load(txt, len, key));
 }
 
-void ea_dkim_key_parse(const char *txt, size_t len, ea_dkim_key *key)
+void *ea_dkim_key_parse_load(const char *txt, size_t len, ea_dkim_key *key)
 {
 	memset(key, 0, sizeof(*key));
 	key->type = EA_DKIM_K_RSA;
@@ -123,20 +122,21 @@ void ea_dkim_key_parse(const char *txt, size_t len, ea_dkim_key *key)
 	else if (!key->s_allows_email)
 		key->problem = "s= does not include email";
 	if (key->problem != NULL)
-		return;
+		return NULL;
 
 	bool bad = false;
 	EVP_PKEY *pk = load_key(key, &bad);
 	key->bad_base64 = bad;
 	if (pk == NULL) {
 		key->problem = bad ? "p= is not valid base64" : "p= does not decode to a public key";
-		return;
+		return NULL;
 	}
 	key->bits = key->type == EA_DKIM_K_ED25519 ? 256 : (unsigned)EVP_PKEY_get_bits(pk);
-	EVP_PKEY_free(pk);
 	if (key->type == EA_DKIM_K_RSA && key->bits < EA_DKIM_RSA_MIN_BITS) {
 		key->problem = "the RSA key is shorter than 1024 bits (RFC 8301 3.2: must not verify)";
-		return;
+		EVP_PKEY_free(pk);
+		return NULL;
 	}
 	key->valid = true;
+	return pk;
 }

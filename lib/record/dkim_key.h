@@ -32,7 +32,9 @@ typedef struct {
 
 /* Parses and decodes a key record; never fails hard: read key->valid and problem. */
 void ea_dkim_key_parse(const char *txt, size_t len, ea_dkim_key *key);
-/* Decodes p= into an OpenSSL EVP_PKEY (as void *, freed with EVP_PKEY_free), or NULL. */
-void *ea_dkim_key_load(const ea_dkim_key *key);
+/* The same, also returning the decoded key when the record is valid (an OpenSSL
+ * EVP_PKEY as void *, freed with EVP_PKEY_free), else NULL: decoding p= is the
+ * costly part, so a verifier does it once. */
+void *ea_dkim_key_parse_load(const char *txt, size_t len, ea_dkim_key *key);
 
 #endif
