@@ -18,7 +18,8 @@
 
 #define SENDERS_MAX_SELECTORS 128    /* distinct selector names probed */
 #define SENDERS_MAX_RP 32            /* return-path names probed */
-#define SENDERS_MAX_INCLUDES 32      /* SPF include/redirect terms read at the apex */
+#define SENDERS_MAX_INCLUDES 32      /* SPF include/redirect terms read, at every depth */
+#define SENDERS_MAX_SPF_DEPTH 4      /* include levels followed below the apex record */
 #define SENDERS_EVIDENCE_MAX 512
 
 typedef struct {
@@ -51,6 +52,7 @@ typedef struct {
 	rp_probe rp[SENDERS_MAX_RP];
 	size_t nrp;
 	char includes[SENDERS_MAX_INCLUDES][EA_NAME_MAX + 1];
+	long include_parent[SENDERS_MAX_INCLUDES];   /* index of the include it is inside, or -1 */
 	size_t ninc;
 	bool spf_present, spf_failed;
 	sender_state s[EA_PROFILES_MAX];
@@ -85,12 +87,28 @@ static void add_selector(senders_ctx *c, const char *domain, const char *sel, bo
 	p->profile = -1;
 }
 
-/* include:X and redirect=X of the apex SPF record (for naming senders only; the
- * SPF section evaluates the record). */
-static void read_spf(senders_ctx *c, const ea_dns_answer *a)
+static void add_include(senders_ctx *c, const char *t, size_t tl, long parent)
+{
+	if (tl == 0 || tl > EA_NAME_MAX || memchr(t, '%', tl) || c->ninc >= SENDERS_MAX_INCLUDES)
+		return;   /* a macro (RFC 7208 7) names no fixed domain */
+	char name[EA_NAME_MAX + 1];
+	snprintf(name, sizeof(name), "%.*s", (int)tl, t);
+	ea_ascii_lower(name);
+	for (size_t i = 0; i < c->ninc; i++)
+		if (ea_name_equal(c->includes[i], name))
+			return;   /* seen already: also ends include loops */
+	snprintf(c->includes[c->ninc], EA_NAME_MAX + 1, "%s", name);
+	c->include_parent[c->ninc++] = parent;
+}
+
+/* include:X and redirect=X of the SPF record in a (for naming senders only; the
+ * SPF section evaluates the record). parent: the include a was asked for, or -1
+ * for the apex. */
+static void read_spf(senders_ctx *c, const ea_dns_answer *a, long parent)
 {
 	if (a == NULL || a->outcome == EA_DNS_UNKNOWN) {
-		c->spf_failed = true;
+		if (parent < 0)
+			c->spf_failed = true;
 		return;
 	}
 	for (size_t i = 0; i < ea_dns_answer_count(a, EA_RR_TXT); i++) {
@@ -98,7 +116,8 @@ static void read_spf(senders_ctx *c, const ea_dns_answer *a)
 		if (rr->txt_len < 6 || strncasecmp((const char *)rr->txt, "v=spf1", 6) != 0 ||
 		    (rr->txt_len > 6 && rr->txt[6] != ' '))
 			continue;
-		c->spf_present = true;
+		if (parent < 0)
+			c->spf_present = true;
 		size_t k = 6;
 		while (k < rr->txt_len && c->ninc < SENDERS_MAX_INCLUDES) {
 			while (k < rr->txt_len && rr->txt[k] == ' ')
@@ -114,12 +133,48 @@ static void read_spf(senders_ctx *c, const ea_dns_answer *a)
 			}
 			size_t skip = tl > 8 && strncasecmp(t, "include:", 8) == 0 ? 8
 			            : tl > 9 && strncasecmp(t, "redirect=", 9) == 0 ? 9 : 0;
-			if (skip && tl - skip <= EA_NAME_MAX) {
-				snprintf(c->includes[c->ninc], EA_NAME_MAX + 1, "%.*s", (int)(tl - skip), t + skip);
-				ea_ascii_lower(c->includes[c->ninc++]);
-			}
+			if (skip)
+				add_include(c, t + skip, tl - skip, parent);
 		}
 	}
+}
+
+static bool is_profile_include(const ea_profiles *pr, const char *name)
+{
+	for (size_t i = 0; i < pr->count; i++)
+		if (ea_profile_list_match(&pr->s[i].spf_includes, name))
+			return true;
+	return false;
+}
+
+/* Follows the includes of the apex record breadth first, SENDERS_MAX_SPF_DEPTH
+ * levels and SENDERS_MAX_INCLUDES names at most, so that a sender included
+ * through the domain's own _spf record is found. A sender's own include is not
+ * followed: its inside is the sender's business. EA_EPENDING while a level is
+ * being looked up. */
+static int read_spf_tree(ea_job *job, senders_ctx *c, const ea_profiles *pr)
+{
+	size_t level_start = 0;
+	for (int depth = 1; depth <= SENDERS_MAX_SPF_DEPTH; depth++) {
+		size_t level_end = c->ninc;
+		bool pending = false;
+		for (size_t i = level_start; i < level_end; i++) {
+			if (is_profile_include(pr, c->includes[i]))
+				continue;
+			const ea_dns_answer *a = ea_lookup(job, c->includes[i], EA_RR_TXT,
+			                                   "SPF include (which senders it names)");
+			if (a == NULL)
+				pending = true;
+			else
+				read_spf(c, a, (long)i);
+		}
+		if (pending)
+			return EA_EPENDING;
+		if (c->ninc == level_end)
+			break;
+		level_start = level_end;
+	}
+	return EA_OK;
 }
 
 static long profile_of_selector(const ea_profiles *pr, const sel_probe *p)
@@ -163,7 +218,13 @@ static void detect(senders_ctx *c, const ea_profiles *pr, const ea_dns_answer *m
 		const ea_profile *s = &pr->s[i];
 		for (size_t k = 0; k < c->ninc; k++)
 			if (ea_profile_list_match(&s->spf_includes, c->includes[k])) {
-				evidence(&c->s[i], "SPF include:", c->includes[k]);
+				char via[2 * EA_NAME_MAX + 16];
+				long up = c->include_parent[k];
+				if (up >= 0)
+					snprintf(via, sizeof(via), "%s (inside %s)", c->includes[k], c->includes[up]);
+				else
+					snprintf(via, sizeof(via), "%s", c->includes[k]);
+				evidence(&c->s[i], "SPF include:", via);
 				c->s[i].spf_included = true;
 			}
 		for (size_t k = 0; mx && k < ea_dns_answer_count(mx, EA_RR_MX); k++) {
@@ -333,7 +394,9 @@ int ea_check_senders(ea_job *job, void *arg)
 	if (pending || !spf || !mx || drc == EA_EPENDING)
 		goto out;
 
-	read_spf(c, spf);
+	read_spf(c, spf, -1);
+	if (read_spf_tree(job, c, pr) == EA_EPENDING)
+		goto out;
 	for (size_t i = 0; i < c->nsel; i++)
 		ea_audit_key(keys, c->sel[i].sel, c->sel[i].name, c->sel[i].a, c->sel[i].asked, &c->sel[i].st);
 	detect(c, pr, mx->outcome == EA_DNS_FOUND ? mx : NULL);

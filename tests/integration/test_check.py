@@ -82,7 +82,17 @@ mx1 IN A 192.0.2.1
 _dmarc IN TXT "v=DMARC1; p=none; rua=mailto:d@chimp-chk.com"
 k2._domainkey IN CNAME dkim2.mcsv.net.
 """),
-    "mcsv.net": zone("mcsv.net", "dkim3 IN TXT \"v=DKIM1; p=%s\"\n" % K1024),
+    "nested-chk.com": zone("nested-chk.com", """
+@ IN MX 10 mx1
+mx1 IN A 192.0.2.1
+@ IN TXT "v=spf1 include:_spf.nested-chk.com -all"
+_spf IN TXT "v=spf1 ip4:192.0.2.1 include:_spf2.nested-chk.com -all"
+_spf2 IN TXT "v=spf1 include:servers.mcsv.net -all"
+_dmarc IN TXT "v=DMARC1; p=reject"
+"""),
+    "google.com": zone("google.com", '_spf IN TXT "v=spf1 ip4:192.0.2.0/24 ~all"\n'),
+    "mcsv.net": zone("mcsv.net", "dkim3 IN TXT \"v=DKIM1; p=%s\"\n" % K1024 +
+                     'servers IN TXT "v=spf1 ip4:198.51.100.0/24 -all"\n'),
 }
 
 
@@ -129,6 +139,14 @@ def main():
                "%s (%s): %s" % (label, domain, ", ".join(sorted(want))),
                "exit %d; missing %s; unwanted %s; got %s\n%s" % (code, sorted(missing),
                                                                   sorted(extra_codes), sorted(codes), err))
+        code, codes, doc, err = check(bed, "nested-chk.com")
+        secs = {c.get("check"): c for c in doc.get("checks", [])}
+        used = " ".join(f.get("message", "") for f in secs.get("senders", {}).get("findings", [])
+                        if f.get("code") == "sender.found")
+        ok("spf" in secs and "spf.record.published" in codes,
+           "the report has the SPF audit as its own section", sorted(secs))
+        ok("servers.mcsv.net (inside _spf2.nested-chk.com)" in used,
+           "a sender named two includes deep is found", used)
         code, out, err = bed.run("check", "chimp-chk.com")
         ok("dkim2.mcsv.net" in out and "fix" in out,
            "the text report names the broken CNAME target and gives a fix", out[-3000:])

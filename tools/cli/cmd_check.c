@@ -8,6 +8,7 @@
 typedef struct {
 	ea_audit_request audit;
 	ea_ses_request ses;
+	ea_spf_audit_request spf;
 } check_args;
 
 static ea_report *run_checks(const cli_globals *g, check_args *a, const char *display)
@@ -22,8 +23,8 @@ static ea_report *run_checks(const cli_globals *g, check_args *a, const char *di
 		rc = ea_job_add_check(job, ea_check_ses_dkim, &a->ses);
 	if (rc == EA_OK)
 		rc = ea_job_add_check(job, ea_check_dmarc, a->audit.domain);
-	/* TODO(spf): add the SPF audit section here once lib/spf exports its check
-	 * function (include/emailauth/spf.h, being written in parallel). */
+	if (rc == EA_OK)
+		rc = ea_job_add_check(job, ea_check_spf_audit, &a->spf);
 	if (rc == EA_OK)
 		rc = ea_job_add_check(job, ea_check_senders, &a->audit);
 	if (rc == EA_OK)
@@ -101,6 +102,7 @@ int cmd_check(int argc, char **argv)
 	if (!cli_domain(domain_arg, a->audit.domain, sizeof(a->audit.domain)))
 		goto out;
 	snprintf(a->ses.domain, sizeof(a->ses.domain), "%s", a->audit.domain);
+	snprintf(a->spf.domain, sizeof(a->spf.domain), "%s", a->audit.domain);
 	if (tokens && ea_ses_set_tokens(&a->ses, tokens) != EA_OK) {
 		cli_usage_error("--tokens: at most %d tokens, each one DNS label", EA_SES_MAX_TOKENS);
 		goto out;

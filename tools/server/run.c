@@ -22,6 +22,7 @@ bool srv_kind_available(srv_kind kind)
 /* What the checks read while the job runs. */
 typedef struct {
 	ea_spf_request spf;
+	ea_spf_audit_request spf_audit;     /* the SPF section of a full check */
 	char sender[EA_NAME_MAX + 16];
 	ea_verify_request *verify;
 } run_args;
@@ -60,6 +61,9 @@ static int add_checks(ea_job *job, srv_params *p, run_args *a)
 		static const ea_check_fn audit[] = {ea_check_senders, ea_check_mail_from, ea_check_mx,
 		                                    ea_check_policy_records, ea_check_dnssec};
 		int rc = ea_job_add_check(job, ea_check_dmarc, p->audit.domain);
+		snprintf(a->spf_audit.domain, sizeof(a->spf_audit.domain), "%s", p->audit.domain);
+		if (rc == EA_OK)
+			rc = ea_job_add_check(job, ea_check_spf_audit, &a->spf_audit);
 		for (size_t i = 0; rc == EA_OK && i < sizeof(audit) / sizeof(audit[0]); i++)
 			rc = ea_job_add_check(job, audit[i], &p->audit);
 		return rc;
