@@ -2,6 +2,7 @@
  * Sender profiles: data/senders.json (embedded at build time), read with jansson.
  * Also the small API other parts use to name a sender from a host name.
  */
+#include <arpa/inet.h>
 #include <fnmatch.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -72,6 +73,8 @@ ea_profiles *ea_profiles_load(const char *json, size_t len, char *err, size_t er
 		list_of(o, "spf_includes", &s->spf_includes);
 		list_of(o, "mx", &s->mx);
 		list_of(o, "hosts", &s->hosts);
+		list_of(o, "reverse_names", &s->reverse_names);
+		list_of(o, "networks", &s->networks);
 		const char *env = str_of(o, "envelope");
 		s->envelope = env && strcmp(env, "domain") == 0 ? EA_ENVELOPE_DOMAIN
 		            : env && strcmp(env, "return_path") == 0 ? EA_ENVELOPE_RETURN_PATH
@@ -152,6 +155,14 @@ bool ea_profile_list_match(const ea_profile_list *l, const char *host)
 	return false;
 }
 
+static bool under_any(const ea_profile_list *l, const char *host)
+{
+	for (size_t k = 0; k < l->count; k++)
+		if (ea_name_is_subdomain(host, l->items[k]))
+			return true;
+	return false;
+}
+
 const char *ea_profiles_sender_of(const ea_profiles *p, const char *host)
 {
 	if (p == NULL)
@@ -161,9 +172,65 @@ const char *ea_profiles_sender_of(const ea_profiles *p, const char *host)
 		if (ea_profile_list_match(&s->targets, host) || ea_profile_list_match(&s->mx, host) ||
 		    ea_profile_list_match(&s->spf_includes, host))
 			return s->name;
-		for (size_t k = 0; k < s->hosts.count; k++)
-			if (ea_name_is_subdomain(host, s->hosts.items[k]))
-				return s->name;
+		if (under_any(&s->hosts, host))
+			return s->name;
 	}
+	return NULL;
+}
+
+const char *ea_profiles_sender_of_reverse_name(const ea_profiles *p, const char *ptr)
+{
+	if (p == NULL)
+		p = ea_profiles_builtin();
+	for (size_t i = 0; p && ptr && *ptr && i < p->count; i++) {
+		const ea_profile *s = &p->s[i];
+		if (under_any(s->reverse_names.count ? &s->reverse_names : &s->hosts, ptr))
+			return s->name;
+	}
+	return NULL;
+}
+
+/* "a.b.c.d/len" or "v6::/len" holds the address (of the same family). */
+static bool in_network(const char *net, int family, const unsigned char *addr)
+{
+	char base[INET6_ADDRSTRLEN];
+	const char *slash = strchr(net, '/');
+	size_t n = slash ? (size_t)(slash - net) : 0;
+	if (n == 0 || n >= sizeof(base))
+		return false;
+	memcpy(base, net, n);
+	base[n] = '\0';
+	unsigned char b[16];
+	if (inet_pton(family, base, b) != 1)
+		return false;
+	unsigned bits = family == AF_INET ? 32 : 128, len = 0;
+	const char *d = slash + 1;
+	for (; *d >= '0' && *d <= '9' && len <= bits; d++)
+		len = len * 10 + (unsigned)(*d - '0');
+	if (*d != '\0' || d == slash + 1 || len > bits)
+		return false;
+	size_t whole = len / 8;
+	unsigned rest = len % 8;
+	if (memcmp(addr, b, whole) != 0)
+		return false;
+	unsigned char mask = (unsigned char)(0xff00u >> rest);
+	return rest == 0 || ((addr[whole] ^ b[whole]) & mask) == 0;
+}
+
+const char *ea_profiles_sender_of_address(const ea_profiles *p, const char *ip)
+{
+	unsigned char a[16];
+	int family = AF_INET;
+	if (ip == NULL || inet_pton(AF_INET, ip, a) != 1) {
+		family = AF_INET6;
+		if (ip == NULL || inet_pton(AF_INET6, ip, a) != 1)
+			return NULL;
+	}
+	if (p == NULL)
+		p = ea_profiles_builtin();
+	for (size_t i = 0; p && i < p->count; i++)
+		for (size_t k = 0; k < p->s[i].networks.count; k++)
+			if (in_network(p->s[i].networks.items[k], family, a))
+				return p->s[i].name;
 	return NULL;
 }

@@ -21,6 +21,8 @@ typedef struct {
 	const char *dkim_type;           /* "cname", "txt" or "any" */
 	bool ses_tokens;                 /* selectors are the SES tokens */
 	ea_profile_list selectors, targets, spf_includes, mx, hosts;
+	ea_profile_list reverse_names;   /* domains of its outbound reverse names; none: hosts */
+	ea_profile_list networks;        /* its outbound address ranges, "a.b.c.d/len" or IPv6 */
 	ea_envelope envelope;
 	ea_profile_list rp_names;        /* return-path subdomains to probe */
 	const char *rp_mx;               /* pattern of the return path's MX */
@@ -40,5 +42,9 @@ const ea_profile *ea_profiles_get(const ea_profiles *p, size_t i);
 /* Host name matches a glob pattern (case-insensitive, no final dot). */
 bool ea_profile_match(const char *pattern, const char *host);
 bool ea_profile_list_match(const ea_profile_list *l, const char *host);
+/* Which sender sent from this address (its networks), or from a host with this
+ * reverse name (its reverse_names, else its hosts). NULL: none. */
+const char *ea_profiles_sender_of_address(const ea_profiles *p, const char *ip);
+const char *ea_profiles_sender_of_reverse_name(const ea_profiles *p, const char *ptr);
 
 #endif

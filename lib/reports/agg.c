@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "profiles/profiles.h"
 #include "reports/agg.h"
 #include "reports/internal.h"
 #include "util/util.h"
@@ -371,13 +372,22 @@ void ea_agg_day_iso(int32_t day, char *out, size_t size)
 	strftime(out, size, "%Y-%m-%d", &tm);
 }
 
+/* Which sender profile (data/senders.json) a source belongs to. The reverse name and
+ * the address say who sent; DKIM and SPF domains come last, as a forwarder passes on
+ * another sender's signatures. */
+static const char *sender_of(const agg_source *s)
+{
+	const char *who = ea_profiles_sender_of_reverse_name(NULL, s->ptr);
+	if (who == NULL)
+		who = ea_profiles_sender_of_address(NULL, s->ip);
+	for (size_t k = 0; who == NULL && k < AGG_AUTH_DOMAINS; k++)
+		if (s->auth_domains[k][0])
+			who = ea_profiles_sender_of(NULL, s->auth_domains[k]);
+	return who;
+}
+
 void ea_agg_identify(ea_reports_agg *a)
 {
-	for (size_t i = 0; i < a->source_count; i++) {
-		agg_source *s = &a->sources[i];
-		const char *auth[AGG_AUTH_DOMAINS];
-		for (size_t k = 0; k < AGG_AUTH_DOMAINS; k++)
-			auth[k] = s->auth_domains[k];
-		s->sender = ea_reports_sender_of(s->ptr, s->ip, auth, AGG_AUTH_DOMAINS);
-	}
+	for (size_t i = 0; i < a->source_count; i++)
+		a->sources[i].sender = sender_of(&a->sources[i]);
 }

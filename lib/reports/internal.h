@@ -1,4 +1,4 @@
-/* lib/reports: what its files share. Pure parts (MIME, senders) have no I/O. */
+/* lib/reports: what its files share. Pure parts (MIME) have no I/O. */
 #ifndef EA_REPORTS_INTERNAL_H
 #define EA_REPORTS_INTERNAL_H
 
@@ -20,10 +20,5 @@ int ea_mime_attachments(const char *msg, size_t len, ea_mime_part_fn fn, void *a
 /* mbox: calls fn for each message (the "From " line removed). Returns the count. */
 size_t ea_mbox_split(const char *data, size_t len,
                      bool (*fn)(void *arg, const char *msg, size_t len), void *arg);
-
-/* Which sender (Amazon SES, Google, ...) a source belongs to, going by its reverse
- * name, its address and the DKIM/SPF domains its mail carried. NULL: unknown. */
-const char *ea_reports_sender_of(const char *ptr, const char *ip,
-                                 const char *const *auth_domains, size_t n);
 
 #endif

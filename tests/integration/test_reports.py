@@ -80,7 +80,7 @@ def check_scenario(doc, label):
     ok(ses2 is not None and ses2["messages"] == 240 and ses2["reporters"] == ["Yahoo"],
        "%s: SES source seen by Yahoo (zip reports)" % label, ses2)
     g = source(doc, "209.85.220.41")
-    ok(g is not None and g["sender"] == "Google" and g["dmarc_pass"] == g["messages"] == 840,
+    ok(g is not None and g["sender"] == "Google Workspace" and g["dmarc_pass"] == g["messages"] == 840,
        "%s: Google Workspace aligns every day" % label, g)
     spoof = source(doc, "203.0.113.66")
     ok(spoof is not None and spoof["sender"] is None and spoof["dmarc_pass"] == 0 and spoof["messages"] == 14,
