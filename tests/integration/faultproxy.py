@@ -3,7 +3,7 @@ fraction of the queries, or answers a fraction SERVFAIL itself, and forwards the
 The choice is drawn from a seeded generator, so a retry may fare differently, as on a
 lossy path, and a run is repeatable in its proportions. Standard library only; runs in a thread.
 
-    with FaultProxy("127.0.0.1:10053", drop=0.5) as p:
+    with FaultProxy("127.0.0.1:10053", drop=0.5) as p:     # or servfail=0.5, delay_ms=50
         p.address     # "127.0.0.1:PORT": give it to --resolver
 """
 import random
@@ -39,9 +39,10 @@ def _servfail(query):
 
 
 class FaultProxy:
-    def __init__(self, upstream, drop=0.0, servfail=0.0, seed="ea"):
+    def __init__(self, upstream, drop=0.0, servfail=0.0, delay_ms=0.0, seed="ea"):
         self.upstream = _split(upstream)
-        self.drop, self.servfail = drop, servfail
+        self.drop, self.servfail, self.delay = drop, servfail, delay_ms / 1000.0
+        self.delayed = []       # (due time, data, destination), in order: one fixed delay
         self.random = random.Random(seed)
         self.client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.client.bind(("127.0.0.1", 0))
@@ -66,7 +67,13 @@ class FaultProxy:
 
     def _loop(self):
         while not self._stop:
-            r, _, _ = select.select([self.client, self.up], [], [], 0.1)
+            wait = 0.1
+            if self.delayed:
+                wait = max(0.0, min(wait, self.delayed[0][0] - time.monotonic()))
+            r, _, _ = select.select([self.client, self.up], [], [], wait)
+            while self.delayed and self.delayed[0][0] <= time.monotonic():
+                _, data, dest = self.delayed.pop(0)
+                self.up.sendto(data, dest)
             if self.client in r:
                 self._from_client()
             if self.up in r:
@@ -97,7 +104,12 @@ class FaultProxy:
         self.next_id = self.next_id % 65535 + 1
         self.pending[ours] = (addr, data[:2], time.monotonic())
         self.stats["forwarded"] += 1
-        self.up.sendto(struct.pack("!H", ours) + data[2:], self.upstream)
+        data = struct.pack("!H", ours) + data[2:]
+        if self.delay > 0:
+            # delay on the way out: one round trip costs delay_ms more
+            self.delayed.append((time.monotonic() + self.delay, data, self.upstream))
+        else:
+            self.up.sendto(data, self.upstream)
 
     def _from_upstream(self):
         data, _ = self.up.recvfrom(65535)

@@ -1,0 +1,180 @@
+#!/usr/bin/python3
+"""Scan benchmarks against DNS servers started here on loopback (tests/integration/bed.py):
+throughput (emailauth scan against Knot directly and through unbound; mailauth with the
+same concurrency; dnsperf's raw rate of the same query mix as the ceiling), peak memory
+at 10,000 and 100,000 domains, and latency in round trips behind a 50 ms delay.
+usage: scan_bench.py BUILD_DIR   (env BENCH_DOMAINS, default 2000; BENCH_JOBS, default 64)"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
+from bed import Bed  # noqa: E402
+from faultproxy import FaultProxy  # noqa: E402
+import ses_data as sd  # noqa: E402
+
+BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(SRC, "build"))
+EMAILAUTH = os.path.join(BUILD, "tools", "cli", "emailauth")
+N = int(os.environ.get("BENCH_DOMAINS", "2000"))
+JOBS = os.environ.get("BENCH_JOBS", "64")
+MEMORY_SIZES = (10000, 100000)
+DELAY_MS = 50
+PROVIDER = "mail-provider.net"
+TMP = tempfile.mkdtemp(prefix="ea-bench-")
+
+
+def zones_and_input():
+    keys = sd.Keys()
+    zones = {PROVIDER: '_spf 300 IN TXT "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all"\n'}
+    lines, queries = [], []
+    for i in range(N):
+        d = "b%d-shop.com" % i
+        toks = sd.tokens(d)
+        keys.publish(toks)
+        zones[d] = ('@ 300 IN TXT "v=spf1 include:_spf.%s -all"\n'
+                    '_dmarc 300 IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@%s"\n' % (PROVIDER, d)
+                    + sd.cnames(toks))
+        lines.append("%s %s\n" % (d, " ".join(toks)))
+        queries += ["%s TXT" % d, "_dmarc.%s TXT" % d, "_spf.%s TXT" % PROVIDER]
+        queries += ["%s._domainkey.%s CNAME" % (t, d) for t in toks]
+        queries += ["%s.%s TXT" % (t, sd.DKIM_DOMAIN) for t in toks]
+    zones.update(keys.zones())
+    inp = os.path.join(TMP, "domains.txt")
+    with open(inp, "w") as f:
+        f.writelines(lines)
+    qf = os.path.join(TMP, "queries.txt")
+    with open(qf, "w") as f:
+        f.write("\n".join(queries) + "\n")
+    return zones, inp, qf, len(queries)
+
+
+def scan(inp, server, extra=()):
+    t0 = time.monotonic()
+    p = subprocess.run([EMAILAUTH, "scan", inp, "-q", "--output", "/dev/null", "--resolver", server,
+                        "--checks", "ses,spf,dmarc", "--jobs", JOBS] + list(extra),
+                       capture_output=True, text=True)
+    secs = time.monotonic() - t0
+    m = re.search(r"lookups sent (\d+), answered from the scan's cache (\d+)", p.stderr)
+    sent = int(m.group(1)) if m else 0
+    st = re.search(r"pass (\d+), warn (\d+), fail (\d+), error \(could not determine\) (\d+)", p.stderr)
+    return secs, sent, st.groups() if st else None, p.stderr
+
+
+def main():
+    if not os.path.exists(EMAILAUTH):
+        sys.exit("no %s: build first" % EMAILAUTH)
+    print("machine: %s cores, %s, %s; %s" % (os.cpu_count(), cpu_model(), mem_total(), time.strftime("%Y-%m-%d")))
+    zones, inp, qf, nq = zones_and_input()
+    print("serving %d domains (%d zones) on loopback: Knot DNS + unbound" % (N, len(zones)))
+    with Bed(zones) as bed:
+        knot = "%s:53" % bed.auth_ip
+        subprocess.run([EMAILAUTH, "scan", inp, "-q", "--output", "/dev/null", "--resolver", bed.resolver,
+                        "--checks", "ses,spf,dmarc"], capture_output=True)   # warm unbound's cache
+        results = {}
+        for name, server in (("knot", knot), ("unbound", bed.resolver)):
+            secs, sent, st, err = scan(inp, server)
+            results[name] = (N / secs, sent / secs)
+            print("emailauth scan via %-7s: %6.0f domains/s, %7.0f queries/s (%d sent; pass/warn/fail/error %s)"
+                  % (name, N / secs, sent / secs, sent, "/".join(st) if st else err[-300:]))
+        peer = mailauth(inp, knot)
+        if peer:
+            print("mailauth (%s in flight) via knot: %6.0f domains/s  -> emailauth is %.1fx mailauth"
+                  % (JOBS, peer, results["knot"][0] / peer))
+        ceiling = dnsperf(qf, bed.auth_ip)
+        if ceiling:
+            print("dnsperf ceiling, same query mix (%d queries) against Knot: %.0f queries/s -> emailauth "
+                  "reaches %.0f%% of it" % (nq, ceiling, 100 * results["knot"][1] / ceiling))
+        memory(bed, knot)
+        latency(bed, knot)
+    shutil.rmtree(TMP, ignore_errors=True)
+
+
+def mailauth(inp, server):
+    mods = os.path.join(HERE, "node_modules", "mailauth")
+    if not os.path.isdir(mods):
+        r = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=HERE)
+        if r.returncode != 0:
+            print("mailauth: npm install failed; peer not measured")
+            return None
+    p = subprocess.run(["node", os.path.join(HERE, "mailauth-scan.js"), inp, server, JOBS],
+                       capture_output=True, text=True, timeout=1800)
+    try:
+        return json.loads(p.stdout.strip().splitlines()[-1])["rate"]
+    except (ValueError, IndexError):
+        print("mailauth: failed: %s" % p.stderr[-500:])
+        return None
+
+
+def dnsperf(qf, ip):
+    if shutil.which("dnsperf") is None:
+        print("dnsperf: not installed (apt-get install dnsperf); ceiling not measured")
+        return None
+    p = subprocess.run(["dnsperf", "-s", ip, "-p", "53", "-d", qf, "-c", "4", "-l", "10", "-q", "500"],
+                       capture_output=True, text=True)
+    m = re.search(r"Queries per second:\s+([\d.]+)", p.stdout)
+    return float(m.group(1)) if m else None
+
+
+def memory(bed, knot):
+    """Names below the served domains (so every lookup is answered) with SPF and DMARC."""
+    for n in MEMORY_SIZES:
+        path = os.path.join(TMP, "mem-%d.txt" % n)
+        with open(path, "w") as f:
+            for i in range(n):
+                f.write("m%d.b%d-shop.com\n" % (i, i % N))
+        t0 = time.monotonic()
+        p = subprocess.run(["/usr/bin/time", "-f", "MAXRSS %M", EMAILAUTH, "scan", path, "-q", "--output",
+                            "/dev/null", "--resolver", knot, "--checks", "spf,dmarc", "--jobs", JOBS],
+                           capture_output=True, text=True)
+        m = re.search(r"MAXRSS (\d+)", p.stderr)
+        print("memory: %6d domains: peak RSS %s KiB (%.1f s)" % (n, m.group(1) if m else "?",
+                                                              time.monotonic() - t0))
+
+
+def latency(bed, knot):
+    d = "b0-shop.com"
+    toks = sd.tokens(d)
+    with FaultProxy(knot, delay_ms=DELAY_MS) as proxy:
+        for what, args in (("ses", ["ses", d, "--tokens", ",".join(toks)]),
+                           ("check", ["check", d])):
+            t0 = time.monotonic()
+            p = subprocess.run([EMAILAUTH] + args + ["--resolver", proxy.address, "--format", "json"],
+                               capture_output=True, text=True)
+            secs = time.monotonic() - t0
+            if p.returncode == 64:
+                print("latency: emailauth %s: not available" % what)
+                continue
+            print("latency: emailauth %-5s behind %d ms: %.0f ms = %.1f round trips (%d queries)"
+                  % (what, DELAY_MS, secs * 1000, secs * 1000 / DELAY_MS, proxy.stats["queries"]))
+            proxy.stats["queries"] = 0
+
+
+def cpu_model():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+def mem_total():
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal"):
+                return "%.0f GiB memory" % (int(line.split()[1]) / 1024 / 1024)
+    except OSError:
+        pass
+    return "unknown memory"
+
+
+if __name__ == "__main__":
+    main()
