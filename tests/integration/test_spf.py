@@ -160,4 +160,20 @@ with Bed(zones, timeout_zones=["slowprovider.net"]) as bed:
        "audit: v=spf1x is a lookalike, not a record", out)
     code, out, err = bed.run("spf", "example.com")
     ok(code in (0, 1) and "include:amazonses.com" in out, "text output of the audit", out)
+
+    # --batch: several evaluations in one process, one JSON line each, the highest exit code
+    lines = ("54.240.0.5 a@example.com\n# a comment\n\n35.190.247.9 b@example.com mail.example.com\n"
+             "203.0.113.5 c@example.com\n192.0.2.25 <> example.com\n")
+    code, out, err = bed.run("spf", "--batch", "-", "--format", "json", input=lines)
+    docs = [json.loads(l) for l in out.splitlines() if l.strip()]
+    got = [d["checks"][0]["summary"].split()[1] for d in docs]
+    ok(code == 2 and got == ["pass", "pass", "fail", "pass"], "--batch: four evaluations, exit 2", out + err)
+    ok("postmaster@example.com" in docs[-1]["checks"][0]["summary"], "--batch: '<>' is the null sender",
+       out)
+    code, out, err = bed.run("spf", "--batch", "-", "--format", "json",
+                             input="54.240.0.5 a@example.com\nonlyone\n" + "x" * 3000 + "\n")
+    ok(code == 64 and len(out.splitlines()) == 1 and "line 2" in err and "line 3" in err,
+       "--batch: unusable lines are named on stderr, the rest evaluated, exit 64", out + err)
+    code, out, err = bed.run("spf", "--batch", "-", "--ip", "192.0.2.1", input="")
+    ok(code == 64, "--batch with --ip is a usage error", err)
 done()

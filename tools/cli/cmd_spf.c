@@ -1,20 +1,30 @@
 /* emailauth spf DOMAIN                                   audit the published policy
  * emailauth spf --ip IP --sender user@domain [--helo HOST] [--helo-identity]
- *                                                        evaluate check_host() */
+ *                                                        evaluate check_host()
+ * emailauth spf --batch FILE|-                           one evaluation per line
+ *                                                        "IP SENDER [HELO]", one
+ *                                                        resolver and cache for all */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <emailauth/render.h>
 #include "cli.h"
 
+#define SPF_BATCH_LINE_MAX 2048          /* one "IP SENDER [HELO]" line */
+#define SPF_BATCH_MAX_EVALS 10000000     /* lines evaluated in one run */
+
 typedef struct {
-	const char *ip, *sender, *helo, *receiver;
+	const char *ip, *sender, *helo, *receiver, *batch;
 	bool helo_identity;
 } spf_args;
 
-static int run(const cli_globals *g, ea_check_fn fn, void *arg, const char *domain,
-               const char *display)
+/* Runs one check and renders its report. shared: a resolver kept across runs (batch:
+ * rendered one JSON document per line), or NULL for a resolver of its own. */
+static int run(const cli_globals *g, ea_resolver *shared, ea_check_fn fn, void *arg,
+               const char *domain, const char *display)
 {
-	ea_resolver *r = cli_resolver(g);
+	ea_resolver *r = shared ? shared : cli_resolver(g);
 	if (r == NULL)
 		return 3;
 	ea_report *rep = ea_report_new(domain, display);
@@ -22,16 +32,112 @@ static int run(const cli_globals *g, ea_check_fn fn, void *arg, const char *doma
 	if (job == NULL || ea_job_add_check(job, fn, arg) != EA_OK) {
 		ea_job_free(job);
 		ea_report_free(rep);
-		ea_resolver_free(r);
+		if (!shared)
+			ea_resolver_free(r);
 		return 3;
 	}
 	double t0 = ea_now_ms();
 	ea_job_run(job);
 	rep->elapsed_ms = ea_now_ms() - t0;
 	ea_job_free(job);
-	ea_resolver_free(r);
-	int rc = cli_render(g, rep) == EA_OK ? ea_status_exit_code(ea_report_status(rep)) : 3;
+	if (!shared)
+		ea_resolver_free(r);
+	int out;
+	if (shared) {
+		ea_render_opts ro = {.color = g->color, .trace = g->trace,
+		                     .compact = strcmp(g->format, "json") == 0};
+		out = ea_renderer(g->format)(stdout, rep, &ro);
+		if (fflush(stdout) != 0)
+			out = EA_EIO;
+	} else {
+		out = cli_render(g, rep);
+	}
+	int rc = out == EA_OK ? ea_status_exit_code(ea_report_status(rep)) : 3;
 	ea_report_free(rep);
+	return rc;
+}
+
+/* The domain check_host() starts at, for the report's name. */
+static void request_domain(const ea_spf_request *req, char *out, size_t size)
+{
+	const char *s = req->sender ? req->sender : "";
+	const char *at = strrchr(s, '@');
+	const char *dom = at ? at + 1 : (*s ? s : (req->helo ? req->helo : ""));
+	if (req->helo_identity)
+		dom = req->helo;
+	snprintf(out, size, "%.253s", dom);
+}
+
+static int evaluate(const cli_globals *g, ea_resolver *shared, ea_spf_request *req)
+{
+	char domain[EA_NAME_MAX + 1];
+	request_domain(req, domain, sizeof(domain));
+	return run(g, shared, ea_check_spf_evaluate, req, domain, domain);
+}
+
+/* --batch: "IP SENDER [HELO]" per line ('#' comments and blank lines skipped; SENDER
+ * "<>" is the null sender). Returns the highest exit code, 64 if a line was unusable. */
+static int run_batch(const cli_globals *g, const spf_args *s)
+{
+	FILE *in = strcmp(s->batch, "-") == 0 ? stdin : fopen(s->batch, "r");
+	if (in == NULL) {
+		fprintf(stderr, "emailauth: cannot open %s\n", s->batch);
+		return EA_EXIT_USAGE;
+	}
+	ea_resolver *r = cli_resolver(g);
+	if (r == NULL) {
+		if (in != stdin)
+			fclose(in);
+		return 3;
+	}
+	char line[SPF_BATCH_LINE_MAX];
+	int rc = 0;
+	unsigned long lineno = 0, evals = 0;
+	while (fgets(line, sizeof(line), in) != NULL) {
+		lineno++;
+		size_t len = strlen(line);
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+			fprintf(stderr, "emailauth: line %lu is longer than %d bytes: skipped\n", lineno,
+			        SPF_BATCH_LINE_MAX - 2);
+			rc = EA_EXIT_USAGE;
+			int c;
+			while ((c = fgetc(in)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		char *save = NULL;
+		char *ip = strtok_r(line, " \t\r\n", &save);
+		if (ip == NULL || ip[0] == '#')
+			continue;
+		const char *sender = strtok_r(NULL, " \t\r\n", &save);
+		const char *helo = strtok_r(NULL, " \t\r\n", &save);
+		if (sender == NULL || strtok_r(NULL, " \t\r\n", &save) != NULL) {
+			fprintf(stderr, "emailauth: line %lu: want IP SENDER [HELO]\n", lineno);
+			rc = EA_EXIT_USAGE;
+			continue;
+		}
+		if (strcmp(sender, "<>") == 0)
+			sender = "";
+		if ((sender[0] == '\0' || s->helo_identity) && helo == NULL) {
+			fprintf(stderr, "emailauth: line %lu: the null sender and --helo-identity need HELO\n",
+			        lineno);
+			rc = EA_EXIT_USAGE;
+			continue;
+		}
+		if (++evals > SPF_BATCH_MAX_EVALS) {
+			fprintf(stderr, "emailauth: at most %d evaluations in one run\n", SPF_BATCH_MAX_EVALS);
+			rc = EA_EXIT_USAGE;
+			break;
+		}
+		ea_spf_request req = {.ip = ip, .sender = sender, .helo = helo,
+		                      .helo_identity = s->helo_identity, .receiver = s->receiver};
+		int one = evaluate(g, r, &req);
+		if (one > rc)
+			rc = one;
+	}
+	ea_resolver_free(r);
+	if (in != stdin)
+		fclose(in);
 	return rc;
 }
 
@@ -64,7 +170,8 @@ int cmd_spf(int argc, char **argv)
 			continue;
 		if (take(a, "--ip", argc, argv, &i, &s.ip) || take(a, "--sender", argc, argv, &i, &s.sender) ||
 		    take(a, "--helo", argc, argv, &i, &s.helo) ||
-		    take(a, "--receiver", argc, argv, &i, &s.receiver))
+		    take(a, "--receiver", argc, argv, &i, &s.receiver) ||
+		    take(a, "--batch", argc, argv, &i, &s.batch))
 			continue;
 		if (strcmp(a, "--helo-identity") == 0)
 			s.helo_identity = true;
@@ -76,6 +183,12 @@ int cmd_spf(int argc, char **argv)
 			return cli_usage_error("one domain at a time ('%s' is extra)", a);
 	}
 	cli_globals_finish(&g);
+	if (s.batch != NULL) {
+		if (s.ip || s.sender || s.helo || domain_arg)
+			return cli_usage_error("--batch takes IP SENDER [HELO] from its lines, not from "
+			                       "--ip, --sender, --helo or a domain");
+		return run_batch(&g, &s);
+	}
 	if (s.ip == NULL) {
 		if (domain_arg == NULL)
 			return cli_usage_error("spf needs a domain (audit) or --ip IP --sender ADDRESS "
@@ -85,7 +198,7 @@ int cmd_spf(int argc, char **argv)
 		ea_spf_audit_request req;
 		if (!cli_domain(domain_arg, req.domain, sizeof(req.domain)))
 			return EA_EXIT_USAGE;
-		return run(&g, ea_check_spf_audit, &req, req.domain, domain_arg);
+		return run(&g, NULL, ea_check_spf_audit, &req, req.domain, domain_arg);
 	}
 	if (domain_arg != NULL)
 		return cli_usage_error("with --ip, give the domain as --sender user@DOMAIN, not '%s'",
@@ -97,11 +210,5 @@ int cmd_spf(int argc, char **argv)
 		return cli_usage_error("--helo-identity needs --helo HOST");
 	ea_spf_request req = {.ip = s.ip, .sender = s.sender ? s.sender : "", .helo = s.helo,
 	                      .helo_identity = s.helo_identity, .receiver = s.receiver};
-	const char *at = s.sender ? strrchr(s.sender, '@') : NULL;
-	const char *dom = at ? at + 1 : (s.sender && *s.sender ? s.sender : (s.helo ? s.helo : ""));
-	if (s.helo_identity)
-		dom = s.helo;
-	char domain[EA_NAME_MAX + 1];
-	snprintf(domain, sizeof(domain), "%.253s", dom);
-	return run(&g, ea_check_spf_evaluate, &req, domain, dom);
+	return evaluate(&g, NULL, &req);
 }
