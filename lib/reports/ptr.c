@@ -97,13 +97,16 @@ int ea_reports_agg_resolve(ea_reports_agg *a, ea_resolver *r, double deadline_ms
 		if (rc == EA_OK)
 			rc = ea_job_run(job);
 	}
-	/* Sources of the same address under other domains share the name. */
+	/* Sources of the same address under other domains share the name (or its absence). */
 	for (size_t i = 0; i < a->source_count; i++) {
 		agg_source *s = &a->sources[i];
-		for (size_t k = 0; k < pj.count && s->ptr == NULL; k++) {
+		for (size_t k = 0; k < pj.count && !s->ptr_looked_up; k++) {
 			const agg_source *t = &a->sources[order[k]];
-			if (t != s && t->ptr && strcmp(t->ip, s->ip) == 0)
-				s->ptr = strdup(t->ptr);
+			if (t != s && t->ptr_looked_up && strcmp(t->ip, s->ip) == 0) {
+				s->ptr_looked_up = true;
+				s->ptr_unknown = t->ptr_unknown;
+				s->ptr = t->ptr ? strdup(t->ptr) : NULL;
+			}
 		}
 	}
 	ea_job_free(job);

@@ -17,7 +17,14 @@
 static const char csv_header[] =
 	"domain,source_ip,reverse_name,sender,messages,dmarc_pass,dmarc_fail,dkim_aligned,"
 	"dkim_unaligned,spf_aligned,spf_unaligned,disposition_none,disposition_quarantine,"
-	"disposition_reject,first_date,last_date,reporters,auth_domains\n";
+	"disposition_reject,first_date,last_date,reporters,auth_domains,reverse_name_lookup\n";
+
+/* What the PTR lookup gave: "found", "none" (no PTR), "unknown" (timeout, SERVFAIL...),
+ * "not_asked" (--no-dns, or past the EA_REPORTS_MAX_PTR busiest sources). */
+static const char *ptr_status(const agg_source *s)
+{
+	return !s->ptr_looked_up ? "not_asked" : s->ptr ? "found" : s->ptr_unknown ? "unknown" : "none";
+}
 
 static void csv_cell(FILE *out, const char *s, bool last)
 {
@@ -89,7 +96,8 @@ static int render_csv(FILE *out, const ea_reports_agg *a, const uint32_t *order,
 		for (size_t k = 0; k < 12; k++)
 			csv_cell(out, num[k], false);
 		csv_cell(out, rep, false);
-		csv_cell(out, auth, true);
+		csv_cell(out, auth, false);
+		csv_cell(out, ptr_status(s), true);
 	}
 	return EA_OK;
 }
@@ -101,6 +109,7 @@ static json_t *source_json(const ea_reports_agg *a, const agg_source *s)
 	json_object_set_new(o, "domain", json_string(a->domains[s->domain].name));
 	json_object_set_new(o, "source_ip", json_string(s->ip));
 	json_object_set_new(o, "reverse_name", s->ptr ? json_string(s->ptr) : json_null());
+	json_object_set_new(o, "reverse_name_lookup", json_string(ptr_status(s)));
 	json_object_set_new(o, "sender", s->sender ? json_string(s->sender) : json_null());
 	json_object_set_new(o, "messages", json_integer((json_int_t)s->total));
 	json_object_set_new(o, "dmarc_pass", json_integer((json_int_t)s->dmarc_pass));
@@ -241,7 +250,7 @@ static int render_text(FILE *out, const ea_reports_agg *a, const uint32_t *order
 			        "SENDER", "MESSAGES", "DMARC", "DKIM", "SPF", "APPLIED q/r  REPORTED BY");
 		}
 		char rep_orgs[512], name[29];
-		snprintf(name, sizeof(name), "%s", s->ptr ? s->ptr : "-");
+		snprintf(name, sizeof(name), "%s", s->ptr ? s->ptr : s->ptr_unknown ? "(unknown)" : "-");
 		reporters_text(a, s, ", ", rep_orgs, sizeof(rep_orgs));
 		fprintf(out, "  %-39s ", s->ip);
 		ea_write_terminal_safe(out, name, 0);
