@@ -23,6 +23,7 @@
 #define AUDIT_LONG_RECORD 450       /* RFC 7208 3.4: keep a record within 450 bytes */
 #define AUDIT_MAX_NETWORKS 512      /* flattened networks listed */
 #define AUDIT_MAX_HOSTS 16          /* MX hosts resolved per mx term (11 shows "over") */
+#define AUDIT_MAX_TERM_LINES 200    /* lines for the terms of included records */
 
 static const char CHECK[] = "spf";
 
@@ -195,8 +196,10 @@ static const ea_dns_answer *known(audit *a, const char *name, uint16_t type, boo
 	return ea_lookup(a->job, q, type, "SPF audit");
 }
 
+/* Void lookups depend on the client's address family: an `a` term asks A for an IPv4
+ * client and AAAA for an IPv6 one (RFC 7208 5.3); `mx` counts its MX lookup alone. */
 typedef struct {
-	unsigned lookups, voids;
+	unsigned lookups, voids, voids6;   /* voids: IPv4 clients; voids6: IPv6 clients */
 	bool macros, ptr, exists, loop, broken;
 } cost;
 
@@ -244,10 +247,15 @@ static void node_cost(audit *a, int idx, int *stack, size_t depth, cost *c)
 			const ea_dns_answer *r = known(a, host, EA_RR_A, false);
 			if (r && r->outcome == EA_DNS_ABSENT)
 				c->voids++;
+			r = known(a, host, EA_RR_AAAA, false);
+			if (r && r->outcome == EA_DNS_ABSENT)
+				c->voids6++;
 		} else if (t->kind == SPF_T_MX) {
 			const ea_dns_answer *r = known(a, host, EA_RR_MX, false);
-			if (r && r->outcome == EA_DNS_ABSENT)
+			if (r && r->outcome == EA_DNS_ABSENT) {
 				c->voids++;
+				c->voids6++;
+			}
 		} else if (t->kind == SPF_T_INCLUDE || t->kind == SPF_T_REDIRECT) {
 			int child = find_node(a, host);
 			if (child < 0)
@@ -353,45 +361,92 @@ static void record_problems(audit *a, const node *n, bool root)
 	}
 }
 
-/* One line per root term: meaning, its cost and the running total. */
-static void describe_terms(audit *a, int *stack, unsigned *over_total, char *over_term,
-                           size_t over_size)
+/* The per-term breakdown, in the order a receiver evaluates (depth-first). */
+typedef struct {
+	unsigned total;              /* running worst-case count of DNS-querying terms */
+	size_t lines;                /* nested lines written (bounded) */
+	bool lines_cut;
+	char over_term[600];         /* the term that took the total past 10, with its chain */
+} walk_state;
+
+/* One spf.term line: the chain of includes it sits in ("" at the top), what the term
+ * means, its cost and the running total. */
+static void term_line(audit *a, walk_state *w, const ea_spf_term *t, unsigned c, const char *chain,
+                      const char *extra)
 {
-	const node *root = &a->nodes[0];
-	unsigned total = 0;
-	for (size_t i = 0; i < root->rec->term_count; i++) {
-		const ea_spf_term *t = &root->rec->terms[i];
-		unsigned c = 0;
-		char extra[128] = "";
-		if (ea_spf_kind_counts(t->kind) && !(t->kind == SPF_T_REDIRECT && root->rec->all >= 0)) {
-			c = 1;
-			char host[EA_NAME_MAX + 64];
-			term_host(root, t, host, sizeof(host));
-			int child = (t->kind == SPF_T_INCLUDE || t->kind == SPF_T_REDIRECT) && !t->has_macro
-			                ? find_node(a, host) : -1;
-			if (child > 0) {
-				cost cc = {0};
-				stack[0] = 0;
-				node_cost(a, child, stack, 1, &cc);
-				c += cc.lookups;
-				snprintf(extra, sizeof(extra), " (1 + %u inside %.80s)", cc.lookups, host);
-			}
+	char txt[600];
+	snprintf(txt, sizeof(txt), "%.*s", (int)EA_MIN(t->text.len, 500), t->text.p);
+	if (w->total > EA_SPF_MAX_DNS_TERMS && w->over_term[0] == '\0')
+		snprintf(w->over_term, sizeof(w->over_term), "%.200s%s%.380s", txt, *chain ? "' in '" : "", chain);
+	if (*chain && w->lines >= AUDIT_MAX_TERM_LINES) {
+		w->lines_cut = true;
+		return;
+	}
+	if (*chain)
+		w->lines++;
+	const char *q = qualifier_meaning(t->qualifier);
+	ea_finding *f = ea_section_addf(a->sec, "spf.term", EA_SEV_INFO,
+	                                "%s%.700s%s%s%s%s; costs %u lookup%s%s, running total %u",
+	                                *chain ? "in " : "", chain, *chain ? ": " : "", *q ? q : "",
+	                                *q ? " for " : "", kind_meaning(t->kind), c, c == 1 ? "" : "s",
+	                                extra, w->total);
+	if (f)
+		ea_finding_set(&f->subject, "%s", txt);
+}
+
+/* Writes one line per term of node idx (for nested records, only the terms that cost a
+ * lookup) and walks into include/redirect targets right after the term that reaches
+ * them, so the running total is the order in which a receiver counts. */
+static void walk_terms(audit *a, walk_state *w, int idx, int *stack, size_t depth, const char *chain)
+{
+	const node *n = &a->nodes[idx];
+	if (n->rec == NULL || n->rec->status != SPF_REC_OK || depth >= AUDIT_MAX_DEPTH)
+		return;
+	stack[depth] = idx;
+	for (size_t i = 0; i < n->rec->term_count; i++) {
+		const ea_spf_term *t = &n->rec->terms[i];
+		bool counts = ea_spf_kind_counts(t->kind) && !(t->kind == SPF_T_REDIRECT && n->rec->all >= 0);
+		if (depth > 0 && !counts)
+			continue;
+		unsigned c = counts ? 1 : 0;
+		w->total += c;
+		char host[EA_NAME_MAX + 64];
+		term_host(n, t, host, sizeof(host));
+		int child = counts && (t->kind == SPF_T_INCLUDE || t->kind == SPF_T_REDIRECT) && !t->has_macro
+		                ? find_node(a, host) : -1;
+		char extra[160] = "";
+		bool loop = child >= 0 && on_stack(stack, depth + 1, child);
+		cost cc = {0};
+		if (child > 0 && !loop) {
+			int tmp[AUDIT_MAX_DEPTH + 1];
+			memcpy(tmp, stack, sizeof(tmp));
+			node_cost(a, child, tmp, depth + 1, &cc);
+			if (cc.lookups)
+				snprintf(extra, sizeof(extra), " (+ %u inside %.80s, listed below)", cc.lookups, host);
+			else
+				snprintf(extra, sizeof(extra), " (nothing inside %.80s costs one)", host);
+		} else if (loop) {
+			snprintf(extra, sizeof(extra), " (a loop back to %.80s)", host);
 		}
-		total += c;
-		char txt[600];
-		snprintf(txt, sizeof(txt), "%.*s", (int)EA_MIN(t->text.len, 500), t->text.p);
-		const char *q = qualifier_meaning(t->qualifier);
-		ea_finding *f = ea_section_addf(a->sec, "spf.term", EA_SEV_INFO,
-		                                "%s%s%s; costs %u lookup%s%s, running total %u",
-		                                *q ? q : "", *q ? " for " : "", kind_meaning(t->kind),
-		                                c, c == 1 ? "" : "s", extra, total);
-		if (f)
-			ea_finding_set(&f->subject, "%s", txt);
-		if (total > EA_SPF_MAX_DNS_TERMS && *over_total == 0) {
-			*over_total = total;
-			snprintf(over_term, over_size, "%s", txt);
+		term_line(a, w, t, c, chain, extra);
+		if (child > 0 && !loop) {
+			char sub[1024];
+			snprintf(sub, sizeof(sub), "%s%s%s:%s", chain, *chain ? " > " : "",
+			         t->kind == SPF_T_INCLUDE ? "include" : "redirect", a->nodes[child].domain);
+			walk_terms(a, w, child, stack, depth + 1, sub);
 		}
 	}
+}
+
+static void describe_terms(audit *a, int *stack, char *over_term, size_t over_size)
+{
+	walk_state w = {0};
+	walk_terms(a, &w, 0, stack, 0, "");
+	if (w.lines_cut)
+		ea_section_addf(a->sec, "spf.term", EA_SEV_INFO,
+		                "more nested terms than the %d listed; the totals still count them all",
+		                AUDIT_MAX_TERM_LINES);
+	snprintf(over_term, over_size, "%s", w.over_term);
 }
 
 static void tree_problems(audit *a)
@@ -524,11 +579,21 @@ static void void_findings(audit *a)
 				if (f)
 					f->undetermined = true;
 			} else if (r->outcome == EA_DNS_ABSENT) {
+				const ea_dns_answer *r6 = t->kind == SPF_T_A ? known(a, host, EA_RR_AAAA, false) : NULL;
+				bool v6_too = t->kind == SPF_T_MX || (r6 && r6->outcome == EA_DNS_ABSENT);
 				ea_section_addf(a->sec, "spf.void_lookup", EA_SEV_WARNING,
-				                "'%.*s' in %s is a void lookup: %s has no %s record%s; more than 2 "
-				                "void lookups make a permerror (RFC 7208 4.6.4)", (int)t->text.len,
-				                t->text.p, n->domain, host, t->kind == SPF_T_A ? "A" : "MX",
-				                t->kind == SPF_T_A ? " (IPv4 clients)" : "");
+				                "'%.*s' in %s is a void lookup %s: %s has no %s; more than 2 void "
+				                "lookups make a permerror (RFC 7208 4.6.4)", (int)EA_MIN(t->text.len, 300),
+				                t->text.p, n->domain, v6_too ? "for every client" :
+				                "for IPv4 clients (IPv6 clients ask AAAA, which it has)", host,
+				                t->kind == SPF_T_MX ? "MX record" : v6_too ? "A or AAAA record" :
+				                "A record");
+			} else if (t->kind == SPF_T_A &&
+			           (r = known(a, host, EA_RR_AAAA, false)) != NULL && r->outcome == EA_DNS_ABSENT) {
+				ea_section_addf(a->sec, "spf.void_lookup.ipv6", EA_SEV_INFO,
+				                "'%.*s' in %s is a void lookup for IPv6 clients only: %s has A but no "
+				                "AAAA records (an IPv6 client's a term asks AAAA, RFC 7208 5.3)",
+				                (int)EA_MIN(t->text.len, 300), t->text.p, n->domain, host);
 			} else if (t->kind == SPF_T_MX && ea_dns_answer_count(r, EA_RR_MX) > EA_SPF_MAX_MX_NAMES) {
 				ea_section_addf(a->sec, "spf.mx.too_many", EA_SEV_ERROR,
 				                "mx in %s: %s has %zu MX hosts; an mx term may use at most %d, so "
@@ -611,9 +676,8 @@ static void root_findings(audit *a, const char *domain)
 		return;
 	}
 	int stack[AUDIT_MAX_DEPTH + 1];
-	unsigned over_total = 0;
 	char over_term[600] = "";
-	describe_terms(a, stack, &over_total, over_term, sizeof(over_term));
+	describe_terms(a, stack, over_term, sizeof(over_term));
 	record_problems(a, root, true);
 	const ea_spf_record *r = root->rec;
 	if (r->all >= 0) {
@@ -660,13 +724,25 @@ static void root_findings(audit *a, const char *domain)
 		                    EA_SPF_MAX_DNS_TERMS, c.lookups > 8 ? ": close to the limit" : "");
 	if (f)
 		f->rfc = "RFC 7208 4.6.4";
-	if (c.voids > EA_SPF_MAX_VOID)
+	if (c.voids > EA_SPF_MAX_VOID || c.voids6 > EA_SPF_MAX_VOID)
 		ea_section_addf(sec, "spf.void.over_limit", EA_SEV_ERROR,
-		                "%u void lookups in the worst case, over the limit of %d: permerror",
-		                c.voids, EA_SPF_MAX_VOID);
+		                "%u void lookups in the worst case for %s, over the limit of %d: permerror",
+		                c.voids > EA_SPF_MAX_VOID ? c.voids : c.voids6,
+		                c.voids > EA_SPF_MAX_VOID ? "IPv4 clients" : "IPv6 clients (IPv4: within)",
+		                EA_SPF_MAX_VOID);
+	if (c.voids != c.voids6)
+		ea_section_addf(sec, "spf.void.family", EA_SEV_INFO,
+		                "void lookups counted for IPv4 clients: %u (an a term asks A); an IPv6 client "
+		                "asks AAAA instead and reaches %u; mx counts its MX lookup for both",
+		                c.voids, c.voids6);
 	flatten(a, &c);
-	ea_section_set_summary(sec, "SPF: %u/%d lookups, %u void, %zu record%s in the tree", c.lookups,
-	                       EA_SPF_MAX_DNS_TERMS, c.voids, a->count, a->count == 1 ? "" : "s");
+	if (c.voids == c.voids6)
+		ea_section_set_summary(sec, "SPF: %u/%d lookups, %u void, %zu record%s in the tree", c.lookups,
+		                       EA_SPF_MAX_DNS_TERMS, c.voids, a->count, a->count == 1 ? "" : "s");
+	else
+		ea_section_set_summary(sec, "SPF: %u/%d lookups, %u void (IPv4 clients; IPv6: %u), %zu "
+		                       "record%s in the tree", c.lookups, EA_SPF_MAX_DNS_TERMS, c.voids,
+		                       c.voids6, a->count, a->count == 1 ? "" : "s");
 }
 
 int ea_check_spf_audit(ea_job *job, void *arg)

@@ -38,7 +38,9 @@ example = (spf("@", "v=spf1 include:amazonses.com include:_spf.google.com mx -al
            + spf("nul", b"v=spf1 ip4:192.0.2.1\x00 -all")
            + spf("nonascii", "v=spf1 a:\u00e9x.example.com -all")
            + spf("voids", "v=spf1 a:n1.example.com a:n2.example.com a:n3.example.com ip4:192.0.2.9 -all")
-           + spf("lookalike", "v=spf1x include:amazonses.com -all"))
+           + spf("lookalike", "v=spf1x include:amazonses.com -all")
+           + spf("fam", "v=spf1 a:n1.example.com a:v6.example.com mx:v6.example.com ~all")
+           + "v6 IN AAAA 2001:db8::6\nv6 IN MX 10 v6\n")
 zones = {
     "example.com": example,
     "amazonses.com": spf("@", "v=spf1 ip4:199.255.192.0/22 ip4:54.240.0.0/18 -all"),
@@ -138,6 +140,34 @@ with Bed(zones, timeout_zones=["slowprovider.net"]) as bed:
        "a %d-deep include chain stops at the lookup limit" % DEEP, out)
     code, out, err = bed.run("spf", "d0.example.com", "--format", "json")
     ok(code == 2 and "spf.lookups.over_limit" in codes(out), "audit: the deep chain is over the limit", out)
+    over = message(findings(out), "spf.lookups.over_limit")
+    ok("'include:d11.example.com' in 'include:d1.example.com > include:d2.example.com >" in over
+       and "> include:d10.example.com' pushes it over 10" in over,
+       "audit: the nested include that pushes the count over 10 is named with its chain", over)
+    terms = [f for f in findings(out) if f["code"] == "spf.term"]
+    nested = [f for f in terms if f.get("subject") == "include:d11.example.com"]
+    ok(len(terms) >= 12 and nested and "running total 11" in nested[0]["message"]
+       and "in include:d1.example.com > " in nested[0]["message"],
+       "audit: per-term lines go into the included records, with the chain and running total",
+       json.dumps(terms[:3] + nested))
+    code, out, err = bed.run("spf", "example.com", "--format", "json")
+    netb = [f for f in findings(out) if f["code"] == "spf.term" and f.get("subject") == "include:_netblocks.google.com"]
+    ok(netb and "in include:_spf.google.com:" in netb[0]["message"] and "running total 3" in netb[0]["message"],
+       "audit: a provider's nested include has its own line", out)
+
+    # void lookups depend on the client's address family (an a term asks A or AAAA)
+    code, out, err = bed.run("spf", "fam.example.com", "--format", "json")
+    doc = json.loads(out)
+    ok("2 void (IPv4 clients; IPv6: 1)" in doc["checks"][0]["summary"] and "spf.void.family" in codes(out),
+       "audit: void lookups counted for IPv4 clients, the IPv6 count told", doc["checks"][0]["summary"])
+    ok("for IPv4 clients (IPv6 clients ask AAAA, which it has)" in message(findings(out), "spf.void_lookup"),
+       "audit: a void lookup for IPv4 clients only is said so", out)
+    code, res, fs, out, _ = evaluate(bed, "192.0.2.1", "a@fam.example.com")
+    code6, res6, fs6, out6, _ = evaluate(bed, "2001:db8::99", "a@fam.example.com")
+    ok(res == "softfail" and "2 of 2 void" in message(fs, "spf.eval.counts")
+       and res6 == "softfail" and "1 of 2 void" in message(fs6, "spf.eval.counts"),
+       "evaluation counts the same voids as the audit: 2 for IPv4, 1 for IPv6", out + out6)
+
     code, res, fs, out, _ = evaluate(bed, "10.3.249.7", "a@many.example.com")
     ok(res == "pass", "1,000 terms: evaluated (the address is in the 1,000th network)", out)
     code, res, fs, out, _ = evaluate(bed, "192.0.2.1", "a@huge.example.com")
