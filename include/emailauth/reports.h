@@ -162,6 +162,10 @@ EA_PUBLIC int ea_reports_agg_findings(ea_reports_agg *a, ea_report *rep);
 EA_PUBLIC int ea_reports_render(FILE *out, const char *format, ea_reports_agg *a,
                                 const ea_report *rep, bool color);
 
+/* The per-file errors, one line each ("emailauth reports: PATH: MESSAGE [CODE]"),
+ * terminal-safe: for --format csv, whose output has no room for them. */
+EA_PUBLIC void ea_reports_render_errors(FILE *out, const ea_reports_agg *a);
+
 /* JSON schema version of `reports --format json` (docs/json-schema.md, "reports"). */
 #define EA_REPORTS_JSON_SCHEMA 1
 

@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -392,11 +393,28 @@ static xmlEntityPtr on_entity(void *ctx, const xmlChar *name)
 	return NULL;
 }
 
+/* libxml2's own size limits (no XML_PARSE_HUGE): one attribute value, name, comment,
+ * PI or CDATA section past XML_MAX_LOOKUP_LIMIT stops it with an internal error
+ * "Huge input lookup"; a name past its limit with XML_ERR_NAME_TOO_LONG. Both mean a
+ * value too long, not broken XML. */
+static bool libxml_size_limit(const xmlError *err)
+{
+	return err->code == XML_ERR_NAME_TOO_LONG ||
+	       (err->code == XML_ERR_INTERNAL_ERROR && err->message &&
+	        strstr(err->message, "Huge input lookup") != NULL);
+}
+
 static void on_error(void *ctx, xmlErrorPtr err)
 {
 	ea_rua_parser *p = ctx;
 	if (err == NULL || err->level < XML_ERR_ERROR)
 		return;
+	if (libxml_size_limit(err)) {
+		fail(p, "reports.file.value_too_long",
+		     "line %d: one value (an attribute, a name, a comment or a CDATA section) is over "
+		     "%d MB", err->line, XML_MAX_LOOKUP_LIMIT / 1000000);
+		return;
+	}
 	char what[200];
 	snprintf(what, sizeof(what), "%s", err->message ? err->message : "XML error");
 	size_t n = strlen(what);

@@ -270,6 +270,23 @@ static int render_text(FILE *out, const ea_reports_agg *a, const uint32_t *order
 	return EA_OK;
 }
 
+void ea_reports_render_errors(FILE *out, const ea_reports_agg *a)
+{
+	for (size_t i = 0; i < a->error_count; i++) {
+		const agg_error *e = &a->errors[i];
+		fputs("emailauth reports: ", out);
+		ea_write_terminal_safe(out, e->path, 0);
+		fputs(": ", out);
+		ea_write_terminal_safe(out, e->message, 0);
+		fputs(" [", out);
+		ea_write_terminal_safe(out, e->code, 0);
+		fputs("]\n", out);
+	}
+	if (a->failed > a->error_count)
+		fprintf(out, "emailauth reports: %llu more files could not be read (not listed)\n",
+		        (unsigned long long)(a->failed - a->error_count));
+}
+
 int ea_reports_render(FILE *out, const char *format, ea_reports_agg *a, const ea_report *rep,
                       bool color)
 {

@@ -93,7 +93,10 @@ int cmd_reports(int argc, char **argv)
 	ea_reports_agg_findings(agg, rep);
 	rep->elapsed_ms = ea_now_ms() - t0;
 	ea_status st = ea_report_finish(rep);
-	int wr = ea_reports_render(stdout, format, agg, strcmp(format, "csv") == 0 ? NULL : rep, g.color);
+	bool csv = strcmp(format, "csv") == 0;
+	int wr = ea_reports_render(stdout, format, agg, csv ? NULL : rep, g.color);
+	if (csv)
+		ea_reports_render_errors(stderr, agg);   /* CSV has rows only: errors go beside it */
 	if (fflush(stdout) != 0 || wr != EA_OK) {
 		fprintf(stderr, "emailauth: could not write the output\n");
 		rc = 3;
