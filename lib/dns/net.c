@@ -20,6 +20,7 @@
 #define NET_MAX_DIRECT_CHANNELS 64     /* authoritative servers asked directly, at most */
 #define NET_MAX_POLLFDS 1024
 #define NET_SERVER_NAME_MAX 64
+#define NET_SOCKET_RCVBUF (4 * 1024 * 1024)  /* answers to a burst must fit (capped by rmem_max) */
 #define NET_QPS_BURST_MS 50.0          /* --qps: at most this much of a second's queries at once */
 
 typedef struct net_query net_query;
@@ -90,7 +91,11 @@ static int channel_init(net_transport *t, net_channel *c, const char *csv, bool 
 	opts.timeout = (int)t->timeout_ms;
 	opts.tries = (int)t->tries;
 	opts.ednspsz = EA_DNS_EDNS_PAYLOAD;
-	int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_EDNSPSZ;
+	/* With hundreds of queries in flight on one socket, the default receive buffer
+	 * (about 90 loopback datagrams) overflowed and answers were lost to timeouts. */
+	opts.socket_receive_buffer_size = NET_SOCKET_RCVBUF;
+	int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_EDNSPSZ |
+	           ARES_OPT_SOCK_RCVBUF;
 	if (ares_init_options(&c->channel, &opts, mask) != ARES_SUCCESS)
 		return EA_EDNS;
 	if (ares_set_servers_ports_csv(c->channel, csv) != ARES_SUCCESS) {
