@@ -59,14 +59,15 @@ typedef struct {
 	ea_dmarc_discovery dmarc;
 } senders_ctx;
 
-/* Appends "label value" to the sender's evidence. */
+/* Appends "label value" to the sender's evidence (cut short when it is full). */
 static void evidence(sender_state *s, const char *label, const char *value)
 {
 	s->used = true;
 	size_t l = strlen(s->evidence);
 	if (l + 8 >= sizeof(s->evidence))
 		return;
-	snprintf(s->evidence + l, sizeof(s->evidence) - l, "%s%s%s", l ? "; " : "", label, value);
+	int room = (int)(sizeof(s->evidence) - l);
+	snprintf(s->evidence + l, (size_t)room, "%s%s%.*s", l ? "; " : "", label, room, value);
 }
 
 static void add_selector(senders_ctx *c, const char *domain, const char *sel, bool asked, bool token)
