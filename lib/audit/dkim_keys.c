@@ -89,8 +89,39 @@ static void hops(ea_section *sec, const char *selector, const ea_dns_answer *a)
 	}
 }
 
+/* A DKIM CNAME that the DNS host proxies (Cloudflare's orange cloud) or flattens
+ * is answered as A/AAAA: verifiers asking TXT get nothing. */
+static void proxied(ea_section *sec, const char *selector, const char *name,
+                    const ea_dns_answer *addr)
+{
+	char found[512] = "";
+	size_t l = 0;
+	for (size_t i = 0; i < addr->rr_count && l + 1 < sizeof(found); i++) {
+		const ea_dns_rr *rr = &addr->rrs[i];
+		if (rr->type != EA_RR_A && rr->type != EA_RR_AAAA)
+			continue;
+		l += (size_t)snprintf(found + l, sizeof(found) - l, "%s%s %s", l ? "; " : "",
+		                      ea_rr_type_name(rr->type), rr->rdata_text);
+	}
+	char msg[700];
+	snprintf(msg, sizeof(msg), "%s answers with an IP address (%s) instead of a CNAME or a TXT "
+	         "key: your DNS host proxies or flattens the CNAME (Cloudflare's orange cloud), so "
+	         "verifiers find no key and DKIM fails. Set the record to \"DNS only\"", name, found);
+	ea_finding *f = key_finding(sec, "dkim.key.proxied", EA_SEV_ERROR, selector, name, msg);
+	if (f) {
+		ea_finding_set(&f->found, "%s", found);
+		ea_finding_set(&f->expected, "CNAME to your sender's DKIM host, or TXT \"v=DKIM1; p=...\"");
+		ea_finding_set(&f->fix, "; in the DNS host's panel, open the CNAME record %s and switch its "
+		               "proxy status from \"Proxied\" (orange cloud) to \"DNS only\" (grey cloud);\n"
+		               "; the record itself stays as your sender gave it, for example:\n"
+		               "%s. %d IN CNAME <the target your sender gave you>.",
+		               name, name, EA_AUDIT_FIX_TTL);
+	}
+}
+
 void ea_audit_key(ea_section *sec, const char *selector, const char *name,
-                  const ea_dns_answer *a, bool asked, ea_audit_key_state *st)
+                  const ea_dns_answer *a, const ea_dns_answer *addr, bool asked,
+                  ea_audit_key_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	char msg[1024];
@@ -115,6 +146,9 @@ void ea_audit_key(ea_section *sec, const char *selector, const char *name,
 			         "sender has not published it yet, or the CNAME target is mistyped",
 			         a->final_name ? a->final_name : cn->target, ea_dns_reason_text(a->reason));
 			key_finding(sec, "dkim.key.dangling", EA_SEV_ERROR, selector, name, msg);
+		} else if (addr != NULL) {
+			st->present = st->proxied = true;
+			proxied(sec, selector, name, addr);
 		} else if (asked) {
 			snprintf(msg, sizeof(msg), "no DKIM key at %s (%s): mail signed with s=%s fails DKIM",
 			         name, ea_dns_reason_text(a->reason), selector);

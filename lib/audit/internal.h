@@ -13,13 +13,17 @@ typedef struct {
 	bool present;        /* something answered: a key or a CNAME */
 	bool key_ok;         /* a usable key (valid, not revoked, >= 1024 bits) */
 	bool failed;         /* the lookup failed */
+	bool proxied;        /* an address instead of a CNAME or TXT (a proxied CNAME) */
 	const char *first_target;   /* first CNAME target, or NULL */
 } ea_audit_key_state;
 
 /* Audits the key record(s) of one selector and adds dkim.key.* findings to sec.
- * `asked`: the user named this selector (so "missing" is worth saying). */
+ * `asked`: the user named this selector (so "missing" is worth saying).
+ * `addr`: when the name has no TXT and no CNAME but answers A or AAAA (and a
+ * made-up name next to it does not, so it is no wildcard), that answer; else NULL. */
 void ea_audit_key(ea_section *sec, const char *selector, const char *name,
-                  const ea_dns_answer *a, bool asked, ea_audit_key_state *st);
+                  const ea_dns_answer *a, const ea_dns_answer *addr, bool asked,
+                  ea_audit_key_state *st);
 
 /* The relative form of name in domain's zone (for web forms), or name itself. */
 void ea_audit_relative(const char *name, const char *domain, char *out, size_t size);

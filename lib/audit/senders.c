@@ -21,12 +21,15 @@
 #define SENDERS_MAX_INCLUDES 32      /* SPF include/redirect terms read, at every depth */
 #define SENDERS_MAX_SPF_DEPTH 4      /* include levels followed below the apex record */
 #define SENDERS_EVIDENCE_MAX 512
+/* A selector name no one publishes: if it exists, a wildcard answers for every name. */
+#define SENDERS_WILDCARD_PROBE "ea-no-such-selector-q7"
 
 typedef struct {
 	char sel[EA_AUDIT_SELECTOR_MAX + 1];
 	char name[EA_NAME_MAX + 80];
 	bool asked, token;
 	const ea_dns_answer *a;
+	const ea_dns_answer *addr;       /* A or AAAA when a has neither TXT nor CNAME */
 	ea_audit_key_state st;
 	long profile;                    /* index of the sender it belongs to, or -1 */
 } sel_probe;
@@ -178,6 +181,30 @@ static int read_spf_tree(ea_job *job, senders_ctx *c, const ea_profiles *pr)
 	return EA_OK;
 }
 
+/* Round 2: a selector name that exists without TXT or CNAME may be a proxied
+ * CNAME; ask what it holds, unless a wildcard answers every name (the probe of a
+ * made-up selector did not say NXDOMAIN). EA_EPENDING while asking. */
+static int probe_addresses(ea_job *job, senders_ctx *c, const ea_dns_answer *wild)
+{
+	if (wild->outcome != EA_DNS_ABSENT || wild->reason != EA_DNS_R_NXDOMAIN)
+		return EA_OK;
+	bool pending = false;
+	for (size_t i = 0; i < c->nsel; i++) {
+		sel_probe *p = &c->sel[i];
+		if (p->a->outcome != EA_DNS_ABSENT || p->a->reason != EA_DNS_R_NODATA ||
+		    ea_dns_answer_cname(p->a) != NULL)
+			continue;
+		const ea_dns_answer *v4 = ea_lookup(job, p->name, EA_RR_A, "DKIM selector: an address instead?");
+		const ea_dns_answer *v6 = ea_lookup(job, p->name, EA_RR_AAAA, "DKIM selector: an address instead?");
+		if (v4 == NULL || v6 == NULL) {
+			pending = true;
+			continue;
+		}
+		p->addr = v4->outcome == EA_DNS_FOUND ? v4 : v6->outcome == EA_DNS_FOUND ? v6 : NULL;
+	}
+	return pending ? EA_EPENDING : EA_OK;
+}
+
 static long profile_of_selector(const ea_profiles *pr, const sel_probe *p)
 {
 	if (p->token)
@@ -192,8 +219,8 @@ static long profile_of_selector(const ea_profiles *pr, const sel_probe *p)
 	}
 	for (size_t i = 0; i < pr->count; i++) {
 		const ea_profile *s = &pr->s[i];
-		if (strcmp(s->dkim_type, "cname") == 0)
-			continue;
+		if (strcmp(s->dkim_type, "cname") == 0 && !p->st.proxied)
+			continue;   /* a CNAME selector is known by its target, unless the proxy hid it */
 		for (size_t k = 0; k < s->selectors.count; k++)
 			if (strcasecmp(s->selectors.items[k], p->sel) == 0)
 				return (long)i;
@@ -391,16 +418,24 @@ int ea_check_senders(ea_job *job, void *arg)
 	}
 	const ea_dns_answer *spf = ea_lookup(job, d, EA_RR_TXT, "SPF record (which senders are included)");
 	const ea_dns_answer *mx = ea_lookup(job, d, EA_RR_MX, "MX (which mail provider)");
+	char wild_name[EA_NAME_MAX + 80];
+	snprintf(wild_name, sizeof(wild_name), "%s._domainkey.%s", SENDERS_WILDCARD_PROBE, d);
+	const ea_dns_answer *wild = ea_lookup(job, wild_name, EA_RR_TXT, "is there a wildcard?");
 	int drc = ea_dmarc_discover(job, d, &c->dmarc);
-	if (pending || !spf || !mx || drc == EA_EPENDING)
+	if (pending || !spf || !mx || !wild || drc == EA_EPENDING)
 		goto out;
 
 	read_spf(c, spf, -1);
-	if (read_spf_tree(job, c, pr) == EA_EPENDING)
+	bool addr_pending = probe_addresses(job, c, wild) == EA_EPENDING;
+	if (read_spf_tree(job, c, pr) == EA_EPENDING || addr_pending)
 		goto out;
 	for (size_t i = 0; i < c->nsel; i++)
-		ea_audit_key(keys, c->sel[i].sel, c->sel[i].name, c->sel[i].a, c->sel[i].asked, &c->sel[i].st);
+		ea_audit_key(keys, c->sel[i].sel, c->sel[i].name, c->sel[i].a, c->sel[i].addr,
+		             c->sel[i].asked, &c->sel[i].st);
 	detect(c, pr, mx->outcome == EA_DNS_FOUND ? mx : NULL);
+	for (size_t i = 0; req->token_count > 0 && i < pr->count; i++)
+		if (pr->s[i].ses_tokens && !c->s[i].used)   /* the user says it sends with SES */
+			evidence(&c->s[i], "Easy DKIM tokens given (--tokens)", "");
 	size_t nkeys = 0, used = 0;
 	for (size_t i = 0; i < c->nsel; i++)
 		nkeys += c->sel[i].st.present;
