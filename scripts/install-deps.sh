@@ -13,6 +13,7 @@ publicsuffix
 knot knot-dnsutils unbound
 python3 python3-yaml python3-dkim python3-spf
 curl iproute2
+dnsperf parallel
 chromium wrk
 "
 missing=""
