@@ -54,6 +54,12 @@ EA_PUBLIC const ea_dns_answer *ea_lookup(ea_job *job, const char *name, uint16_t
  * name server), given by IP address. */
 EA_PUBLIC const ea_dns_answer *ea_lookup_at(ea_job *job, const char *server_ip,
                                             const char *name, uint16_t type, const char *why);
+/* Speculation: starts the lookup (name, type) in the resolver's shared cache, unless it is
+ * cached or in flight already, WITHOUT making the job wait for it: the job is not woken by
+ * its answer and it is not in the job's trace. A later ea_lookup() of the same name joins
+ * it (or finds its answer). Returns the cached answer if there is one (valid until the
+ * job's next lookup or prefetch), else NULL. Nothing is sent once the deadline passed. */
+EA_PUBLIC const ea_dns_answer *ea_prefetch(ea_job *job, const char *name, uint16_t type);
 /* True if a lookup of this run is still pending. */
 EA_PUBLIC bool ea_job_pending(const ea_job *job);
 /* True when the resolver has no network (zone files only). */

@@ -39,6 +39,7 @@ typedef struct {
 	bool helo_identity;     /* check the HELO identity instead of MAIL FROM (2.3) */
 	const char *receiver;   /* %{r} and the Received-SPF receiver; NULL: "unknown" */
 	int64_t now;            /* %{t}; 0: the current time */
+	bool no_prefetch;       /* do not start the lookups of upcoming terms early */
 } ea_spf_request;
 
 typedef struct {
@@ -58,6 +59,7 @@ typedef struct {
 	unsigned dns_terms;                  /* terms that caused DNS lookups */
 	unsigned void_lookups;
 	unsigned lookups;                    /* DNS queries asked in all */
+	unsigned prefetched;                 /* speculative lookups started (never counted above) */
 } ea_spf_outcome;
 
 EA_PUBLIC const char *ea_spf_result_name(ea_spf_result r);

@@ -356,6 +356,34 @@ static const ea_dns_answer *job_local(ea_job *job, const char *server, const cha
 	return l->local;
 }
 
+/* A new cache entry for (name, type, server), its query sent. NULL if it could not be. */
+static cache_entry *entry_start(ea_resolver *r, const char *name, uint16_t type, const char *server,
+                                unsigned refs)
+{
+	cache_entry *e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	e->r = r;
+	e->type = type;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	snprintf(e->server, sizeof(e->server), "%s", server);
+	e->refs = refs;
+	uint32_t h = entry_hash(name, type, server);
+	e->next_in_bucket = r->buckets[h];
+	r->buckets[h] = e;
+	e->in_hash = true;
+	lru_push_front(r, e);
+	r->entry_count++;
+	r->stats.sent++;
+	if (r->t->send(r->t, name, type, *server ? server : NULL, on_answer, e) != EA_OK) {
+		hash_unlink(r, e);
+		entry_free(e);
+		return NULL;
+	}
+	cache_trim(r);
+	return e;
+}
+
 static const ea_dns_answer *lookup(ea_job *job, const char *server, const char *name_in,
                                    uint16_t type, const char *why)
 {
@@ -405,33 +433,13 @@ static const ea_dns_answer *lookup(ea_job *job, const char *server, const char *
 			return e->answer;
 		}
 	} else {
-		e = calloc(1, sizeof(*e));
+		e = entry_start(r, name, type, server, 1);
 		if (e == NULL) {
-			job->lookup_count--;
-			return job_local(job, server, name, type, EA_DNS_R_NETWORK, why);
-		}
-		e->r = r;
-		e->type = type;
-		snprintf(e->name, sizeof(e->name), "%s", name);
-		snprintf(e->server, sizeof(e->server), "%s", server);
-		e->refs = 1;
-		uint32_t h = entry_hash(name, type, server);
-		e->next_in_bucket = r->buckets[h];
-		r->buckets[h] = e;
-		e->in_hash = true;
-		lru_push_front(r, e);
-		r->entry_count++;
-		l->entry = e;
-		r->stats.sent++;
-		if (r->t->send(r->t, name, type, *server ? server : NULL, on_answer, e) != EA_OK) {
 			/* could not even queue it: end it now, as a failure for this job only */
-			hash_unlink(r, e);
-			l->entry = NULL;
-			entry_free(e);
 			job->lookup_count--;
 			return job_local(job, server, name, type, EA_DNS_R_NETWORK, why);
 		}
-		cache_trim(r);
+		l->entry = e;
 	}
 	/* in flight: wait for it */
 	if (e->waiter_count == e->waiter_cap) {
@@ -448,6 +456,26 @@ static const ea_dns_answer *lookup(ea_job *job, const char *server, const char *
 	e->waiters[e->waiter_count++] = job;
 	job->pending++;
 	job->round_pending = true;
+	return NULL;
+}
+
+const ea_dns_answer *ea_prefetch(ea_job *job, const char *name_in, uint16_t type)
+{
+	ea_resolver *r = job->r;
+	char name[EA_NAME_MAX + 1];
+	if (!ea_dns_name_key(name_in, name, sizeof(name)) || job->expired || ea_now_ms() >= job->deadline)
+		return NULL;
+	cache_entry *e = cache_find(r, name, type, "");
+	if (e != NULL && e->answer != NULL && ea_now_ms() >= e->expires) {
+		hash_unlink(r, e);
+		if (e->refs == 0)
+			entry_free(e);
+		e = NULL;
+	}
+	if (e != NULL)
+		return e->answer;
+	/* in the cache with no job holding it and no waiter: on_answer keeps it there */
+	entry_start(r, name, type, "", 0);
 	return NULL;
 }
 

@@ -16,7 +16,7 @@
 
 typedef struct {
 	const char *ip, *sender, *helo, *receiver, *batch;
-	bool helo_identity;
+	bool helo_identity, no_prefetch;
 } spf_args;
 
 /* Runs one check and renders its report. shared: a resolver kept across runs (batch:
@@ -130,7 +130,8 @@ static int run_batch(const cli_globals *g, const spf_args *s)
 			break;
 		}
 		ea_spf_request req = {.ip = ip, .sender = sender, .helo = helo,
-		                      .helo_identity = s->helo_identity, .receiver = s->receiver};
+		                      .helo_identity = s->helo_identity, .receiver = s->receiver,
+		                      .no_prefetch = s->no_prefetch};
 		int one = evaluate(g, r, &req);
 		if (one > rc)
 			rc = one;
@@ -175,6 +176,8 @@ int cmd_spf(int argc, char **argv)
 			continue;
 		if (strcmp(a, "--helo-identity") == 0)
 			s.helo_identity = true;
+		else if (strcmp(a, "--no-prefetch") == 0)
+			s.no_prefetch = true;
 		else if (a[0] == '-' && a[1] != '\0')
 			return cli_usage_error("unknown option '%s' for 'spf'", a);
 		else if (domain_arg == NULL)
@@ -209,6 +212,7 @@ int cmd_spf(int argc, char **argv)
 	if (s.helo_identity && s.helo == NULL)
 		return cli_usage_error("--helo-identity needs --helo HOST");
 	ea_spf_request req = {.ip = s.ip, .sender = s.sender ? s.sender : "", .helo = s.helo,
-	                      .helo_identity = s.helo_identity, .receiver = s.receiver};
+	                      .helo_identity = s.helo_identity, .receiver = s.receiver,
+	                      .no_prefetch = s.no_prefetch};
 	return evaluate(&g, NULL, &req);
 }
