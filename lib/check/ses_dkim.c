@@ -25,7 +25,10 @@
 #define SES_MAX_NS 8                /* name servers of the zone asked directly */
 #define SES_MAX_NS_ADDRS 8
 #define SES_MAX_ANCESTORS 4         /* parent domains probed for misplaced records */
-#define SES_FIELD_MAX 4096
+/* Text kept per token; the check re-runs every round, so its state stays small. */
+#define SES_FOUND_MAX 1024
+#define SES_MESSAGE_MAX 1024
+#define SES_FIX_MAX 2560
 
 static const char CHECK[] = "ses-dkim";
 
@@ -70,9 +73,9 @@ typedef struct {
 	verdict v;
 	const ea_dns_answer *txt, *cname;
 	const ea_dns_rr *cname_rr;         /* the CNAME at the name, if any */
-	char found[SES_FIELD_MAX];
-	char message[SES_FIELD_MAX];
-	char fix[SES_FIELD_MAX];
+	char found[SES_FOUND_MAX];
+	char message[SES_MESSAGE_MAX];
+	char fix[SES_FIX_MAX];
 	char misplaced_at[EA_NAME_MAX + 1];
 	unsigned key_bits;
 	bool region_mismatch;
@@ -88,7 +91,7 @@ typedef struct {
 	const ea_ses_request *req;
 	const char *dkim_domain;           /* the expected SigningHostedZone, or NULL: any SES */
 	char apex[EA_NAME_MAX + 1];        /* the zone holding the domain, when known */
-	token_state tok[EA_SES_MAX_TOKENS];
+	token_state tok[];                 /* one per token given */
 } ses_ctx;
 
 /* Is name <token>.dkim[.<region>].amazonses.com? Sets region ("" for the default). */
@@ -247,7 +250,7 @@ static void judge_cname(const ses_ctx *c, token_state *t, size_t idx)
 	unsigned d = ea_edit_distance(target, t->expected, SES_TYPO_MAX_DISTANCE);
 	if (d <= SES_TYPO_MAX_DISTANCE) {
 		t->v = V_TYPO;
-		char diff[1024];
+		char diff[2 * EA_NAME_MAX + 64];    /* two names, brackets and quotes */
 		describe_difference(target, t->expected, diff, sizeof(diff));
 		snprintf(t->message, sizeof(t->message),
 		         "the CNAME target is mistyped (%u character%s off): %s", d, d == 1 ? "" : "s", diff);
@@ -598,7 +601,7 @@ int ea_check_ses_dkim(ea_job *job, void *arg)
 		                "no SES DKIM tokens were given: pass --tokens T1,T2,T3 or --aws-json");
 		return EA_OK;
 	}
-	ses_ctx *c = calloc(1, sizeof(*c));
+	ses_ctx *c = calloc(1, sizeof(*c) + req->token_count * sizeof(c->tok[0]));
 	if (c == NULL)
 		return EA_ENOMEM;
 	c->req = req;
@@ -700,7 +703,7 @@ int ea_check_ses_dkim(ea_job *job, void *arg)
 			snprintf(del, sizeof(del), "%s. IN CNAME %s.", t->misplaced_at, t->expected);
 			make_fix(c, t, del);
 		} else if (t->v == V_NOT_CNAME) {
-			char del[SES_FIELD_MAX + 64];
+			char del[SES_FOUND_MAX + EA_NAME_MAX + 64];
 			snprintf(del, sizeof(del), "%s. IN %s", t->name, t->found);
 			make_fix(c, t, del);
 		} else if (t->v == V_MISSING || t->v == V_TYPO || t->v == V_WRONG) {
