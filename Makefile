@@ -7,7 +7,7 @@ MESON_OPTS ?=
 all: build
 
 deps:
-	./scripts/install-deps.sh
+	sh ./scripts/install-deps.sh
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) $(MESON_OPTS)
