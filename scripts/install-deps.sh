@@ -3,7 +3,7 @@
 # Debian 12's packages. Run as root (or through sudo). Safe to run again.
 set -eu
 if [ "$(id -u)" -ne 0 ]; then
-	exec sudo "$0" "$@"
+	exec sudo sh "$0" "$@"
 fi
 PACKAGES="
 build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
