@@ -230,6 +230,12 @@ static void net_send_now(net_query *q)
 	ares_send(c->channel, q->wire, (int)q->wire_len, on_ares_answer, q);
 }
 
+static double qps_burst(const net_transport *t)
+{
+	double burst = (double)t->qps * NET_QPS_BURST_MS / 1000.0;
+	return burst < 1.0 ? 1.0 : burst;
+}
+
 static bool may_send_now(net_transport *t)
 {
 	if (t->inflight >= t->max_inflight)
@@ -238,9 +244,7 @@ static bool may_send_now(net_transport *t)
 		return true;
 	/* A token bucket, so the rate holds over any window, not only per second. */
 	double now = ea_now_ms();
-	double burst = (double)t->qps * NET_QPS_BURST_MS / 1000.0;
-	if (burst < 1.0)
-		burst = 1.0;
+	double burst = qps_burst(t);
 	t->qps_tokens += (now - t->qps_refilled) * (double)t->qps / 1000.0;
 	if (t->qps_tokens > burst)
 		t->qps_tokens = burst;
@@ -369,8 +373,13 @@ static int net_process(ea_transport *base, int timeout_ms)
 	for (size_t i = 0; i < t->direct_count; i++)
 		channel_collect(t->direct[i].channel, pfds, owners, &n, &tv);
 	int wait = (int)(tv.tv_sec * 1000 + tv.tv_usec / 1000);
-	if (t->waiting_head != NULL && t->qps > 0 && wait > 10)
-		wait = 10;  /* come back to release rate-limited queries */
+	if (t->waiting_head != NULL && t->qps > 0 && t->inflight < t->max_inflight) {
+		/* Come back when the bucket holds the next token, not later. */
+		double next = (1.0 - t->qps_tokens) * 1000.0 / (double)t->qps;
+		int until = next <= 0 ? 0 : (int)next + 1;
+		if (wait > until)
+			wait = until;
+	}
 	int rc = poll(pfds, (nfds_t)n, wait);
 	if (rc > 0) {
 		for (size_t i = 0; i < n; i++) {
@@ -464,7 +473,9 @@ ea_transport *ea_transport_net_new(const ea_resolver_config *cfg, int *err, char
 	t->tries = cfg->tries ? cfg->tries : NET_DEFAULT_TRIES;
 	t->max_inflight = cfg->max_inflight ? cfg->max_inflight : NET_DEFAULT_INFLIGHT;
 	t->qps = cfg->qps;
-	t->qps_tokens = 1.0;
+	/* Full at the start: a new resolver may send its burst at once (a check's first
+	 * round is several lookups; one token made them wait in line). */
+	t->qps_tokens = t->qps ? qps_burst(t) : 1.0;
 	t->qps_refilled = ea_now_ms();
 	t->auth_port = cfg->auth_port ? cfg->auth_port : 53;
 

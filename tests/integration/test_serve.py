@@ -3,6 +3,7 @@
 endpoint and error path, the limits (429 and 503 with Retry-After), oversized requests,
 the security headers, no cookies, logs that hold no queried data, graceful shutdown, and
 TXT records holding markup that must come out escaped."""
+import http.client
 import json
 import os
 import re
@@ -92,6 +93,23 @@ with Bed(zones, timeout_zones=["slow-shop.com"]) as bed:
         ok(b'method="post"' in body and b'name="headers"' in body, "the headers tab posts its textarea")
         st, h, _ = s.request("HEAD", "/")
         ok(st == 200, "HEAD /", st)
+
+        # Connections are kept alive (a response queued too early made every one close).
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=20)
+        seen = []
+        for path in ("/healthz", "/static/style.css",
+                     "/api/v1/ses?" + q(domain="ok-shop.com", tokens=",".join(OK_T)), "/healthz"):
+            conn.request("GET", path)
+            r = conn.getresponse()
+            r.read()
+            seen.append((r.status, (r.getheader("Connection") or "").lower(), conn.sock is not None))
+        conn.request("POST", "/api/v1/ses", body="x")     # refused, its body drained
+        r = conn.getresponse()
+        r.read()
+        seen.append((r.status, (r.getheader("Connection") or "").lower(), conn.sock is not None))
+        conn.close()
+        ok([x[0] for x in seen] == [200, 200, 200, 200, 405] and all(x[1] != "close" and x[2] for x in seen),
+           "one connection carries several requests (keep-alive), a check and a 405 included", seen)
 
         # Static files are built in, cacheable, and revalidated by ETag.
         m = re.search(r'src="(/static/app\.js\?v=[0-9a-f]+)"', page)

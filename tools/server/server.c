@@ -535,8 +535,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 			if (cl && strtoull(cl, NULL, 10) > rq->rt->body_max)
 				return too_large(c, rq);
-			return MHD_YES;   /* the body follows */
 		}
+		/* Answer on a later call, once the whole request is read: a response queued
+		 * on this first call makes libmicrohttpd close the connection (no keep-alive). */
+		return MHD_YES;
 	}
 	if (rq->responded) {
 		*upload_size = 0;     /* what is left of a refused body is dropped */
