@@ -119,18 +119,22 @@ static void proxied(ea_section *sec, const char *selector, const char *name,
 	}
 }
 
+#define NEW_KEY "make a new 2048-bit key where you send from (in the sender's console, or: openssl " \
+                "genrsa -out dkim.key 2048; openssl rsa -in dkim.key -pubout), sign with it"
+
 void ea_audit_key(ea_section *sec, const char *selector, const char *name,
                   const ea_dns_answer *a, const ea_dns_answer *addr, bool asked,
-                  ea_audit_key_state *st)
+                  const char *want_cname, ea_audit_key_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	char msg[1024];
+	ea_finding *f;
 	if (a->outcome == EA_DNS_UNKNOWN) {
 		st->failed = true;
 		if (asked) {
 			snprintf(msg, sizeof(msg), "could not determine: the lookup failed (%s); this is not a "
 			         "verdict that the key is missing", ea_dns_reason_text(a->reason));
-			ea_finding *f = key_finding(sec, "dkim.key.lookup_failed", EA_SEV_ERROR, selector, name, msg);
+			f = key_finding(sec, "dkim.key.lookup_failed", EA_SEV_ERROR, selector, name, msg);
 			if (f)
 				f->undetermined = true;
 		}
@@ -142,17 +146,29 @@ void ea_audit_key(ea_section *sec, const char *selector, const char *name,
 		if (cn) {
 			st->present = true;
 			hops(sec, selector, a);
+			const char *end = a->final_name ? a->final_name : cn->target;
 			snprintf(msg, sizeof(msg), "the CNAME points to %s, where there is no key (%s): the "
 			         "sender has not published it yet, or the CNAME target is mistyped",
-			         a->final_name ? a->final_name : cn->target, ea_dns_reason_text(a->reason));
-			key_finding(sec, "dkim.key.dangling", EA_SEV_ERROR, selector, name, msg);
+			         end, ea_dns_reason_text(a->reason));
+			f = key_finding(sec, "dkim.key.dangling", EA_SEV_ERROR, selector, name, msg);
+			if (f)
+				ea_finding_set(&f->fix, "; compare the target with the one your sender's console shows "
+				               "and correct it%s; if you no longer send with that sender, delete:\n"
+				               "%s. IN CNAME %s.", want_cname ? "" : " (or ask the sender to publish "
+				               "the key)", name, cn->target);
 		} else if (addr != NULL) {
 			st->present = st->proxied = true;
 			proxied(sec, selector, name, addr);
 		} else if (asked) {
 			snprintf(msg, sizeof(msg), "no DKIM key at %s (%s): mail signed with s=%s fails DKIM",
 			         name, ea_dns_reason_text(a->reason), selector);
-			key_finding(sec, "dkim.key.missing", EA_SEV_ERROR, selector, name, msg);
+			f = key_finding(sec, "dkim.key.missing", EA_SEV_ERROR, selector, name, msg);
+			if (f && want_cname)
+				ea_finding_set(&f->fix, "; an SES Easy DKIM token: publish its CNAME\n%s. 1800 IN CNAME "
+				               "%s.", name, want_cname);
+			else
+				ea_audit_key_fix_new(f, name, "publish the key your sender shows for this selector; "
+				                     "or, signing yourself, " NEW_KEY);
 		}
 		return;
 	}
@@ -163,72 +179,88 @@ void ea_audit_key(ea_section *sec, const char *selector, const char *name,
 		return;
 	ea_dkim_key k;
 	ea_dkim_key_parse((const char *)rr->txt, rr->txt_len, &k);
-	char found[600];
-	snprintf(found, sizeof(found), "TXT \"%.*s%s\"", (int)EA_MIN(rr->txt_len, 500), (const char *)rr->txt,
-	         rr->txt_len > 500 ? "..." : "");
-	ea_finding *f;
 	char why[300];
-	if (split_wrongly(a, why, sizeof(why)))
-		key_finding(sec, "dkim.key.split", EA_SEV_ERROR, selector, name, why);
-	else if (ea_dns_answer_count(a, EA_RR_TXT) > 1)
-		key_finding(sec, "dkim.key.multiple", EA_SEV_ERROR, selector, name,
-		            "more than one TXT record at this selector: verifiers may pick either; keep one");
+	/* Mistakes of form: the key itself is fine, the record is corrected from DNS. */
+	bool split = split_wrongly(a, why, sizeof(why));
+	if (split)
+		ea_audit_key_fix_corrected(key_finding(sec, "dkim.key.split", EA_SEV_ERROR, selector, name, why),
+		                           name, a);
+	else if (ea_dns_answer_count(a, EA_RR_TXT) > 1) {
+		f = key_finding(sec, "dkim.key.multiple", EA_SEV_ERROR, selector, name,
+		                "more than one TXT record at this selector: verifiers may pick either; keep one");
+		if (f)
+			ea_finding_set(&f->fix, "; delete every TXT record at %s but the one with the key your mail "
+			               "is signed with now", name);
+	}
 	if (k.stray_quotes)
-		key_finding(sec, "dkim.key.stray_quotes", EA_SEV_ERROR, selector, name,
-		            "the record contains quote or backslash characters: the value was pasted with its "
-		            "quotes into a web form; enter it without quotes (or as separate strings)");
+		ea_audit_key_fix_corrected(key_finding(sec, "dkim.key.stray_quotes", EA_SEV_ERROR, selector,
+		    name, "the record contains quote or backslash characters: the value was pasted with its "
+		    "quotes into a web form; enter it without quotes (or as separate strings)"), name, a);
 	if (k.has_v && !k.v_ok)
-		key_finding(sec, "dkim.key.bad_version", EA_SEV_ERROR, selector, name,
-		            "v= is not DKIM1 or is not the first tag, so verifiers discard the record; start it "
-		            "with v=DKIM1; or leave v= out");
-	if (k.revoked)
-		key_finding(sec, "dkim.key.revoked", EA_SEV_WARNING, selector, name,
-		            "p= is empty: the key is revoked, and mail signed with it fails; fine for a retired "
-		            "selector, wrong for one in use");
+		ea_audit_key_fix_corrected(key_finding(sec, "dkim.key.bad_version", EA_SEV_ERROR, selector,
+		    name, "v= is not DKIM1 or is not the first tag, so verifiers discard the record; start it "
+		    "with v=DKIM1; or leave v= out"), name, a);
+	if (k.revoked) {
+		f = key_finding(sec, "dkim.key.revoked", EA_SEV_WARNING, selector, name,
+		    "p= is empty: the key is revoked, and mail signed with it fails; fine for a retired "
+		    "selector, wrong for one in use");
+		ea_audit_key_fix_new(f, name, "if this selector is retired, leave it as it is; if mail is "
+		                     "still signed with it, " NEW_KEY);
+	}
 	if (k.testing)
-		key_finding(sec, "dkim.key.testing", EA_SEV_WARNING, selector, name,
-		            "t=y: the domain says it is testing DKIM, and verifiers may treat signed mail like "
-		            "unsigned mail; remove t=y when DKIM works");
+		ea_audit_key_fix_corrected(key_finding(sec, "dkim.key.testing", EA_SEV_WARNING, selector, name,
+		    "t=y: the domain says it is testing DKIM, and verifiers may treat signed mail like "
+		    "unsigned mail; remove t=y when DKIM works"), name, a);
 	if (k.strict_identity)
 		key_finding(sec, "dkim.key.strict_identity", EA_SEV_INFO, selector, name,
 		            "t=s: signatures must use exactly this domain in i=, not a subdomain");
 	if (k.h_present && !k.h_allows_sha256)
-		key_finding(sec, "dkim.key.sha1_only", EA_SEV_ERROR, selector, name,
-		            "h= allows only sha1, which RFC 8301 forbids: verifiers reject the signatures; "
-		            "remove h= or set h=sha256");
+		ea_audit_key_fix_corrected(key_finding(sec, "dkim.key.sha1_only", EA_SEV_ERROR, selector, name,
+		    "h= allows only sha1, which RFC 8301 forbids: verifiers reject the signatures; "
+		    "remove h= (and sign with rsa-sha256)"), name, a);
 	if (!k.s_allows_email)
-		key_finding(sec, "dkim.key.service", EA_SEV_ERROR, selector, name,
-		            "s= does not include email, so verifiers ignore this key for mail; remove s=");
+		ea_audit_key_fix_corrected(key_finding(sec, "dkim.key.service", EA_SEV_ERROR, selector, name,
+		    "s= does not include email, so verifiers ignore this key for mail; remove s="), name, a);
 	if (k.type == EA_DKIM_K_UNKNOWN)
-		key_finding(sec, "dkim.key.unknown_type", EA_SEV_ERROR, selector, name,
-		            "k= names a key type verifiers do not know (rsa and ed25519 are defined)");
+		ea_audit_key_fix_new(key_finding(sec, "dkim.key.unknown_type", EA_SEV_ERROR, selector, name,
+		    "k= names a key type verifiers do not know (rsa and ed25519 are defined)"), name,
+		    "copy the record again from your sender (k=rsa or k=ed25519); signing yourself, " NEW_KEY);
 	if (k.bad_base64)
-		key_finding(sec, "dkim.key.bad_base64", EA_SEV_ERROR, selector, name,
-		            "p= is not valid base64: the key was cut short, or characters were added while "
-		            "copying; copy the key again from the sender");
+		ea_audit_key_fix_new(key_finding(sec, "dkim.key.bad_base64", EA_SEV_ERROR, selector, name,
+		    "p= is not valid base64: the key was cut short, or characters were added while "
+		    "copying; copy the key again from the sender"), name,
+		    "copy the public key again, whole, from your sender's console (or your key file)");
 	if (k.bits > 0 && k.type == EA_DKIM_K_RSA && k.bits < EA_DKIM_RSA_MIN_BITS) {
 		snprintf(msg, sizeof(msg), "the RSA key has %u bits; keys under 1024 bits must not verify "
 		         "(RFC 8301 3.2), so this selector's signatures fail: generate a 2048-bit key", k.bits);
-		key_finding(sec, "dkim.key.too_short", EA_SEV_ERROR, selector, name, msg);
+		ea_audit_key_fix_new(key_finding(sec, "dkim.key.too_short", EA_SEV_ERROR, selector, name, msg),
+		                     name, NEW_KEY);
 	} else if (k.bits > 0 && k.type == EA_DKIM_K_RSA && k.bits < EA_DKIM_RSA_GOOD_BITS) {
 		snprintf(msg, sizeof(msg), "the RSA key has %u bits; 2048 is recommended (RFC 8301 3.2): "
 		         "rotate to a 2048-bit key when the sender allows", k.bits);
-		key_finding(sec, "dkim.key.weak", EA_SEV_WARNING, selector, name, msg);
+		ea_audit_key_fix_new(key_finding(sec, "dkim.key.weak", EA_SEV_WARNING, selector, name, msg),
+		                     name, "when your sender offers 2048-bit keys, switch to one; signing "
+		                     "yourself, " NEW_KEY " (best under a new selector, then retire this one)");
 	}
 	st->key_ok = k.valid;
+	/* A form mistake already explains an unparsable record. */
+	bool explained = split || k.stray_quotes;
 	if (k.valid) {
 		snprintf(msg, sizeof(msg), "%s key of %u bits%s", k.type == EA_DKIM_K_ED25519 ? "Ed25519" : "RSA",
 		         k.bits, k.testing ? " (testing)" : "");
 		f = key_finding(sec, "dkim.key.ok", EA_SEV_OK, selector, name, msg);
 		if (f)
 			f->primary = true;
+	} else if (explained) {
+		return;
 	} else if (!k.revoked && !k.bad_base64 && !(k.has_v && !k.v_ok) && k.bits >= EA_DKIM_RSA_MIN_BITS) {
 		snprintf(msg, sizeof(msg), "not a usable DKIM key: %s", k.problem ? k.problem : "unknown");
-		key_finding(sec, "dkim.key.invalid", EA_SEV_ERROR, selector, name, msg);
+		ea_audit_key_fix_new(key_finding(sec, "dkim.key.invalid", EA_SEV_ERROR, selector, name, msg),
+		                     name, "copy the record again from your sender; signing yourself, " NEW_KEY);
 	} else if (!k.valid && k.problem && k.bits == 0 && !k.bad_base64 && !k.revoked && !(k.has_v && !k.v_ok) &&
 	           k.type != EA_DKIM_K_UNKNOWN && k.s_allows_email) {
 		snprintf(msg, sizeof(msg), "not a usable DKIM key: %s", k.problem);
-		key_finding(sec, "dkim.key.invalid", EA_SEV_ERROR, selector, name, msg);
+		ea_audit_key_fix_new(key_finding(sec, "dkim.key.invalid", EA_SEV_ERROR, selector, name, msg),
+		                     name, "copy the record again from your sender; signing yourself, " NEW_KEY);
 	}
-	(void)found;
 }

@@ -67,11 +67,15 @@ int ea_check_mx(ea_job *job, void *arg)
 			null_mx = true;
 	}
 	if (null_mx) {
-		if (n > 1)
-			ea_section_addf(sec, "mx.null_mixed", EA_SEV_ERROR,
+		if (n > 1) {
+			ea_finding *f = ea_section_addf(sec, "mx.null_mixed", EA_SEV_ERROR,
 			    "a null MX (\"0 .\", no mail accepted) is published together with other MX "
 			    "records; RFC 7505 allows it only alone: delete one or the other");
-		else
+			if (f)
+				ea_finding_set(&f->fix, "; if the domain receives mail, delete the null MX:\n%s. IN MX 0 ."
+				               "\n; if it receives none, delete every other MX record instead",
+				               req->domain);
+		} else
 			ea_section_addf(sec, "mx.null", EA_SEV_INFO,
 			    "null MX (RFC 7505): the domain says it accepts no mail. Bounces and replies to "
 			    "its addresses will fail, which is right only for a send-only or parked domain");
@@ -99,6 +103,17 @@ int ea_check_mx(ea_job *job, void *arg)
 			    "MX %u %s names an IP address; an MX must name a host (RFC 5321 5.1), and most "
 			    "senders will not deliver. Give the host a name with an A record and use that",
 			    rr->preference, rr->target);
+			char ip[64];
+			snprintf(ip, sizeof(ip), "%s", rr->target);
+			if (ip[0] && ip[strlen(ip) - 1] == '.')
+				ip[strlen(ip) - 1] = '\0';
+			if (f)
+				ea_finding_set(&f->fix, "; give the address a host name (mx.%s here; any free name "
+				               "will do) and point the MX at the name:\nmx.%s. %d IN %s %s\n; delete:\n"
+				               "%s. IN MX %u %s\n; add:\n%s. %d IN MX %u mx.%s.", req->domain,
+				               req->domain, EA_AUDIT_FIX_TTL, strchr(ip, ':') ? "AAAA" : "A", ip,
+				               req->domain, rr->preference, ip, req->domain, EA_AUDIT_FIX_TTL,
+				               rr->preference, req->domain);
 		} else if (a4[i]->outcome == EA_DNS_UNKNOWN && a6[i]->outcome == EA_DNS_UNKNOWN) {
 			f = failed(sec, "mx.lookup_failed", a4[i]);
 		} else if (ea_dns_answer_cname(a4[i]) || ea_dns_answer_cname(a6[i])) {
@@ -107,10 +122,19 @@ int ea_check_mx(ea_job *job, void *arg)
 			f = ea_section_addf(sec, "mx.target_cname", EA_SEV_WARNING,
 			    "MX host %s is a CNAME (to %s); RFC 2181 10.3 forbids it and some senders refuse "
 			    "it: point the MX at %s directly", rr->target, cn->target, cn->target);
+			if (f)
+				ea_finding_set(&f->fix, "; delete:\n%s. IN MX %u %s.\n; add:\n%s. %d IN MX %u %s.",
+				               req->domain, rr->preference, rr->target, req->domain,
+				               EA_AUDIT_FIX_TTL, rr->preference, cn->target);
 		} else if (a4[i]->outcome == EA_DNS_ABSENT && a6[i]->outcome == EA_DNS_ABSENT) {
 			f = ea_section_addf(sec, "mx.target_unresolved", EA_SEV_ERROR,
 			    "MX host %s has no address (no A or AAAA record): mail cannot be delivered to it",
 			    rr->target);
+			if (f)
+				ea_finding_set(&f->fix, "; if %s is your mail server, give it its address:\n"
+				               "%s. %d IN A <the mail server's IPv4 address>\n; if it is not (a typo, "
+				               "an old server), delete the MX:\n%s. IN MX %u %s.", rr->target,
+				               rr->target, EA_AUDIT_FIX_TTL, req->domain, rr->preference, rr->target);
 		}
 		if (f) {
 			bad++;
@@ -132,12 +156,20 @@ static void mf_fix(ea_finding *f, const char *mf, const char *region, bool mx, b
 {
 	if (f == NULL)
 		return;
+	char mx_line[EA_NAME_MAX * 2 + 160] = "", spf_line[EA_NAME_MAX + 96] = "";
 	if (mx)
-		ea_finding_set(&f->fix, "; exactly one MX:\n%s. %d IN MX 10 feedback-smtp.%s.amazonses.com.",
-		               mf, EA_AUDIT_FIX_TTL, region[0] ? region : "<region>");
+		snprintf(mx_line, sizeof(mx_line), "; exactly one MX%s:\n%s. %d IN MX 10 feedback-smtp.%s."
+		         "amazonses.com.\n", region[0] ? "" : " (<region>: the AWS region of your SES "
+		         "identity, e.g. eu-west-1)", mf, EA_AUDIT_FIX_TTL, region[0] ? region : "<region>");
 	if (spf)
-		ea_finding_set(&f->fix, "%s. %d IN TXT \"v=spf1 include:amazonses.com ~all\"", mf,
-		               EA_AUDIT_FIX_TTL);
+		snprintf(spf_line, sizeof(spf_line), "%s. %d IN TXT \"v=spf1 include:amazonses.com ~all\"\n",
+		         mf, EA_AUDIT_FIX_TTL);
+	size_t l = strlen(spf_line);
+	if (l)
+		spf_line[l - 1] = '\0';
+	else if ((l = strlen(mx_line)) > 0)
+		mx_line[l - 1] = '\0';
+	ea_finding_set(&f->fix, "%s%s", mx_line, spf_line);
 }
 
 int ea_check_mail_from(ea_job *job, void *arg)
@@ -192,12 +224,26 @@ int ea_check_mail_from(ea_job *job, void *arg)
 	}
 	const char *mf = probes[at];
 	const ea_dns_answer *m = mx[at], *t = txt[at];
+	/* The region for fix lines: --region, else the one an SES MX already names. */
+	char fix_region[32];
+	snprintf(fix_region, sizeof(fix_region), "%s", req->region);
+	for (size_t k = 0; !fix_region[0] && k < ea_dns_answer_count(m, EA_RR_MX); k++) {
+		const ea_dns_rr *rr = ea_dns_answer_get(m, EA_RR_MX, k);
+		if (rr->target == NULL ||
+		    sscanf(rr->target, "feedback-smtp.%31[a-z0-9-].amazonses.com", fix_region) != 1)
+			fix_region[0] = '\0';
+	}
 	size_t problems = 0;
 	ea_finding *f;
 	if (!ea_name_is_subdomain(mf, req->domain) || ea_name_equal(mf, req->domain)) {
 		f = ea_section_addf(sec, "mailfrom.not_subdomain", EA_SEV_ERROR,
 		    "%s is not a subdomain of %s: SES requires the MAIL FROM domain to be a subdomain of "
 		    "the identity (e.g. bounce.%s)", mf, req->domain, req->domain);
+		if (f) {
+			char good[EA_NAME_MAX + 1];
+			snprintf(good, sizeof(good), "bounce.%.240s", req->domain);
+			mf_fix(f, good, fix_region, true, true);
+		}
 		problems++;
 	}
 	size_t nmx = ea_dns_answer_count(m, EA_RR_MX);
@@ -208,13 +254,13 @@ int ea_check_mail_from(ea_job *job, void *arg)
 		f = ea_section_addf(sec, "mailfrom.mx_missing", EA_SEV_ERROR,
 		    "%s has no MX record: SES cannot verify the custom MAIL FROM and falls back to its own "
 		    "domain (or rejects the mail, if set to)", mf);
-		mf_fix(f, mf, req->region, true, false);
+		mf_fix(f, mf, fix_region, true, false);
 		problems++;
 	} else if (nmx > 1) {
 		f = ea_section_addf(sec, "mailfrom.mx_multiple", EA_SEV_ERROR,
 		    "%s has %zu MX records; SES requires exactly one (MX 10 feedback-smtp.<region>."
 		    "amazonses.com), or the MAIL FROM setup fails", mf, nmx);
-		mf_fix(f, mf, req->region, true, false);
+		mf_fix(f, mf, fix_region, true, false);
 		problems++;
 	} else {
 		const ea_dns_rr *rr = ea_dns_answer_get(m, EA_RR_MX, 0);
@@ -226,13 +272,14 @@ int ea_check_mail_from(ea_job *job, void *arg)
 			f = ea_section_addf(sec, "mailfrom.mx_wrong", EA_SEV_ERROR,
 			    "the MX of %s is %u %s, not SES's feedback endpoint feedback-smtp.<region>."
 			    "amazonses.com", mf, rr->preference, rr->target ? rr->target : "");
-			mf_fix(f, mf, req->region, true, false);
+			mf_fix(f, mf, fix_region, true, false);
 			problems++;
 		} else if (req->region[0] && strcmp(region, req->region) != 0) {
 			f = ea_section_addf(sec, "mailfrom.mx_region", EA_SEV_WARNING,
 			    "the MX points to SES region %s, not %s; bounces still reach SES (it forwards "
 			    "them between regions), but the usual setup names the identity's region",
 			    region, req->region);
+			mf_fix(f, mf, req->region, true, false);
 		}
 	}
 	size_t nspf = 0;
@@ -251,18 +298,22 @@ int ea_check_mail_from(ea_job *job, void *arg)
 	} else if (nspf == 0) {
 		f = ea_section_addf(sec, "mailfrom.spf_missing", EA_SEV_ERROR,
 		    "%s has no SPF record: SPF fails for every bounce address SES uses there", mf);
-		mf_fix(f, mf, req->region, false, true);
+		mf_fix(f, mf, fix_region, false, true);
 		problems++;
 	} else if (nspf > 1) {
 		f = ea_section_addf(sec, "mailfrom.spf_multiple", EA_SEV_ERROR,
 		    "%s has %zu SPF records; more than one is a permanent error (RFC 7208 3.2): merge them",
 		    mf, nspf);
+		if (f)
+			ea_finding_set(&f->fix, "; delete the SPF records of %s and keep this one (merge in "
+			               "anything else that really sends with this bounce domain):\n%s. %d IN TXT "
+			               "\"v=spf1 include:amazonses.com ~all\"", mf, mf, EA_AUDIT_FIX_TTL);
 		problems++;
 	} else if (!includes) {
 		f = ea_section_addf(sec, "mailfrom.spf_no_amazonses", EA_SEV_ERROR,
 		    "the SPF record of %s does not include amazonses.com, so SES's servers are not "
 		    "authorised for it", mf);
-		mf_fix(f, mf, req->region, false, true);
+		mf_fix(f, mf, fix_region, false, true);
 		problems++;
 	}
 	if (problems == 0) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit/internal.h"
 #include "record/taglist.h"
@@ -85,6 +86,34 @@ static const char *syntax_problem(size_t k, const ea_taglist *tl, bool parsed)
 	return NULL;
 }
 
+/* The record to publish instead of a wrong one (fix lines). */
+static void record_fix(ea_finding *f, size_t k, const char *name, const char *domain,
+                       const ea_tag *l)
+{
+	if (f == NULL)
+		return;
+	if (k == 0) {
+		char id[32];
+		time_t now = time(NULL);
+		strftime(id, sizeof(id), "%Y%m%dT%H%M%S", gmtime(&now));
+		ea_finding_set(&f->fix, "; publish the policy file at https://mta-sts.%s/.well-known/mta-sts.txt "
+		               "first; change id= whenever it changes:\n%s. %d IN TXT \"v=STSv1; id=%s\"", domain,
+		               name, EA_AUDIT_FIX_TTL, id);
+	} else if (k == 1) {
+		ea_finding_set(&f->fix, "; reports go to an address you read:\n%s. %d IN TXT \"v=TLSRPTv1; "
+		               "rua=mailto:tls-reports@%s\"", name, EA_AUDIT_FIX_TTL, domain);
+	} else {
+		/* Keep the logo the record names, over https: (BIMI requires it). */
+		if (l && l->value.len > 7 && ea_str_istarts(l->value, "http://"))
+			ea_finding_set(&f->fix, "; serve the SVG logo over https:, then:\n%s. %d IN TXT \"v=BIMI1; "
+			               "l=https://%.*s\"", name, EA_AUDIT_FIX_TTL, (int)(l->value.len - 7),
+			               l->value.p + 7);
+		else
+			ea_finding_set(&f->fix, "%s. %d IN TXT \"v=BIMI1; l=https://%s/logo.svg\"   ; l=: the "
+			               "https: URL of your SVG Tiny PS logo", name, EA_AUDIT_FIX_TTL, domain);
+	}
+}
+
 int ea_check_policy_records(ea_job *job, void *arg)
 {
 	const ea_audit_request *req = arg;
@@ -135,9 +164,13 @@ int ea_check_policy_records(ea_job *job, void *arg)
 			continue;
 		}
 		if (count > 1) {
-			ea_section_addf(sec, kinds[k].c_multiple, EA_SEV_ERROR,
+			f = ea_section_addf(sec, kinds[k].c_multiple, EA_SEV_ERROR,
 			    "%zu %s records at %s: receivers ignore them all when there is more than one; "
 			    "keep one", count, kinds[k].version, a[k]->qname);
+			if (f)
+				ea_finding_set(&f->fix, "; delete all %zu and publish one, e.g. the first:\n%s. %d IN "
+				               "TXT \"%.*s\"", count, a[k]->qname, EA_AUDIT_FIX_TTL,
+				               (int)EA_MIN(rec->txt_len, 600), (const char *)rec->txt);
 			continue;
 		}
 		ea_taglist tl;
@@ -146,6 +179,7 @@ int ea_check_policy_records(ea_job *job, void *arg)
 		if (problem) {
 			f = ea_section_addf(sec, kinds[k].c_syntax, EA_SEV_ERROR, "%s at %s: %s", kinds[k].version,
 			                    a[k]->qname, problem);
+			record_fix(f, k, a[k]->qname, req->domain, parsed ? ea_taglist_get(&tl, "l") : NULL);
 		} else {
 			f = ea_section_addf(sec, kinds[k].c_ok, EA_SEV_OK, "%s record present and well-formed%s",
 			                    kinds[k].what,
@@ -160,10 +194,15 @@ int ea_check_policy_records(ea_job *job, void *arg)
 		if (k == 2) {
 			bool enforcing = d->outcome == EA_DMARC_FOUND && d->record.p_valid &&
 			                 d->record.p != EA_DMARC_P_NONE;
-			if (!enforcing)
-				ea_section_addf(sec, "bimi.needs_enforcement", EA_SEV_WARNING,
+			if (!enforcing) {
+				f = ea_section_addf(sec, "bimi.needs_enforcement", EA_SEV_WARNING,
 				    "mailbox providers show a BIMI logo only when DMARC is enforced (p=quarantine "
 				    "or p=reject); this domain's DMARC policy is not, so the logo will not show");
+				if (f)
+					ea_finding_set(&f->fix, "; once DMARC reports show your mail passing (keep your "
+					               "rua= and other tags):\n_dmarc.%s. %d IN TXT \"v=DMARC1; "
+					               "p=quarantine\"", req->domain, EA_AUDIT_FIX_TTL);
+			}
 		}
 	}
 	free(d);

@@ -14,6 +14,7 @@
 
 #include "audit/internal.h"
 #include "profiles/profiles.h"
+#include "util/buf.h"
 #include "util/util.h"
 
 #define SENDERS_MAX_SELECTORS 128    /* distinct selector names probed */
@@ -21,6 +22,8 @@
 #define SENDERS_MAX_INCLUDES 32      /* SPF include/redirect terms read, at every depth */
 #define SENDERS_MAX_SPF_DEPTH 4      /* include levels followed below the apex record */
 #define SENDERS_EVIDENCE_MAX 512
+#define SENDERS_SPF_TEXT_MAX 2048    /* the apex SPF record, kept for fix lines */
+#define SENDERS_FIX_MAX 4096
 /* A selector name no one publishes: if it exists, a wildcard answers for every name. */
 #define SENDERS_WILDCARD_PROBE "ea-no-such-selector-q7"
 
@@ -58,6 +61,7 @@ typedef struct {
 	long include_parent[SENDERS_MAX_INCLUDES];   /* index of the include it is inside, or -1 */
 	size_t ninc;
 	bool spf_present, spf_failed;
+	char spf_text[SENDERS_SPF_TEXT_MAX];   /* the apex SPF record, "" if none */
 	sender_state s[EA_PROFILES_MAX];
 	ea_dmarc_discovery dmarc;
 } senders_ctx;
@@ -120,6 +124,9 @@ static void read_spf(senders_ctx *c, const ea_dns_answer *a, long parent)
 		if (rr->txt_len < 6 || strncasecmp((const char *)rr->txt, "v=spf1", 6) != 0 ||
 		    (rr->txt_len > 6 && rr->txt[6] != ' '))
 			continue;
+		if (parent < 0 && !c->spf_present)
+			snprintf(c->spf_text, sizeof(c->spf_text), "%.*s",
+			         (int)EA_MIN(rr->txt_len, sizeof(c->spf_text) - 1), (const char *)rr->txt);
 		if (parent < 0)
 			c->spf_present = true;
 		size_t k = 6;
@@ -282,8 +289,68 @@ static void detect(senders_ctx *c, const ea_profiles *pr, const ea_dns_answer *m
 	}
 }
 
+/* A profile's fix text with <domain> filled in. */
+static void fill_domain(const char *text, const char *domain, ea_buf *out)
+{
+	const char *p = text;
+	for (const char *hit; (hit = strstr(p, "<domain>")) != NULL; p = hit + 8)
+		ea_buf_printf(out, "%.*s%s", (int)(hit - p), p, domain);
+	ea_buf_puts(out, p);
+}
+
+/* "; <lead><the profile's fix>", and for SES with --tokens the CNAMEs themselves. */
+static void sender_fix(ea_finding *f, const char *lead, const char *text, const ea_profile *p,
+                       const ea_audit_request *req)
+{
+	if (f == NULL || text == NULL)
+		return;
+	ea_buf b;
+	ea_buf_init(&b, SENDERS_FIX_MAX);
+	ea_buf_printf(&b, "; %s", lead);
+	fill_domain(text, req->domain, &b);
+	if (p->ses_tokens && text == p->dkim_fix)
+		for (size_t i = 0; i < req->token_count; i++)
+			ea_buf_printf(&b, "\n%s._domainkey.%s. 1800 IN CNAME %s.%s.", req->tokens[i], req->domain,
+			              req->tokens[i], ea_ses_dkim_domain(req->region));
+	ea_finding_set(&f->fix, "%s", b.data ? b.data : "");
+	ea_buf_free(&b);
+}
+
+/* The apex SPF record with include:inc added before its all (or redirect=). */
+static void spf_with_include(const char *text, const char *inc, const char *domain, ea_buf *out)
+{
+	ea_buf rec;
+	ea_buf_init(&rec, SENDERS_SPF_TEXT_MAX + EA_NAME_MAX + 16);
+	if (text[0] == '\0') {
+		ea_buf_printf(&rec, "v=spf1 include:%s ~all", inc);
+	} else {
+		bool added = false;
+		for (const char *t = text; *t;) {
+			while (*t == ' ')
+				t++;
+			size_t n = strcspn(t, " ");
+			if (n == 0)
+				break;
+			const char *m = (*t == '+' || *t == '-' || *t == '~' || *t == '?') ? t + 1 : t;
+			size_t ml = n - (size_t)(m - t);
+			if (!added && ((ml == 3 && strncasecmp(m, "all", 3) == 0) ||
+			               strncasecmp(t, "redirect=", 9) == 0)) {
+				ea_buf_printf(&rec, " include:%s", inc);
+				added = true;
+			}
+			ea_buf_printf(&rec, "%s%.*s", rec.len ? " " : "", (int)n, t);
+			t += n;
+		}
+		if (!added)
+			ea_buf_printf(&rec, " include:%s", inc);
+	}
+	ea_buf_printf(out, "%s. %d IN TXT ", domain, EA_AUDIT_FIX_TTL);
+	ea_audit_txt_strings(rec.data ? rec.data : "", out);
+	ea_buf_free(&rec);
+}
+
 static void sender_findings(ea_section *sec, const ea_profile *p, const sender_state *s,
-                            const ea_audit_request *req, const char *domain)
+                            const ea_audit_request *req, const char *domain, const char *spf_text)
 {
 	size_t first = sec->finding_count;
 	ea_finding *f = ea_section_addf(sec, "sender.found", EA_SEV_INFO, "used: %s", s->evidence);
@@ -296,28 +363,32 @@ static void sender_findings(ea_section *sec, const ea_profile *p, const sender_s
 		f = ea_section_addf(sec, "sender.dkim_missing", EA_SEV_ERROR,
 		    "no working DKIM key found at its selectors, so its mail is not signed for %s%s",
 		    domain, s->keys_found ? " (a record exists but is broken: see dkim-keys)" : "");
-		if (f && p->dkim_fix)
-			ea_finding_set(&f->fix, "; %s", p->dkim_fix);
+		sender_fix(f, "", p->dkim_fix, p, req);
 	} else if (s->keys_ok == 0) {
 		f = ea_section_addf(sec, "sender.dkim_unknown", EA_SEV_INFO,
 		    "its DKIM selector cannot be guessed; run again with %s to check the key",
 		    p->ses_tokens ? "--tokens T1,T2,T3 (from the SES console)" : "--selector NAME");
-		if (f && p->dkim_fix)
-			ea_finding_set(&f->fix, "; %s", p->dkim_fix);
+		sender_fix(f, "", p->dkim_fix, p, req);
 	}
 	if (p->envelope == EA_ENVELOPE_DOMAIN && !s->spf_included && p->spf_includes.count) {
 		f = ea_section_addf(sec, "sender.spf_missing", EA_SEV_WARNING,
 		    "it sends with %s as the return path, but the SPF record of %s does not include %s",
 		    domain, domain, p->spf_includes.items[0]);
-		if (f && p->spf_fix)
-			ea_finding_set(&f->fix, "; %s", p->spf_fix);
+		if (f) {
+			ea_buf b;
+			ea_buf_init(&b, SENDERS_FIX_MAX);
+			ea_buf_printf(&b, "; %s record (keep ONE SPF record):\n", spf_text[0] ? "replace the SPF" :
+			              "publish an SPF");
+			spf_with_include(spf_text, p->spf_includes.items[0], domain, &b);
+			ea_finding_set(&f->fix, "%s", b.data ? b.data : "");
+			ea_buf_free(&b);
+		}
 	}
 	if (p->envelope == EA_ENVELOPE_RETURN_PATH && !s->return_path && !req->mail_from[0]) {
 		f = ea_section_addf(sec, "sender.return_path_missing", EA_SEV_INFO,
 		    "no return-path (MAIL FROM) subdomain found, so SPF passes for %s's own domain and "
 		    "cannot align; DMARC then depends on DKIM alone", p->name);
-		if (f && p->spf_fix)
-			ea_finding_set(&f->fix, "; optional, for SPF alignment: %s", p->spf_fix);
+		sender_fix(f, "optional, for SPF alignment: ", p->spf_fix, p, req);
 	}
 	for (size_t i = first; i < sec->finding_count; i++)   /* every finding names its sender */
 		if (sec->findings[i].subject == NULL)
@@ -354,8 +425,7 @@ static void alignment_finding(ea_section *sec, const ea_profile *p, const sender
 		f = ea_section_addf(sec, "align.spf_only", EA_SEV_WARNING,
 		    "mail passes DMARC only through %s; forwarded mail loses SPF and then fails. "
 		    "Set up DKIM so it passes on its own", spf_how);
-		if (f && p->dkim_fix)
-			ea_finding_set(&f->fix, "; the one change: %s", p->dkim_fix);
+		sender_fix(f, "the one change: ", p->dkim_fix, p, req);
 	} else {
 		const char *why = p->envelope == EA_ENVELOPE_RETURN_PATH && rp[0] && aspf == 's'
 		    ? "aspf=s makes the return-path subdomain unaligned, and there is no DKIM key"
@@ -363,8 +433,7 @@ static void alignment_finding(ea_section *sec, const ea_profile *p, const sender
 		f = ea_section_addf(sec, "align.fail", EA_SEV_ERROR,
 		    "mail will FAIL DMARC: %s%s", why,
 		    p->ses_tokens ? " (the d=amazonses.com signature SES adds never aligns)" : "");
-		if (f && p->dkim_fix)
-			ea_finding_set(&f->fix, "; the one change: %s", p->dkim_fix);
+		sender_fix(f, "the one change: ", p->dkim_fix, p, req);
 	}
 	if (f) {
 		ea_finding_set(&f->subject, "%s", p->name);
@@ -429,9 +498,12 @@ int ea_check_senders(ea_job *job, void *arg)
 	bool addr_pending = probe_addresses(job, c, wild) == EA_EPENDING;
 	if (read_spf_tree(job, c, pr) == EA_EPENDING || addr_pending)
 		goto out;
-	for (size_t i = 0; i < c->nsel; i++)
+	for (size_t i = 0; i < c->nsel; i++) {
+		char want[EA_NAME_MAX + 1];
+		snprintf(want, sizeof(want), "%s.%s", c->sel[i].sel, ea_ses_dkim_domain(req->region));
 		ea_audit_key(keys, c->sel[i].sel, c->sel[i].name, c->sel[i].a, c->sel[i].addr,
-		             c->sel[i].asked, &c->sel[i].st);
+		             c->sel[i].asked, c->sel[i].token ? want : NULL, &c->sel[i].st);
+	}
 	detect(c, pr, mx->outcome == EA_DNS_FOUND ? mx : NULL);
 	for (size_t i = 0; req->token_count > 0 && i < pr->count; i++)
 		if (pr->s[i].ses_tokens && !c->s[i].used)   /* the user says it sends with SES */
@@ -444,7 +516,11 @@ int ea_check_senders(ea_job *job, void *arg)
 		    "no DKIM key found at the %zu selectors tried (those given and the common ones of known "
 		    "senders); if you sign mail, run again with --selector NAME (the s= of your "
 		    "DKIM-Signature header)", c->nsel);
-		(void)f;
+		if (f)
+			ea_finding_set(&f->fix, "; if your mail is signed, the key must be published at "
+			               "<selector>._domainkey.%s, exactly as your mail service shows it, e.g.:\n"
+			               "<selector>._domainkey.%s. %d IN TXT \"v=DKIM1; k=rsa; p=<public key>\"",
+			               d, d, EA_AUDIT_FIX_TTL);
 	}
 	for (size_t i = 0; i < c->nsel; i++) {
 		const sel_probe *p = &c->sel[i];
@@ -459,7 +535,7 @@ int ea_check_senders(ea_job *job, void *arg)
 		if (!c->s[i].used)
 			continue;
 		used++;
-		sender_findings(snd, &pr->s[i], &c->s[i], req, d);
+		sender_findings(snd, &pr->s[i], &c->s[i], req, d, c->spf_text);
 		alignment_finding(aln, &pr->s[i], &c->s[i], &c->dmarc, req, d);
 	}
 	if (used == 0)

@@ -114,13 +114,23 @@ static void policy_findings(ea_section *sec, const ea_dmarc_discovery *d, bool o
 		if (f)
 			ea_finding_set(&f->fix, "; next step, once reports show your mail passing:\n%s", line);
 	}
+	/* sp= and np= raised together, so that applying either fix fixes both. */
+	char tight[EA_DMARC_RECORD_MAX + 1];
+	snprintf(tight, sizeof(tight), "%s", d->record_text);
+	if (r->p_valid && r->sp_present && r->sp_valid && r->sp < r->p) {
+		with_tag(tight, "sp", ea_dmarc_policy_name(r->p), rec, sizeof(rec));
+		snprintf(tight, sizeof(tight), "%s", rec);
+	}
+	if (r->p_valid && r->np_present && r->np_valid && r->np < r->p) {
+		with_tag(tight, "np", "reject", rec, sizeof(rec));
+		snprintf(tight, sizeof(tight), "%s", rec);
+	}
 	if (r->p_valid && r->sp_present && r->sp_valid && r->sp < r->p) {
 		f = ea_section_addf(sec, "dmarc.sp.weaker", EA_SEV_WARNING,
 		    "sp=%s is weaker than p=%s: mail from made-up subdomains (anything.%s) gets the weaker "
 		    "policy, which spoofers use", ea_dmarc_policy_name(r->sp), ea_dmarc_policy_name(r->p),
 		    d->policy_domain);
-		with_tag(d->record_text, "sp", ea_dmarc_policy_name(r->p), rec, sizeof(rec));
-		record_line(line, sizeof(line), d->policy_domain, rec);
+		record_line(line, sizeof(line), d->policy_domain, tight);
 		if (f) {
 			ea_finding_set(&f->name, "%s", name);
 			ea_finding_set(&f->fix, "; unless a subdomain really needs the weaker policy:\n%s", line);
@@ -131,8 +141,7 @@ static void policy_findings(ea_section *sec, const ea_dmarc_discovery *d, bool o
 		    "np=%s is weaker than p=%s: subdomains that do not exist at all send no real mail, so "
 		    "np= should be at least as strict (reject is usual)", ea_dmarc_policy_name(r->np),
 		    ea_dmarc_policy_name(r->p));
-		with_tag(d->record_text, "np", "reject", rec, sizeof(rec));
-		record_line(line, sizeof(line), d->policy_domain, rec);
+		record_line(line, sizeof(line), d->policy_domain, tight);
 		if (f) {
 			ea_finding_set(&f->name, "%s", name);
 			ea_finding_set(&f->fix, "%s", line);
@@ -142,6 +151,10 @@ static void policy_findings(ea_section *sec, const ea_dmarc_discovery *d, bool o
 		f = add(sec, "dmarc.t.testing", EA_SEV_WARNING, name,
 		        "t=y (testing): receivers apply one step less than the policy (reject becomes "
 		        "quarantine, quarantine becomes none). Remove t=y when the test is over");
+		with_tag(d->record_text, "t", "n", rec, sizeof(rec));
+		record_line(line, sizeof(line), d->policy_domain, rec);
+		if (f)
+			ea_finding_set(&f->fix, "; when the test is over:\n%s", line);
 	}
 	if (!r->rua_present)
 		add(sec, "dmarc.rua.missing", EA_SEV_INFO, name,
@@ -306,6 +319,46 @@ static int probe_misplaced(ea_job *job, ea_section *sec, const char *domain)
 	return EA_OK;
 }
 
+/* The records to delete and the one to keep (the answer is in the job's cache:
+ * the tree walk asked it). */
+static void multiple_fix(ea_job *job, ea_finding *f, const char *at)
+{
+	char name[EA_NAME_MAX + 8];
+	snprintf(name, sizeof(name), "_dmarc.%s", at);
+	const ea_dns_answer *a = ea_lookup(job, name, EA_RR_TXT, "the DMARC records, for the fix");
+	if (a == NULL)
+		return;
+	ea_buf b;
+	ea_buf_init(&b, 4 * EA_DMARC_RECORD_MAX);
+	const ea_dns_rr *keep = NULL;
+	int best = -1;
+	ea_dmarc_record *rec = calloc(1, sizeof(*rec));
+	ea_buf_puts(&b, "; delete:");
+	for (size_t i = 0; i < ea_dns_answer_count(a, EA_RR_TXT); i++) {
+		const ea_dns_rr *rr = ea_dns_answer_get(a, EA_RR_TXT, i);
+		if (rr->txt_len < 8 || strncasecmp((const char *)rr->txt, "v=DMARC1", 8) != 0)
+			continue;
+		int strength = 0;   /* keep the strictest policy */
+		if (rec) {
+			ea_dmarc_parse((const char *)rr->txt, rr->txt_len, rec);
+			strength = rec->p_valid ? (int)rec->p : 0;
+		}
+		if (strength > best) {
+			best = strength;
+			keep = rr;
+		}
+		ea_buf_printf(&b, "\n%s. IN TXT \"%.*s\"", name, (int)EA_MIN(rr->txt_len, 600),
+		              (const char *)rr->txt);
+	}
+	if (keep)
+		ea_buf_printf(&b, "\n; add back ONE record (here the strictest; merge in any tag you need from "
+		              "the others):\n%s. %d IN TXT \"%.*s\"", name, DMARC_FIX_TTL,
+		              (int)EA_MIN(keep->txt_len, 600), (const char *)keep->txt);
+	ea_finding_set(&f->fix, "%s", b.data ? b.data : "");
+	ea_buf_free(&b);
+	free(rec);
+}
+
 static void psl_comparison(ea_section *sec, const ea_dmarc_discovery *d)
 {
 	char psl_org[EA_NAME_MAX + 1];
@@ -355,6 +408,7 @@ int ea_check_dmarc(ea_job *job, void *arg)
 		if (f) {
 			f->primary = true;
 			ea_finding_set(&f->name, "_dmarc.%s", d->multiple_at);
+			multiple_fix(job, f, d->multiple_at);
 		}
 		ea_section_set_summary(sec, "several DMARC records: none applies");
 		rc = EA_OK;

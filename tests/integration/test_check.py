@@ -223,6 +223,29 @@ def main():
                "exit %d; missing %s; unwanted %s; got %s\n%s" % (code, sorted(missing),
                                                                   sorted(extra_codes), sorted(codes), err))
 
+        # Every finding of a broken domain that is not ok/info says what to publish.
+        for domain in ("nodmarc-chk.com", "multi-chk.com", "keys-chk.com", "mx-chk.com", "policy-chk.com",
+                       "strict-chk.com", "strictmf-chk.com", "weaker-chk.com", "rua-chk.com",
+                       "proxy-chk.com", "chimp-chk.com", "none-chk.com"):
+            bare = ["%s: %s" % (f["code"], f.get("message", "")[:100]) for f in findings(docs[domain])
+                    if f.get("severity") in ("warning", "error") and not f.get("fix")
+                    and not f.get("undetermined")]
+            ok(not bare, "%s: every warning and error carries a fix" % domain, "\n".join(bare))
+
+        fix = (findings(docs["multi-chk.com"], "dmarc.multiple") or [{}])[0].get("fix", "")
+        ok(fix.rstrip().endswith('IN TXT "v=DMARC1; p=reject"'),
+           "two DMARC records: the fix keeps the strictest", fix)
+        fixes = [f.get("fix", "") for f in findings(docs["weaker-chk.com"])
+                 if f["code"] in ("dmarc.sp.weaker", "dmarc.np.weaker")]
+        ok(len(fixes) == 2 and all("sp=reject; np=reject" in x for x in fixes),
+           "sp and np weaker: each fix raises both, so either can be applied", fixes)
+        fix = (findings(docs["mx-chk.com"], "mailfrom.mx_multiple") or [{}])[0].get("fix", "")
+        ok("bounce.mx-chk.com. 3600 IN MX 10 feedback-smtp.us-east-1.amazonses.com." in fix,
+           "MAIL FROM with two MX: the fix keeps the region its SES MX names", fix)
+        fix = (findings(docs["keys-chk.com"], "dkim.key.stray_quotes") or [{}])[0].get("fix", "")
+        ok('quoted._domainkey.keys-chk.com. 3600 IN TXT "v=DKIM1; p=MIGf' in fix and '\\"' not in fix,
+           "stray quotes: the fix is the record without them", fix)
+
         # The answer the user came for: SES with Easy DKIM passes DMARC through DKIM.
         easy = docs["good-chk.com"]
         ses = [f for f in findings(easy, "align.pass") if f.get("subject") == "Amazon SES"]
