@@ -8,7 +8,7 @@
 
 /* The check names of the CSV columns, and the report sections they read. */
 static const struct { const char *column, *section; } check_columns[] = {
-	{"ses", "ses-dkim"}, {"spf", "spf"}, {"dmarc", "dmarc"}, {"dkim", "dkim"}, {"mx", "mx"},
+	{"ses", "ses-dkim"}, {"spf", "spf"}, {"dmarc", "dmarc"}, {"dkim", "dkim-keys"}, {"mx", "mx"},
 };
 
 /* RFC 4180: quote when needed; control characters become '?'. */

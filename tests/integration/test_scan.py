@@ -160,8 +160,44 @@ def test_options():
     path = os.path.join(TMP, "one.txt")
     with open(path, "w") as f:
         f.write("%s %s\n" % (GOOD[0], " ".join(TOKS[GOOD[0]])))
-    code, out, err = run([path, "-q", "--checks", "ses,mx"] + zone_args)
-    ok(code == 0 and "not available in this build yet: mx" in err, "a check not in this build is reported unavailable", err)
+    code, out, err = run([path, "-q", "--checks", "ses,dkim,mx"] + zone_args)
+    ok(code in (0, 1, 2) and "not available" not in err and "checks: ses, dkim, mx" in err,
+       "every check is available: ses, dkim and mx run", err)
+
+
+# DKIM keys at the selectors of the line and MX: one domain right, one with neither.
+KEYED, BARE = "keyed-shop.com", "bare-shop.com"
+DKIM_MX_ZONES = {
+    KEYED: ('s1._domainkey 300 IN TXT %s\n' % sd.txt_rdata("v=DKIM1; k=rsa; p=" + sd.public_key_b64(2048))
+            + "@ 300 IN MX 10 mail.%s.\nmail 300 IN A 192.0.2.25\n" % KEYED),
+    BARE: "www 300 IN A 192.0.2.80\n",
+}
+
+
+def test_dkim_mx():
+    args = []
+    for z, body in DKIM_MX_ZONES.items():
+        args += ["--zone", zone_file(z, body)]
+    text = "%s s1\n%s s2\n" % (KEYED, BARE)
+    code, out, err = run(["-", "-q", "--checks", "dkim,mx", "--format", "csv"] + args, input=text.encode())
+    rows = {r[0]: r for r in csv.reader(io.StringIO(out))}
+    keyed, bare = rows.get(KEYED, []), rows.get(BARE, [])
+    ok(len(keyed) == 12 and keyed[5] == "pass" and keyed[6] == "pass",
+       "dkim and mx columns pass for a domain with a key at its selector and an MX host", out + err)
+    ok(len(bare) == 12 and bare[5] in ("warn", "fail") and bare[6] == "warn",
+       "dkim and mx columns warn for a domain with no key and no MX", out + err)
+    ok("mx.missing" in (bare[10] if bare else ""), "the missing MX is named by its code", out)
+    ok(keyed and keyed[2] == "" and keyed[3] == "" and keyed[4] == "", "checks not asked for: empty columns", out)
+    code, out, err = run(["-", "-q", "--checks", "dkim,mx"] + args, input=text.encode())
+    got = by_domain(json_lines(out) or [])
+    secs = {c["check"]: c for c in got.get(KEYED, {}).get("checks", [])}
+    ok("dkim-keys" in secs and "mx" in secs, "JSON lines carry the dkim-keys and mx sections", out)
+    findings = [f for f in secs.get("dkim-keys", {}).get("findings", [])]
+    ok(any(f.get("subject") == "s1" and f["code"] == "dkim.key.ok" for f in findings),
+       "the line's selector s1 was audited: its key is right", findings)
+    bare_keys = [f["code"] for c in got.get(BARE, {}).get("checks", []) if c["check"] == "dkim-keys"
+                 for f in c["findings"]]
+    ok("dkim.key.missing" in bare_keys, "no key at the selector the line gives: dkim.key.missing", bare_keys)
 
 
 def peak_rss_kib(args):
@@ -292,6 +328,7 @@ def main():
     test_stdin_and_csv()
     test_resume()
     test_options()
+    test_dkim_mx()
     test_flat_memory()
     zones, toks = bed_zones()
     with Bed(zones, timeout_zones=[SLOW], refused_zones=[BROKEN]) as bed:

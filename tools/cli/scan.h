@@ -4,15 +4,9 @@
 
 #include <stdio.h>
 #include <emailauth/emailauth.h>
-/* Checks other parts of the library provide, when their headers are in the tree. */
-#if __has_include(<emailauth/spf.h>)
-#include <emailauth/spf.h>
-#define SCAN_HAVE_SPF 1
-#endif
-#if __has_include(<emailauth/dmarc.h>)
+#include <emailauth/audit.h>
 #include <emailauth/dmarc.h>
-#define SCAN_HAVE_DMARC 1
-#endif
+#include <emailauth/spf.h>
 #include "scan/scan.h"
 
 #define SCAN_SLOWEST_KEPT 5        /* slowest domains listed in the summary */
@@ -26,9 +20,8 @@ typedef struct {
 	ea_scan_item item;
 	unsigned long line;
 	ea_ses_request ses;
-#ifdef SCAN_HAVE_SPF
 	ea_spf_audit_request spf;
-#endif
+	ea_audit_request audit;      /* dkim (selectors and tokens of the line) and mx */
 	ea_report *rep;
 	ea_job *job;
 	double started;
@@ -38,8 +31,6 @@ typedef struct {
 /* Parses "ses,spf,..." into a mask; returns false (with the bad name in *bad) if a
  * name is unknown. */
 bool scan_checks_parse(const char *list, unsigned *mask, const char **bad, size_t *bad_len);
-/* The checks of mask that this build has. */
-unsigned scan_checks_available(unsigned mask);
 /* "spf, dmarc": the names in mask, for messages. */
 void scan_checks_names(unsigned mask, char *out, size_t size);
 /* Adds the checks of mask that apply to the slot's domain; returns how many. */
@@ -72,7 +63,7 @@ typedef struct {
 void scan_stats_init(scan_stats *st, unsigned long total_lines, bool quiet);
 void scan_stats_domain(scan_stats *st, const ea_report *rep);
 void scan_progress(scan_stats *st, bool force);
-void scan_summary(const scan_stats *st, const ea_resolver *r, unsigned checks, unsigned missing,
-                  bool interrupted, size_t abandoned);
+void scan_summary(const scan_stats *st, const ea_resolver *r, unsigned checks, bool interrupted,
+                  size_t abandoned);
 
 #endif

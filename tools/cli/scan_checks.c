@@ -1,21 +1,7 @@
-/* The checks a scan runs, by name. Checks written by other parts of the library are
- * referenced weakly: a build without them reports them as unavailable. */
+/* The checks a scan runs, by name, and the requests they read from a slot. */
 #include <string.h>
 
 #include "scan.h"
-
-#ifdef SCAN_HAVE_SPF
-#pragma weak ea_check_spf_audit
-#define SPF_CHECK ea_check_spf_audit
-#else
-#define SPF_CHECK NULL
-#endif
-#ifdef SCAN_HAVE_DMARC
-#pragma weak ea_check_dmarc
-#define DMARC_CHECK ea_check_dmarc
-#else
-#define DMARC_CHECK NULL
-#endif
 
 static const struct { const char *name; unsigned bit; } check_names[] = {
 	{"ses", SCAN_SES}, {"spf", SCAN_SPF}, {"dmarc", SCAN_DMARC}, {"dkim", SCAN_DKIM}, {"mx", SCAN_MX},
@@ -45,18 +31,6 @@ bool scan_checks_parse(const char *list, unsigned *mask, const char **bad, size_
 	return *mask != 0;
 }
 
-unsigned scan_checks_available(unsigned mask)
-{
-	unsigned have = SCAN_SES;
-	ea_check_fn spf = SPF_CHECK, dmarc = DMARC_CHECK;
-	if (spf != NULL)
-		have |= SCAN_SPF;
-	if (dmarc != NULL)
-		have |= SCAN_DMARC;
-	/* DKIM keys by selector and MX: no check in the library yet. */
-	return mask & have;
-}
-
 void scan_checks_names(unsigned mask, char *out, size_t size)
 {
 	size_t o = 0;
@@ -69,6 +43,23 @@ void scan_checks_names(unsigned mask, char *out, size_t size)
 			return;
 		o += (size_t)n;
 	}
+}
+
+/* The audit request of a line: its domain, DKIM selectors, SES tokens and region. */
+static void audit_request(ea_audit_request *req, const ea_scan_item *it)
+{
+	memset(req, 0, sizeof(*req));
+	memcpy(req->domain, it->domain, sizeof(req->domain));
+	_Static_assert(EA_SCAN_MAX_SELECTORS <= EA_AUDIT_MAX_SELECTORS, "selectors fit the request");
+	_Static_assert(EA_LABEL_MAX <= EA_AUDIT_SELECTOR_MAX, "a selector fits the request");
+	for (size_t i = 0; i < it->selector_count; i++)
+		memcpy(req->selectors[i], it->selectors[i], sizeof(it->selectors[i]));
+	req->selector_count = it->selector_count;
+	for (size_t i = 0; i < it->token_count; i++)
+		memcpy(req->tokens[i], it->tokens[i], sizeof(it->tokens[i]));
+	req->token_count = it->token_count;
+	_Static_assert(sizeof(req->region) == sizeof(it->region), "same region size");
+	memcpy(req->region, it->region, sizeof(req->region));
 }
 
 int scan_checks_add(ea_job *job, unsigned mask, bool explicit_ses, scan_slot *s)
@@ -85,18 +76,21 @@ int scan_checks_add(ea_job *job, unsigned mask, bool explicit_ses, scan_slot *s)
 		if (ea_job_add_check(job, ea_check_ses_dkim, &s->ses) == EA_OK)
 			added++;
 	}
-#ifdef SCAN_HAVE_SPF
-	if ((mask & SCAN_SPF) && ea_check_spf_audit != NULL) {
+	if (mask & SCAN_SPF) {
 		memset(&s->spf, 0, sizeof(s->spf));
 		memcpy(s->spf.domain, s->item.domain, sizeof(s->spf.domain));
 		if (ea_job_add_check(job, ea_check_spf_audit, &s->spf) == EA_OK)
 			added++;
 	}
-#endif
-#ifdef SCAN_HAVE_DMARC
-	if ((mask & SCAN_DMARC) && ea_check_dmarc != NULL)
-		if (ea_job_add_check(job, ea_check_dmarc, s->item.domain) == EA_OK)
-			added++;
-#endif
+	if ((mask & SCAN_DMARC) && ea_job_add_check(job, ea_check_dmarc, s->item.domain) == EA_OK)
+		added++;
+	if (mask & (SCAN_DKIM | SCAN_MX))
+		audit_request(&s->audit, &s->item);
+	/* dkim: the keys at the line's selectors and tokens and at the common selectors of
+	 * known senders (sections dkim-keys, senders, alignment). */
+	if ((mask & SCAN_DKIM) && ea_job_add_check(job, ea_check_senders, &s->audit) == EA_OK)
+		added++;
+	if ((mask & SCAN_MX) && ea_job_add_check(job, ea_check_mx, &s->audit) == EA_OK)
+		added++;
 	return added;
 }

@@ -91,18 +91,16 @@ void scan_progress(scan_stats *st, bool force)
 	}
 }
 
-void scan_summary(const scan_stats *st, const ea_resolver *r, unsigned checks, unsigned missing,
-                  bool interrupted, size_t abandoned)
+void scan_summary(const scan_stats *st, const ea_resolver *r, unsigned checks, bool interrupted,
+                  size_t abandoned)
 {
 	if (st->tty && !st->quiet)
 		fputs("\r\033[K", stderr);
 	double secs = (ea_now_ms() - st->started) / 1000.0;
-	char names[64], missing_names[64];
+	char names[64];
 	scan_checks_names(checks, names, sizeof(names));
-	scan_checks_names(missing, missing_names, sizeof(missing_names));
-	fprintf(stderr, "scan: %lu domains in %.1f s (%.0f/s); checks: %s%s%s%s\n", st->domains_done,
-	        secs, secs > 0 ? (double)st->domains_done / secs : 0.0, names,
-	        missing ? " (not available in this build: " : "", missing_names, missing ? ")" : "");
+	fprintf(stderr, "scan: %lu domains in %.1f s (%.0f/s); checks: %s\n", st->domains_done,
+	        secs, secs > 0 ? (double)st->domains_done / secs : 0.0, names);
 	fprintf(stderr, "scan: pass %lu, warn %lu, fail %lu, error (could not determine) %lu\n",
 	        st->by_status[EA_STATUS_PASS], st->by_status[EA_STATUS_WARN],
 	        st->by_status[EA_STATUS_FAIL], st->by_status[EA_STATUS_ERROR]);
