@@ -5,33 +5,19 @@ library (tests/conformance/dmarc_driver, in-memory DNS). Every case whose scope 
 agreement is printed as comments only."""
 import json
 import os
-import subprocess
 import sys
-import tempfile
 
 import yaml
 
 sys.path.insert(0, os.path.join(os.environ.get("EA_SRC", "."), "tests", "lib"))
 from tap import ok, done  # noqa: E402
+from conformance import run_driver, zone_string  # noqa: E402
 
 SRC = os.environ.get("EA_SRC", ".")
 BUILD = os.environ.get("EA_BUILD", "build")
 CASES = os.path.join(SRC, "..", "shared", "conformance", "dmarc", "dmarc-cases.yml")
 DRIVER = os.path.join(BUILD, "tests", "conformance", "dmarc_driver")
 GATED = ("both", "rfc9989")
-
-
-def zone_string(s):
-    out = []
-    for b in s.encode("utf-8"):
-        c = chr(b)
-        if c in '"\\':
-            out.append("\\" + c)
-        elif 0x20 <= b < 0x7F:
-            out.append(c)
-        else:
-            out.append("\\%03d" % b)
-    return '"' + "".join(out) + '"'
 
 
 def zone_of(dns):
@@ -131,13 +117,7 @@ def main():
             requests.append({"op": "evaluate", "zone": zone, "timeouts": timeouts,
                              "from": c["from_domain"], "dkim": c.get("dkim_pass", []),
                              "spf": c.get("spf_pass", [])})
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(requests, f)
-        path = f.name
-    try:
-        p = subprocess.run([DRIVER, path], capture_output=True, text=True, timeout=120)
-    finally:
-        os.unlink(path)
+    p = run_driver(DRIVER, requests, 120)
     ok(p.returncode == 0, "dmarc_driver runs", p.stderr)
     answers = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
     gated = passed = 0

@@ -32,6 +32,17 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool cli_domain(const char *in, char *out, size_t size);
 /* Renders rep in the chosen format. */
 int cli_render(const cli_globals *g, const ea_report *rep);
+/* Runs the checks fns[i](args[i]) for one domain: one job with its own resolver and
+ * the command's time budget. The finished report (elapsed_ms set; free with
+ * ea_report_free), or NULL when no resolver could be made (printed) or a check
+ * could not be added. */
+ea_report *cli_run(const cli_globals *g, const char *domain, const char *display,
+                   ea_check_fn fns[], void *args[], size_t n);
+/* Renders rep, frees it and returns the exit code (3 when rep is NULL or the output
+ * could not be written). */
+int cli_report_exit(const cli_globals *g, ea_report *rep);
+/* --region: copied lowercased into out, or a usage error printed. */
+bool cli_region(const char *in, char *out, size_t size);
 
 int cmd_ses(int argc, char **argv);
 int cmd_check(int argc, char **argv);

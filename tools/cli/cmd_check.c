@@ -11,42 +11,27 @@ typedef struct {
 	ea_spf_audit_request spf;
 } check_args;
 
+/* The sections in report order (tools/server/run.c runs the same for /api/v1/check). */
 static ea_report *run_checks(const cli_globals *g, check_args *a, const char *display)
 {
-	ea_resolver *r = cli_resolver(g);
-	if (r == NULL)
-		return NULL;
-	ea_report *rep = ea_report_new(a->audit.domain, display);
-	ea_job *job = rep ? ea_job_new(r, rep, ea_now_ms() + g->timeout_s * 1000.0) : NULL;
-	int rc = job ? EA_OK : EA_ENOMEM;
-	if (rc == EA_OK && a->ses.token_count > 0)
-		rc = ea_job_add_check(job, ea_check_ses_dkim, &a->ses);
-	if (rc == EA_OK)
-		rc = ea_job_add_check(job, ea_check_dmarc, a->audit.domain);
-	if (rc == EA_OK)
-		rc = ea_job_add_check(job, ea_check_spf_audit, &a->spf);
-	if (rc == EA_OK)
-		rc = ea_job_add_check(job, ea_check_senders, &a->audit);
-	if (rc == EA_OK)
-		rc = ea_job_add_check(job, ea_check_mail_from, &a->audit);
-	if (rc == EA_OK)
-		rc = ea_job_add_check(job, ea_check_mx, &a->audit);
-	if (rc == EA_OK)
-		rc = ea_job_add_check(job, ea_check_policy_records, &a->audit);
-	if (rc == EA_OK)
-		rc = ea_job_add_check(job, ea_check_dnssec, &a->audit);
-	if (rc != EA_OK) {
-		ea_job_free(job);
-		ea_report_free(rep);
-		ea_resolver_free(r);
-		return NULL;
+	static const ea_check_fn audit[] = {ea_check_senders, ea_check_mail_from, ea_check_mx,
+	                                    ea_check_policy_records, ea_check_dnssec};
+	ea_check_fn fns[EA_JOB_MAX_CHECKS];
+	void *args[EA_JOB_MAX_CHECKS];
+	size_t n = 0;
+	if (a->ses.token_count > 0) {
+		fns[n] = ea_check_ses_dkim;
+		args[n++] = &a->ses;
 	}
-	double t0 = ea_now_ms();
-	ea_job_run(job);
-	rep->elapsed_ms = ea_now_ms() - t0;
-	ea_job_free(job);
-	ea_resolver_free(r);
-	return rep;
+	fns[n] = ea_check_dmarc;
+	args[n++] = a->audit.domain;
+	fns[n] = ea_check_spf_audit;
+	args[n++] = &a->spf;
+	for (size_t i = 0; i < sizeof(audit) / sizeof(audit[0]); i++) {
+		fns[n] = audit[i];
+		args[n++] = &a->audit;
+	}
+	return cli_run(g, a->audit.domain, display, fns, args, n);
 }
 
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
@@ -118,23 +103,11 @@ int cmd_check(int argc, char **argv)
 	if (mail_from && !cli_domain(mail_from, a->audit.mail_from, sizeof(a->audit.mail_from)))
 		goto out;
 	if (region) {
-		if (strlen(region) >= sizeof(a->audit.region)) {
-			cli_usage_error("--region is an AWS region name such as eu-west-1");
+		if (!cli_region(region, a->audit.region, sizeof(a->audit.region)))
 			goto out;
-		}
-		snprintf(a->audit.region, sizeof(a->audit.region), "%s", region);
-		for (char *p = a->audit.region; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p - 'A' + 'a');
 		snprintf(a->ses.region, sizeof(a->ses.region), "%s", a->audit.region);
 	}
-	ea_report *rep = run_checks(&g, a, domain_arg);
-	if (rep == NULL) {
-		rc = 3;
-		goto out;
-	}
-	rc = cli_render(&g, rep) == EA_OK ? ea_status_exit_code(ea_report_status(rep)) : 3;
-	ea_report_free(rep);
+	rc = cli_report_exit(&g, run_checks(&g, a, domain_arg));
 out:
 	free(a);
 	return rc;

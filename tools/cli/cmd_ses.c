@@ -22,23 +22,9 @@ static void on_signal(int sig)
 
 static ea_report *run_once(const cli_globals *g, ea_ses_request *req, const char *display)
 {
-	ea_resolver *r = cli_resolver(g);
-	if (r == NULL)
-		return NULL;
-	ea_report *rep = ea_report_new(req->domain, display);
-	ea_job *job = rep ? ea_job_new(r, rep, ea_now_ms() + g->timeout_s * 1000.0) : NULL;
-	if (job == NULL || ea_job_add_check(job, ea_check_ses_dkim, req) != EA_OK) {
-		ea_job_free(job);
-		ea_report_free(rep);
-		ea_resolver_free(r);
-		return NULL;
-	}
-	double t0 = ea_now_ms();
-	ea_job_run(job);
-	rep->elapsed_ms = ea_now_ms() - t0;
-	ea_job_free(job);
-	ea_resolver_free(r);
-	return rep;
+	ea_check_fn fn = ea_check_ses_dkim;
+	void *arg = req;
+	return cli_run(g, req->domain, display, &fn, &arg, 1);
 }
 
 static const ea_finding *primary_for(const ea_report *rep, const char *token)
@@ -223,27 +209,13 @@ int cmd_ses(int argc, char **argv)
 			fprintf(stderr, "emailauth: note: the AWS JSON is for identity %s, not %s\n",
 			        req->aws_identity, req->domain);
 	}
-	if (region != NULL) {
-		if (strlen(region) >= sizeof(req->region)) {
-			cli_usage_error("--region is an AWS region name such as eu-west-1");
-			goto out;
-		}
-		snprintf(req->region, sizeof(req->region), "%s", region);
-		for (char *p = req->region; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p - 'A' + 'a');
-	}
+	if (region != NULL && !cli_region(region, req->region, sizeof(req->region)))
+		goto out;
 	if (watch_s > 0) {
 		rc = watch(&g, req, domain_arg, watch_s, interval);
 		goto out;
 	}
-	ea_report *rep = run_once(&g, req, domain_arg);
-	if (rep == NULL) {
-		rc = 3;
-		goto out;
-	}
-	rc = cli_render(&g, rep) == EA_OK ? ea_status_exit_code(ea_report_status(rep)) : 3;
-	ea_report_free(rep);
+	rc = cli_report_exit(&g, run_once(&g, req, domain_arg));
 out:
 	free(req);
 	return rc;

@@ -163,3 +163,50 @@ int cli_render(const cli_globals *g, const ea_report *rep)
 	}
 	return EA_OK;
 }
+
+ea_report *cli_run(const cli_globals *g, const char *domain, const char *display,
+                   ea_check_fn fns[], void *args[], size_t n)
+{
+	ea_resolver *r = cli_resolver(g);
+	if (r == NULL)
+		return NULL;
+	ea_report *rep = ea_report_new(domain, display);
+	ea_job *job = rep ? ea_job_new(r, rep, ea_now_ms() + g->timeout_s * 1000.0) : NULL;
+	int rc = job ? EA_OK : EA_ENOMEM;
+	for (size_t i = 0; rc == EA_OK && i < n; i++)
+		rc = ea_job_add_check(job, fns[i], args[i]);
+	if (rc != EA_OK) {
+		ea_job_free(job);
+		ea_report_free(rep);
+		ea_resolver_free(r);
+		return NULL;
+	}
+	double t0 = ea_now_ms();
+	ea_job_run(job);
+	rep->elapsed_ms = ea_now_ms() - t0;
+	ea_job_free(job);
+	ea_resolver_free(r);
+	return rep;
+}
+
+int cli_report_exit(const cli_globals *g, ea_report *rep)
+{
+	if (rep == NULL)
+		return 3;
+	int rc = cli_render(g, rep) == EA_OK ? ea_status_exit_code(ea_report_status(rep)) : 3;
+	ea_report_free(rep);
+	return rc;
+}
+
+bool cli_region(const char *in, char *out, size_t size)
+{
+	if (strlen(in) >= size) {
+		cli_usage_error("--region is an AWS region name such as eu-west-1");
+		return false;
+	}
+	snprintf(out, size, "%s", in);
+	for (char *p = out; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return true;
+}
