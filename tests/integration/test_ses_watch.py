@@ -46,4 +46,10 @@ with tempfile.TemporaryDirectory() as d:
     tap.ok("stopped:" in r.stdout, "it says it stopped", r.stdout)
     r = subprocess.run(cmd[:-4] + ["--watch", "2", "--interval", "0"], capture_output=True, text=True, timeout=20)
     tap.ok(r.returncode == 64, "a bad --interval is a usage error")
+# A resolver or zone file the user got wrong is a usage error (64), not "undetermined" (3).
+for bad in (["--resolver", "[::1"], ["--resolver", "300.1.1.1"], ["--zone", "/nonexistent/x.zone"]):
+    r = subprocess.run([EMAILAUTH, "ses", "example.com", "--tokens", T1] + bad, capture_output=True,
+                       text=True, timeout=20)
+    tap.ok(r.returncode == 64 and "emailauth:" in r.stderr, "%s is a usage error (exit 64)" % " ".join(bad),
+           r.stdout + r.stderr)
 tap.done()

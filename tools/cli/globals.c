@@ -111,8 +111,13 @@ ea_resolver *cli_resolver(const cli_globals *g)
 	int err = 0;
 	char msg[512];
 	ea_resolver *r = ea_resolver_new(&g->rcfg, &err, msg, sizeof(msg));
-	if (r == NULL)
+	if (r == NULL) {
 		fprintf(stderr, "emailauth: %s\n", msg[0] ? msg : ea_strerror(err));
+		/* A --resolver or --zone the user got wrong is a usage error, not "could not
+		 * determine": exit here, before any check could report on it. */
+		if (err == EA_EINVAL || err == EA_EPARSE || err == EA_EIO)
+			exit(EA_EXIT_USAGE);
+	}
 	return r;
 }
 
