@@ -184,6 +184,21 @@ with Bed(zones, timeout_zones=["slow-shop.com"]) as bed:
         st, h, body = s.get("/?" + q(tab="check", domain="xss-shop.com"))
         ok(st == 200 and SCRIPT_XSS not in body.decode() and b"ea-verdict" in body,
            "the full-check tab renders, markup from DNS escaped", st)
+        # Every parameter docs/openapi.yaml documents is taken (none is an unknown field).
+        import yaml
+        with open(os.path.join(SRC, "docs", "openapi.yaml")) as f:
+            spec = yaml.safe_load(f)
+        params = spec["components"]["parameters"]
+        refused = []
+        for path, ops in spec["paths"].items():
+            for method, op in ops.items():
+                for prm in op.get("parameters", []):
+                    name = params[prm["$ref"].split("/")[-1]]["name"] if "$ref" in prm else prm["name"]
+                    st, h, body = s.request(method.upper(), path + "?" + q(**{name: "x"}),
+                                            body="From: a@ok-shop.com\r\n\r\n" if method == "post" else None)
+                    if (js(body) or {}).get("error", {}).get("code") == "unknown_field":
+                        refused.append((path, name))
+        ok(not refused, "every parameter documented in docs/openapi.yaml is taken", refused)
         for ep in ("check", "dkim"):
             st, h, body = s.get("/api/v1/%s?%s" % (ep, q(domain="-bad-")))
             ok(json_error(st, h, body, 400, "invalid_domain", "domain"), "GET /api/v1/%s validates" % ep, body[:200])
@@ -201,8 +216,38 @@ with Bed(zones, timeout_zones=["slow-shop.com"]) as bed:
         st, h, body = s.get("/?" + q(tab="spf", domain="xss-shop.com", ip="192.0.2.1"))
         ok(st == 200 and SCRIPT_XSS not in body.decode() and b"ea-verdict" in body,
            "the SPF tab renders, the record's markup escaped", st)
-        st, h, body = s.get("/api/v1/spf?" + q(domain="ok-shop.com"))
-        ok(json_error(st, h, body, 400, "missing", "ip"), "spf: the IP is required", body[:200])
+        # Without an IP, the SPF audit: what `emailauth spf DOMAIN` says.
+        st, h, body = s.get("/api/v1/spf?" + q(domain="xss-shop.com"))
+        doc = js(body) or {}
+        code, out, err = bed.run("spf", "xss-shop.com", "--format", "json")
+        ok(st == 200 and doc.get("checks") and strip_times(doc) == strip_times(js(out) or {}),
+           "GET /api/v1/spf without ip audits the policy, as emailauth spf DOMAIN", "%s\n%s" % (body[:400], out[:400]))
+        st, h, body = s.get("/?" + q(tab="spf", domain="xss-shop.com"))
+        ok(st == 200 and SCRIPT_XSS not in body.decode() and b"ea-verdict" in body and b"spf.record.syntax" in body,
+           "the SPF tab without an IP shows the audit, markup escaped", st)
+
+        # The full check takes what `emailauth check` takes: tokens, region, selectors, MAIL FROM.
+        st, h, body = s.get("/api/v1/check?" + q(domain="ok-shop.com", tokens=",".join(OK_T), region="eu-west-1",
+                                                 selectors="s1", mailfrom="mail.ok-shop.com"))
+        doc = js(body) or {}
+        code, out, err = bed.run("check", "ok-shop.com", "--tokens", ",".join(OK_T), "--region", "eu-west-1",
+                                 "--selector", "s1", "--mail-from", "mail.ok-shop.com", "--format", "json")
+        ok(st == 200 and [c["check"] for c in doc.get("checks", [])][:1] == ["ses-dkim"] and
+           strip_times(doc) == strip_times(js(out) or {}),
+           "GET /api/v1/check with SES tokens and region: the same answer as emailauth check --tokens",
+           "%s\n%s" % (json.dumps(strip_times(doc))[:600], json.dumps(strip_times(js(out) or {}))[:600]))
+        aws_ok = json.dumps({"DkimAttributes": {"SigningEnabled": True, "Status": "SUCCESS", "Tokens": OK_T}})
+        st, h, body = s.get("/api/v1/check?" + q(domain="ok-shop.com", aws=aws_ok))
+        ses = [c for c in (js(body) or {}).get("checks", []) if c["check"] == "ses-dkim"]
+        ok(st == 200 and ses and ses[0]["status"] == "pass", "GET /api/v1/check takes the pasted AWS JSON", body[:300])
+        st, h, body = s.get("/api/v1/check?" + q(domain="ok-shop.com", tokens="a.b"))
+        ok(json_error(st, h, body, 400, "invalid_token", "tokens"), "check: a bad token is refused", body[:200])
+        st, h, body = s.get("/?" + q(tab="check", domain="ok-shop.com", t1=OK_T[0], t2=OK_T[1], t3=OK_T[2]))
+        ok(st == 200 and b'id="f-t1"' in body and b"Amazon SES Easy DKIM" in body,
+           "the full-check tab has the token fields and shows the SES section", st)
+        st, h, body = s.get("/?" + q(tab="check", domain="ok-shop.com", aws=aws_ok))
+        ok(st == 303 and h.get("location", "").startswith("/?tab=check&domain=ok-shop.com&t1="),
+           "the full-check tab turns pasted JSON into a short address", "%d %s" % (st, h.get("location")))
         st, h, body = s.get("/api/v1/spf?" + q(domain="ok-shop.com", ip="999.1.1.1"))
         ok(json_error(st, h, body, 400, "invalid_ip", "ip"), "spf: a bad IP is refused", body[:200])
         st, h, body = s.get("/api/v1/check?" + q(domain="ok-shop.com", selectors="a..b"))
@@ -215,6 +260,24 @@ with Bed(zones, timeout_zones=["slow-shop.com"]) as bed:
            "POST /api/v1/verify answers a report", "%d %s" % (st, body[:300]))
         st, h, body = s.request("POST", "/api/v1/verify", body="", headers={"Content-Type": "text/plain"})
         ok(json_error(st, h, body, 400, "missing", "headers"), "verify: an empty body is refused", body[:200])
+        env = {"ip": "192.0.2.7", "helo": "mx.ok-shop.com", "mailfrom": "bounce@ok-shop.com"}
+        st, h, body = s.request("POST", "/api/v1/verify?" + q(**env), body=msg, headers={"Content-Type": "text/plain"})
+        code, out, err = bed.run("verify", "-", "--ip", env["ip"], "--helo", env["helo"], "--mail-from",
+                                 env["mailfrom"], "--headers-only", "--format", "json", input=msg)
+        doc = js(body) or {}
+        ok(st == 200 and "spf" in [c["check"] for c in doc.get("checks", [])] and
+           strip_times(doc) == strip_times(js(out) or {}),
+           "POST /api/v1/verify?ip&helo&mailfrom evaluates SPF as emailauth verify --ip --helo --mail-from",
+           "%s\n%s" % (body[:500], out[:500]))
+        for bad, code_, field in ((dict(ip="1.2.3"), "invalid_ip", "ip"), (dict(helo="[1.2.3]"), "invalid_helo", "helo"),
+                                  (dict(mailfrom="a@-x-"), "invalid_domain", "mailfrom"),
+                                  (dict(colour="red"), "unknown_field", "colour")):
+            st, h, body = s.request("POST", "/api/v1/verify?" + q(**bad), body=msg)
+            ok(json_error(st, h, body, 400, code_, field), "verify: %s is refused" % list(bad)[0], body[:200])
+        st, h, body = s.request("POST", "/", body=q(tab="verify", headers=msg, ip="192.0.2.7"),
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+        ok(st == 200 and b'id="f-ip"' in body and b'value="192.0.2.7"' in body and b"ea-verdict" in body,
+           "the headers tab takes the connecting IP", st)
 
         # Methods, routes, sizes.
         st, h, body = s.get("/api/v1/verify")
@@ -360,6 +423,44 @@ with Bed(zones, timeout_zones=["slow-shop.com"]) as bed:
            r and r[:2])
         code = s.stop()
         ok(code == 0, "and the server then exits 0", code)
+
+    # Slow or stalled clients are cut off (the idle limit shortened for the test).
+    os.environ["EMAILAUTH_SERVE_IDLE_TIMEOUT"] = "2"
+    try:
+        with Server(*common) as s:
+            def stalled(data, dribble=None, wait_s=8):
+                """Sends data, then (optionally) one byte of dribble every 0.5 s; returns the
+                seconds until the server closed the connection, or None if it did not."""
+                sock = socket.create_connection(("127.0.0.1", s.port), timeout=0.5)
+                t0 = time.time()
+                sock.sendall(data)
+                closed = None
+                while time.time() - t0 < wait_s and closed is None:
+                    try:
+                        if sock.recv(4096) == b"":
+                            closed = time.time() - t0
+                    except socket.timeout:
+                        if dribble:
+                            try:
+                                sock.sendall(dribble)
+                            except OSError:
+                                closed = time.time() - t0
+                    except OSError:
+                        closed = time.time() - t0
+                sock.close()
+                return closed
+
+            t = stalled(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Half: ")
+            ok(t is not None and t < 6, "half a request line and headers, then silence: cut off", t)
+            t = stalled(b"POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\nFrom: a")
+            ok(t is not None and t < 6, "half a body, then silence: cut off", t)
+            t = stalled(b"POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\nFrom: a",
+                        dribble=b"x")
+            ok(t is not None and t < 6, "a body sent one byte at a time: cut off at the upload limit", t)
+            st, h, body = s.get("/healthz")
+            ok(st == 200, "and the server still answers", st)
+    finally:
+        del os.environ["EMAILAUTH_SERVE_IDLE_TIMEOUT"]
 
     # Usage errors.
     for args, desc in ((["--listen", "nowhere"], "a bad --listen"), (["--rate", "-1"], "a bad --rate"),

@@ -20,8 +20,9 @@ static const struct {
 	 "shows, or paste what 'aws sesv2 get-email-identity' prints."},
 	{SRV_KIND_CHECK, "Full check",
 	 "The whole domain: SPF, DKIM, DMARC, MX and the MAIL FROM domain."},
-	{SRV_KIND_SPF, "SPF evaluation",
-	 "What SPF says about mail from this domain, optionally for one sending IP address."},
+	{SRV_KIND_SPF, "SPF",
+	 "Without an IP address: a review of the domain's SPF record (its lookups, includes and "
+	 "mistakes). With one: whether that address may send mail for the domain."},
 	{SRV_KIND_VERIFY, "Message headers",
 	 "Paste the headers of a message you received: we verify its DKIM signatures, SPF and "
 	 "DMARC. The headers are not stored."},
@@ -99,14 +100,16 @@ static void domain_field(FILE *out, const srv_params *p)
 	           "Internationalised names are fine.", p ? p->domain_in : "", true);
 }
 
-static void ses_fields(FILE *out, const srv_params *p)
+/* The SES tokens (three fields, or pasted AWS JSON) and the region: required on the
+ * SES tab, optional on the full check. */
+static void token_fields(FILE *out, const srv_params *p, bool required)
 {
-	domain_field(out, p);
 	bool bad = has_error(p, "tokens");
-	fprintf(out, "<fieldset%s>\n<legend>DKIM tokens from the SES console</legend>\n"
+	fprintf(out, "<fieldset%s>\n<legend>DKIM tokens from the SES console%s</legend>\n"
 	        "<p class=\"ea-help\" id=\"h-tokens\">SES shows three CNAME records named "
 	        "<code>TOKEN._domainkey.your-domain</code>: the tokens are the first parts.</p>\n"
-	        "<div class=\"ea-tokens\">\n", bad ? " aria-invalid=\"true\"" : "");
+	        "<div class=\"ea-tokens\">\n", bad ? " aria-invalid=\"true\"" : "",
+	        required ? "" : " <span class=\"ea-help\">(optional: only if you send with Amazon SES)</span>");
 	for (int i = 0; i < SRV_FORM_TOKENS; i++) {
 		fprintf(out, "<div><label for=\"f-t%d\">Token %d</label>\n<input type=\"text\" id=\"f-t%d\" "
 		        "name=\"t%d\" maxlength=\"%d\" autocomplete=\"off\" autocapitalize=\"none\" "
@@ -138,6 +141,12 @@ static void ses_fields(FILE *out, const srv_params *p)
 	           "DKIM domain, such as eu-west-1.", p ? p->region_in : "", false);
 }
 
+static void ses_fields(FILE *out, const srv_params *p)
+{
+	domain_field(out, p);
+	token_fields(out, p, true);
+}
+
 static void form(FILE *out, srv_kind kind, const srv_params *p)
 {
 	bool post = kind == SRV_KIND_VERIFY;
@@ -158,11 +167,13 @@ static void form(FILE *out, srv_kind kind, const srv_params *p)
 		           "commas; without them we try the common ones.", p ? p->selectors_in : "", false);
 		text_field(out, p, "mailfrom", "MAIL FROM domain", "The custom MAIL FROM (envelope sender) "
 		           "domain, such as bounce.example.com.", p ? p->mailfrom_in : "", false);
+		token_fields(out, p, false);
 		break;
 	case SRV_KIND_SPF:
 		domain_field(out, p);
 		text_field(out, p, "ip", "Sending IP address", "The address the mail comes from "
-		           "(IPv4 or IPv6), such as your mail server's.", p ? p->ip_in : "", true);
+		           "(IPv4 or IPv6). Leave it empty to review the domain's SPF record instead.",
+		           p ? p->ip_in : "", false);
 		text_field(out, p, "mailfrom", "MAIL FROM domain", "The envelope sender domain, when it "
 		           "differs from the domain.", p ? p->mailfrom_in : "", false);
 		break;
@@ -180,7 +191,17 @@ static void form(FILE *out, srv_kind kind, const srv_params *p)
 		        "above the first blank line. At most %d KB.</p>\n", bad ? " aria-invalid=\"true\"" : "",
 		        bad ? " e-headers" : "", SRV_HEADERS_MAX / 1024);
 		field_error(out, p, "headers");
-		fputs("</div>\n", out);
+		bool open = has_error(p, "ip") || has_error(p, "helo") || has_error(p, "mailfrom") ||
+		            (p && (p->ip_in[0] || p->helo_in[0] || p->mailfrom_in[0]));
+		fprintf(out, "</div>\n<details class=\"ea-aws\"%s>\n<summary>Optional: how the message "
+		        "arrived (for SPF)</summary>\n", open ? " open" : "");
+		text_field(out, p, "ip", "Connecting IP address", "The address that delivered the message, "
+		           "from the first Received header your server added.", p ? p->ip_in : "", false);
+		text_field(out, p, "helo", "HELO name", "The name the sending server greeted with.",
+		           p ? p->helo_in : "", false);
+		text_field(out, p, "mailfrom", "MAIL FROM address", "The envelope sender; without it, "
+		           "the Return-Path header is used.", p ? p->mailfrom_in : "", false);
+		fputs("</details>\n", out);
 		break;
 	}
 	case SRV_KIND_COUNT:

@@ -13,10 +13,11 @@ static const char *const kind_names[SRV_KIND_COUNT] = {
 
 /* The fields each kind takes; "tab" is the page's own. */
 static const char *const fields_ses[] = {"domain", "tokens", "t1", "t2", "t3", "aws", "region", "tab", NULL};
-static const char *const fields_check[] = {"domain", "selectors", "mailfrom", "tab", NULL};
+static const char *const fields_check[] = {"domain", "tokens", "t1", "t2", "t3", "aws", "region",
+                                           "selectors", "mailfrom", "tab", NULL};
 static const char *const fields_spf[] = {"domain", "ip", "mailfrom", "tab", NULL};
 static const char *const fields_dkim[] = {"domain", "selectors", "tab", NULL};
-static const char *const fields_verify[] = {"headers", "tab", NULL};
+static const char *const fields_verify[] = {"headers", "ip", "helo", "mailfrom", "tab", NULL};
 
 const char *const *srv_params_fields(srv_kind kind)
 {
@@ -93,7 +94,9 @@ static int domain_field(srv_params *p, const char *field, const char *in, char *
 	return EA_OK;
 }
 
-static int read_ses(srv_params *p, srv_get_fn get, void *ctx)
+/* The SES tokens: three fields, a list, or pasted AWS JSON; and the region. Required
+ * for the SES tab, optional for the full check. */
+static int read_ses(srv_params *p, srv_get_fn get, void *ctx, bool required)
 {
 	static const char *const tkeys[SRV_FORM_TOKENS] = {"t1", "t2", "t3"};
 	snprintf(p->ses.domain, sizeof(p->ses.domain), "%s", p->domain);
@@ -129,7 +132,7 @@ static int read_ses(srv_params *p, srv_get_fn get, void *ctx)
 			return fail(p, "tokens", "invalid_token", "a token is one DNS label: letters, digits "
 			            "and '-', at most %d characters", EA_SES_TOKEN_MAX);
 	}
-	if (p->ses.token_count == 0)
+	if (p->ses.token_count == 0 && required)
 		return fail(p, "tokens", "missing", "give the DKIM tokens SES shows for the domain, or "
 		            "paste the output of 'aws sesv2 get-email-identity'");
 	if (p->region_in[0]) {
@@ -144,6 +147,59 @@ static int read_ses(srv_params *p, srv_get_fn get, void *ctx)
 			return fail(p, "region", "invalid_region", "not an SES region such as eu-west-1");
 		snprintf(p->ses.region, sizeof(p->ses.region), "%s", region);
 	}
+	return EA_OK;
+}
+
+/* An IPv4 or IPv6 address; "" when absent and not required. */
+static int read_ip(srv_params *p, srv_get_fn get, void *ctx, bool required)
+{
+	if (take(p, get, ctx, "ip", p->ip_in) != EA_OK)
+		return EA_EINVAL;
+	if (p->ip_in[0] == '\0')
+		return required ? fail(p, "ip", "missing", "give the IP address the mail comes from")
+		                : EA_OK;
+	unsigned char addr[16];
+	size_t n = strlen(p->ip_in);
+	if (n >= sizeof(p->ip) || (inet_pton(AF_INET, p->ip_in, addr) != 1 &&
+	                           inet_pton(AF_INET6, p->ip_in, addr) != 1))
+		return fail(p, "ip", "invalid_ip", "'ip' is an IPv4 or IPv6 address");
+	memcpy(p->ip, p->ip_in, n + 1);
+	return EA_OK;
+}
+
+/* verify: the connecting IP, the HELO name and the MAIL FROM address, all optional. */
+static int read_envelope(srv_params *p, srv_get_fn get, void *ctx)
+{
+	if (read_ip(p, get, ctx, false) != EA_OK || take(p, get, ctx, "helo", p->helo_in) != EA_OK ||
+	    take(p, get, ctx, "mailfrom", p->mailfrom_in) != EA_OK)
+		return EA_EINVAL;
+	if (p->helo_in[0] == '[') {
+		/* An address literal, "[192.0.2.1]" (RFC 5321 4.1.3). */
+		char inner[64];
+		unsigned char addr[16];
+		size_t n = strlen(p->helo_in);
+		if (n < 3 || n - 2 >= sizeof(inner) || p->helo_in[n - 1] != ']')
+			return fail(p, "helo", "invalid_helo", "'helo' is a host name or an address in brackets");
+		memcpy(inner, p->helo_in + 1, n - 2);
+		inner[n - 2] = '\0';
+		const char *ip = strncmp(inner, "IPv6:", 5) == 0 ? inner + 5 : inner;
+		if (inet_pton(AF_INET, ip, addr) != 1 && inet_pton(AF_INET6, ip, addr) != 1)
+			return fail(p, "helo", "invalid_helo", "'helo' is a host name or an address in brackets");
+		memcpy(p->helo, p->helo_in, n + 1);
+	} else if (domain_field(p, "helo", p->helo_in, p->helo, false) != EA_OK) {
+		return EA_EINVAL;
+	}
+	if (p->mailfrom_in[0] == '\0')
+		return EA_OK;
+	/* user@domain or a bare domain; the domain part must be a name. */
+	const char *at = strrchr(p->mailfrom_in, '@');
+	char domain[EA_NAME_MAX + 1];
+	if (domain_field(p, "mailfrom", at ? at + 1 : p->mailfrom_in, domain, true) != EA_OK)
+		return EA_EINVAL;
+	int local = at ? (int)(at - p->mailfrom_in) : 0;
+	if ((size_t)local + 1 + strlen(domain) >= sizeof(p->mailfrom))
+		return fail(p, "mailfrom", "too_long", "'mailfrom' is too long for an address");
+	snprintf(p->mailfrom, sizeof(p->mailfrom), "%.*s%s%s", local, p->mailfrom_in, at ? "@" : "", domain);
 	return EA_OK;
 }
 
@@ -180,38 +236,33 @@ int srv_params_read(srv_params *p, srv_kind kind, srv_get_fn get, void *ctx)
 			return fail(p, "headers", "missing", "paste the headers of a message you received");
 		if (p->headers_len > SRV_HEADERS_MAX)
 			return fail(p, "headers", "too_long", "the headers are longer than %d bytes", SRV_HEADERS_MAX);
-		return EA_OK;
+		return read_envelope(p, get, ctx);
 	}
 	if (take(p, get, ctx, "domain", p->domain_in) != EA_OK ||
 	    domain_field(p, "domain", p->domain_in, p->domain, true) != EA_OK)
 		return EA_EINVAL;
 	switch (kind) {
 	case SRV_KIND_SES:
-		return read_ses(p, get, ctx);
+		return read_ses(p, get, ctx, true);
 	case SRV_KIND_CHECK:
-		if (read_selectors(p, get, ctx) != EA_OK || take(p, get, ctx, "mailfrom", p->mailfrom_in) != EA_OK ||
+		/* What `emailauth check` takes: --tokens, --region, --selector, --mail-from. */
+		if (read_ses(p, get, ctx, false) != EA_OK || read_selectors(p, get, ctx) != EA_OK ||
+		    take(p, get, ctx, "mailfrom", p->mailfrom_in) != EA_OK ||
 		    domain_field(p, "mailfrom", p->mailfrom_in, p->mailfrom, false) != EA_OK)
 			return EA_EINVAL;
 		snprintf(p->audit.mail_from, sizeof(p->audit.mail_from), "%s", p->mailfrom);
+		for (size_t i = 0; i < p->ses.token_count; i++)
+			snprintf(p->audit.tokens[i], sizeof(p->audit.tokens[i]), "%s", p->ses.tokens[i]);
+		p->audit.token_count = p->ses.token_count;
+		snprintf(p->audit.region, sizeof(p->audit.region), "%s", p->ses.region);
 		return EA_OK;
 	case SRV_KIND_DKIM:
 		return read_selectors(p, get, ctx);
-	case SRV_KIND_SPF: {
-		if (take(p, get, ctx, "ip", p->ip_in) != EA_OK || take(p, get, ctx, "mailfrom", p->mailfrom_in) != EA_OK)
+	case SRV_KIND_SPF:
+		/* With an IP: check_host() for it; without: the audit of the published policy. */
+		if (read_ip(p, get, ctx, false) != EA_OK || take(p, get, ctx, "mailfrom", p->mailfrom_in) != EA_OK)
 			return EA_EINVAL;
-		if (p->ip_in[0] == '\0')
-			return fail(p, "ip", "missing", "give the IP address the mail comes from: SPF says "
-			            "whether it may send for the domain");
-		{
-			unsigned char addr[16];
-			size_t n = strlen(p->ip_in);
-			if (n >= sizeof(p->ip) || (inet_pton(AF_INET, p->ip_in, addr) != 1 &&
-			                           inet_pton(AF_INET6, p->ip_in, addr) != 1))
-				return fail(p, "ip", "invalid_ip", "'ip' is an IPv4 or IPv6 address");
-			memcpy(p->ip, p->ip_in, n + 1);
-		}
 		return domain_field(p, "mailfrom", p->mailfrom_in, p->mailfrom, false);
-	}
 	case SRV_KIND_VERIFY:
 	case SRV_KIND_COUNT:
 		break;
@@ -234,7 +285,7 @@ void srv_params_query(const srv_params *p, ea_buf *q)
 {
 	srv_query_add(q, "tab", srv_kind_name(p->kind));
 	srv_query_add(q, "domain", p->domain_in);
-	if (p->kind == SRV_KIND_SES) {
+	if (p->kind == SRV_KIND_SES || p->kind == SRV_KIND_CHECK) {
 		if (p->tokens_from_json) {
 			/* The short form of what the pasted JSON said. */
 			for (size_t i = 0; i < p->ses.token_count && i < SRV_FORM_TOKENS; i++) {

@@ -32,6 +32,7 @@ typedef struct {
 	char selectors_in[SRV_INPUT_MAX + 1];
 	char mailfrom_in[SRV_INPUT_MAX + 1];
 	char ip_in[SRV_INPUT_MAX + 1];
+	char helo_in[SRV_INPUT_MAX + 1];
 	/* Large fields stay where the request keeps them. */
 	const char *aws_json;
 	size_t aws_json_len;
@@ -42,8 +43,9 @@ typedef struct {
 	ea_ses_request ses;
 	bool tokens_from_json;           /* the page then redirects to a short URL */
 	ea_audit_request audit;          /* check and dkim: domain, selectors, MAIL FROM */
-	char mailfrom[EA_NAME_MAX + 1];
-	char ip[64];
+	char mailfrom[EA_NAME_MAX + 1];  /* verify: the address as given, its domain checked */
+	char ip[64];                     /* "" when not given */
+	char helo[EA_NAME_MAX + 1];      /* verify: the HELO name, "" when not given */
 	/* The first problem found: which field, a stable code, and plain words. */
 	const char *error_field;
 	const char *error_code;

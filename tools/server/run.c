@@ -50,6 +50,12 @@ static int add_checks(ea_job *job, srv_params *p, run_args *a)
 	case SRV_KIND_SES:
 		return ea_job_add_check(job, ea_check_ses_dkim, &p->ses);
 	case SRV_KIND_SPF:
+		/* No IP: what `emailauth spf DOMAIN` does, the audit of the policy. */
+		if (p->ip[0] == '\0') {
+			snprintf(a->spf_audit.domain, sizeof(a->spf_audit.domain), "%s",
+			         p->mailfrom[0] ? p->mailfrom : p->domain);
+			return ea_job_add_check(job, ea_check_spf_audit, &a->spf_audit);
+		}
 		return ea_job_add_check(job, ea_check_spf_evaluate, &a->spf);
 	case SRV_KIND_VERIFY:
 		return ea_job_add_check(job, ea_check_verify, a->verify);
@@ -60,7 +66,9 @@ static int add_checks(ea_job *job, srv_params *p, run_args *a)
 		/* The sections of `emailauth check` (tools/cli/cmd_check.c), in its order. */
 		static const ea_check_fn audit[] = {ea_check_senders, ea_check_mail_from, ea_check_mx,
 		                                    ea_check_policy_records, ea_check_dnssec};
-		int rc = ea_job_add_check(job, ea_check_dmarc, p->audit.domain);
+		int rc = p->ses.token_count > 0 ? ea_job_add_check(job, ea_check_ses_dkim, &p->ses) : EA_OK;
+		if (rc == EA_OK)
+			rc = ea_job_add_check(job, ea_check_dmarc, p->audit.domain);
 		snprintf(a->spf_audit.domain, sizeof(a->spf_audit.domain), "%s", p->audit.domain);
 		if (rc == EA_OK)
 			rc = ea_job_add_check(job, ea_check_spf_audit, &a->spf_audit);
@@ -84,10 +92,14 @@ int srv_run(const srv_run_config *c, srv_params *p, ea_report **out)
 		snprintf(a.sender, sizeof(a.sender), "postmaster@%s", p->mailfrom[0] ? p->mailfrom : p->domain);
 		a.spf.ip = p->ip;
 		a.spf.sender = a.sender;
+		if (p->ip[0] == '\0' && p->mailfrom[0])
+			domain = display = p->mailfrom;   /* the audited policy is the MAIL FROM domain's */
 	} else if (p->kind == SRV_KIND_VERIFY) {
 		int err = 0;
 		ea_verify_options o = {.message = p->headers, .message_len = p->headers_len,
-		                       .headers_only = !has_body(p->headers, p->headers_len)};
+		                       .headers_only = !has_body(p->headers, p->headers_len),
+		                       .ip = p->ip[0] ? p->ip : NULL, .helo = p->helo[0] ? p->helo : NULL,
+		                       .mail_from = p->mailfrom[0] ? p->mailfrom : NULL};
 		a.verify = ea_verify_request_new(&o, &err);
 		if (a.verify == NULL)
 			return err ? err : EA_ENOMEM;

@@ -31,6 +31,9 @@
 #define SRV_MAX_CONNECTIONS 256        /* threads at most: one per connection */
 #define SRV_PER_IP_CONNECTIONS 32      /* one address cannot take them all */
 #define SRV_CONN_TIMEOUT_S 15          /* idle or slow connections are closed */
+/* Tests shorten the two limits above (never lengthen them) with this variable, in
+ * seconds, so a stalled client is seen cut off in a short test. */
+#define SRV_TIMEOUT_ENV "EMAILAUTH_SERVE_IDLE_TIMEOUT"
 #define SRV_CONN_MEMORY (64 * 1024)    /* request line + headers of one request */
 #define SRV_UPLOAD_MAX_MS 15000        /* a request body must arrive within this */
 #define SRV_PAGE_BODY_MAX (3 * SRV_HEADERS_MAX + 4096)  /* the form, percent-encoded */
@@ -74,6 +77,7 @@ static const route missing_route = {NULL, "not-found", R_NOT_FOUND, SRV_KIND_SES
 typedef struct {
 	srv_run_config run;
 	srv_limits *limits;
+	unsigned idle_timeout_s;  /* SRV_CONN_TIMEOUT_S, or shorter for tests */
 	unsigned max_concurrent;
 	volatile sig_atomic_t stopping;
 } srv_state;
@@ -241,14 +245,20 @@ static const char *form_get(void *ctx, const char *key, size_t *len)
 	return f->value;
 }
 
-/* The raw body of POST /api/v1/verify is the message (or just its headers). */
+/* POST /api/v1/verify: the raw body is the message (or just its headers); ip, helo
+ * and mailfrom come in the query string. */
+typedef struct {
+	const ea_buf *body;
+	struct MHD_Connection *c;
+} verify_source;
+
 static const char *body_get(void *ctx, const char *key, size_t *len)
 {
-	const ea_buf *b = ctx;
+	const verify_source *v = ctx;
 	if (strcmp(key, "headers") != 0)
-		return NULL;
-	*len = b->len;
-	return b->data ? b->data : "";
+		return query_get(v->c, key, len);
+	*len = v->body->len;
+	return v->body->data ? v->body->data : "";
 }
 
 typedef struct {
@@ -312,24 +322,21 @@ static enum MHD_Result handle_api(srv_state *st, struct MHD_Connection *c, req_c
 	if (p == NULL)
 		return MHD_NO;
 	enum MHD_Result ret;
-	int prc;
-	if (kind == SRV_KIND_VERIFY) {
-		prc = srv_params_read(p, kind, body_get, &rq->body);
-	} else {
-		arg_scan s = {.kind = kind};
-		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, scan_arg, &s);
-		if (s.count > SRV_FORM_MAX_FIELDS) {
-			ret = json_error(c, rq, 400, "too_many_fields", NULL, "too many query parameters", 0);
-			goto out;
-		}
-		if (s.unknown) {
-			char msg[128];
-			snprintf(msg, sizeof(msg), "unknown parameter '%s'", s.unknown);
-			ret = json_error(c, rq, 400, "unknown_field", s.unknown, msg, 0);
-			goto out;
-		}
-		prc = srv_params_read(p, kind, query_get, c);
+	arg_scan s = {.kind = kind};
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, scan_arg, &s);
+	if (s.count > SRV_FORM_MAX_FIELDS) {
+		ret = json_error(c, rq, 400, "too_many_fields", NULL, "too many query parameters", 0);
+		goto out;
 	}
+	if (s.unknown) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "unknown parameter '%s'", s.unknown);
+		ret = json_error(c, rq, 400, "unknown_field", s.unknown, msg, 0);
+		goto out;
+	}
+	verify_source v = {&rq->body, c};
+	int prc = kind == SRV_KIND_VERIFY ? srv_params_read(p, kind, body_get, &v)
+	                                  : srv_params_read(p, kind, query_get, c);
 	if (prc != EA_OK) {
 		ret = json_error(c, rq, 400, p->error_code, p->error_field, p->error, 0);
 		goto out;
@@ -545,7 +552,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		if (ea_now_ms() - rq->start_ms > SRV_UPLOAD_MAX_MS)
+		if (ea_now_ms() - rq->start_ms > fmin(SRV_UPLOAD_MAX_MS, st->idle_timeout_s * 1000.0))
 			return MHD_NO;    /* a slow sender: the connection is closed */
 		if (!rq->is_post || !rq->rt->post) {
 			*upload_size = 0;
@@ -657,6 +664,10 @@ int srv_main(const srv_config *cfg)
 	st.run.rcfg.max_inflight = SRV_RESOLVER_INFLIGHT;
 	st.run.deadline_ms = cfg->deadline_s * 1000.0;
 	st.max_concurrent = cfg->max_concurrent;
+	st.idle_timeout_s = SRV_CONN_TIMEOUT_S;
+	const char *idle = getenv(SRV_TIMEOUT_ENV);
+	if (idle && atoi(idle) >= 1 && atoi(idle) < SRV_CONN_TIMEOUT_S)
+		st.idle_timeout_s = (unsigned)atoi(idle);
 	st.limits = srv_limits_new(cfg->rate_per_minute, cfg->max_concurrent);
 	if (st.limits == NULL)
 		return 1;
@@ -676,7 +687,7 @@ int srv_main(const srv_config *cfg)
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)SRV_MAX_CONNECTIONS,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SRV_PER_IP_CONNECTIONS,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SRV_CONN_TIMEOUT_S,
+		MHD_OPTION_CONNECTION_TIMEOUT, st.idle_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &st,
 		MHD_OPTION_END);
