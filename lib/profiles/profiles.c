@@ -32,6 +32,41 @@ static void list_of(json_t *o, const char *key, ea_profile_list *l)
 			l->items[l->count++] = json_string_value(v);
 }
 
+/* "a.b.c.d/len" or "2001:db8::/len" into net; false when it is not one. */
+static bool parse_network(const char *text, ea_profile_net *net)
+{
+	char base[INET6_ADDRSTRLEN];
+	const char *slash = strchr(text, '/');
+	size_t n = slash ? (size_t)(slash - text) : 0;
+	if (n == 0 || n >= sizeof(base))
+		return false;
+	memcpy(base, text, n);
+	base[n] = '\0';
+	net->v6 = strchr(base, ':') != NULL;
+	if (inet_pton(net->v6 ? AF_INET6 : AF_INET, base, net->addr) != 1)
+		return false;
+	unsigned bits = net->v6 ? 128 : 32, len = 0;
+	const char *d = slash + 1;
+	for (; *d >= '0' && *d <= '9' && len <= bits; d++)
+		len = len * 10 + (unsigned)(*d - '0');
+	if (*d != '\0' || d == slash + 1 || len > bits)
+		return false;
+	net->len = len;
+	return true;
+}
+
+static bool in_network(const ea_profile_net *net, bool v6, const unsigned char *addr)
+{
+	if (net->v6 != v6)
+		return false;
+	size_t whole = net->len / 8;
+	unsigned rest = net->len % 8;
+	if (memcmp(addr, net->addr, whole) != 0)
+		return false;
+	unsigned char mask = (unsigned char)(0xff00u >> rest);
+	return rest == 0 || ((addr[whole] ^ net->addr[whole]) & mask) == 0;
+}
+
 ea_profiles *ea_profiles_load(const char *json, size_t len, char *err, size_t err_size)
 {
 	if (len > EA_PROFILES_MAX_BYTES) {
@@ -75,6 +110,10 @@ ea_profiles *ea_profiles_load(const char *json, size_t len, char *err, size_t er
 		list_of(o, "hosts", &s->hosts);
 		list_of(o, "reverse_names", &s->reverse_names);
 		list_of(o, "networks", &s->networks);
+		s->net_count = 0;
+		for (size_t k = 0; k < s->networks.count; k++)
+			if (parse_network(s->networks.items[k], &s->nets[s->net_count]))
+				s->net_count++;
 		const char *env = str_of(o, "envelope");
 		s->envelope = env && strcmp(env, "domain") == 0 ? EA_ENVELOPE_DOMAIN
 		            : env && strcmp(env, "return_path") == 0 ? EA_ENVELOPE_RETURN_PATH
@@ -190,47 +229,17 @@ const char *ea_profiles_sender_of_reverse_name(const ea_profiles *p, const char 
 	return NULL;
 }
 
-/* "a.b.c.d/len" or "v6::/len" holds the address (of the same family). */
-static bool in_network(const char *net, int family, const unsigned char *addr)
-{
-	char base[INET6_ADDRSTRLEN];
-	const char *slash = strchr(net, '/');
-	size_t n = slash ? (size_t)(slash - net) : 0;
-	if (n == 0 || n >= sizeof(base))
-		return false;
-	memcpy(base, net, n);
-	base[n] = '\0';
-	unsigned char b[16];
-	if (inet_pton(family, base, b) != 1)
-		return false;
-	unsigned bits = family == AF_INET ? 32 : 128, len = 0;
-	const char *d = slash + 1;
-	for (; *d >= '0' && *d <= '9' && len <= bits; d++)
-		len = len * 10 + (unsigned)(*d - '0');
-	if (*d != '\0' || d == slash + 1 || len > bits)
-		return false;
-	size_t whole = len / 8;
-	unsigned rest = len % 8;
-	if (memcmp(addr, b, whole) != 0)
-		return false;
-	unsigned char mask = (unsigned char)(0xff00u >> rest);
-	return rest == 0 || ((addr[whole] ^ b[whole]) & mask) == 0;
-}
-
 const char *ea_profiles_sender_of_address(const ea_profiles *p, const char *ip)
 {
 	unsigned char a[16];
-	int family = AF_INET;
-	if (ip == NULL || inet_pton(AF_INET, ip, a) != 1) {
-		family = AF_INET6;
-		if (ip == NULL || inet_pton(AF_INET6, ip, a) != 1)
-			return NULL;
-	}
+	bool v6 = ip != NULL && strchr(ip, ':') != NULL;
+	if (ip == NULL || inet_pton(v6 ? AF_INET6 : AF_INET, ip, a) != 1)
+		return NULL;
 	if (p == NULL)
 		p = ea_profiles_builtin();
 	for (size_t i = 0; p && i < p->count; i++)
-		for (size_t k = 0; k < p->s[i].networks.count; k++)
-			if (in_network(p->s[i].networks.items[k], family, a))
+		for (size_t k = 0; k < p->s[i].net_count; k++)
+			if (in_network(&p->s[i].nets[k], v6, a))
 				return p->s[i].name;
 	return NULL;
 }

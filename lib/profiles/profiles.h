@@ -14,6 +14,12 @@ typedef struct {
 	size_t count;
 } ea_profile_list;
 
+typedef struct {
+	unsigned char addr[16];
+	unsigned len;                    /* prefix length */
+	bool v6;
+} ea_profile_net;
+
 typedef enum { EA_ENVELOPE_PROVIDER, EA_ENVELOPE_DOMAIN, EA_ENVELOPE_RETURN_PATH } ea_envelope;
 
 typedef struct {
@@ -23,6 +29,8 @@ typedef struct {
 	ea_profile_list selectors, targets, spf_includes, mx, hosts;
 	ea_profile_list reverse_names;   /* domains of its outbound reverse names; none: hosts */
 	ea_profile_list networks;        /* its outbound address ranges, "a.b.c.d/len" or IPv6 */
+	ea_profile_net nets[EA_PROFILE_MAX_LIST];   /* the same, parsed (bad ones left out) */
+	size_t net_count;
 	ea_envelope envelope;
 	ea_profile_list rp_names;        /* return-path subdomains to probe */
 	const char *rp_mx;               /* pattern of the return path's MX */

@@ -133,15 +133,17 @@ static bool on_meta(void *arg, const ea_rua_meta *m)
 static bool grow_index(ea_reports_agg *a)
 {
 	size_t cap = a->index_cap ? a->index_cap * 2 : INDEX_MIN;
-	uint32_t *idx = malloc(cap * sizeof(*idx));
+	uint64_t *idx = malloc(cap * sizeof(*idx));
 	if (idx == NULL)
 		return false;
 	memset(idx, 0xff, cap * sizeof(*idx));
-	for (size_t i = 0; i < a->source_count; i++) {
-		size_t h = (size_t)hash_key(a->sources[i].domain, a->sources[i].ip) & (cap - 1);
-		while (idx[h] != UINT32_MAX)
+	for (size_t i = 0; i < a->index_cap; i++) {
+		if (a->index[i] == UINT64_MAX)
+			continue;
+		size_t h = (size_t)(a->index[i] >> 32) & (cap - 1);
+		while (idx[h] != UINT64_MAX)
 			h = (h + 1) & (cap - 1);
-		idx[h] = (uint32_t)i;
+		idx[h] = a->index[i];
 	}
 	free(a->index);
 	a->index = idx;
@@ -154,11 +156,13 @@ static long find_source(ea_reports_agg *a, uint16_t domain, const char *ip)
 {
 	if (a->source_count * 2 >= a->index_cap && !grow_index(a))
 		return -1;
-	size_t h = (size_t)hash_key(domain, ip) & (a->index_cap - 1);
-	while (a->index[h] != UINT32_MAX) {
-		agg_source *s = &a->sources[a->index[h]];
-		if (s->domain == domain && strcmp(s->ip, ip) == 0)
-			return a->index[h];
+	uint32_t hash = (uint32_t)hash_key(domain, ip);
+	size_t h = hash & (a->index_cap - 1);
+	while (a->index[h] != UINT64_MAX) {
+		uint32_t si = (uint32_t)a->index[h];
+		if ((uint32_t)(a->index[h] >> 32) == hash && a->sources[si].domain == domain &&
+		    strcmp(a->sources[si].ip, ip) == 0)
+			return si;
 		h = (h + 1) & (a->index_cap - 1);
 	}
 	if (a->source_count >= EA_REPORTS_MAX_SOURCES)
@@ -177,7 +181,7 @@ static long find_source(ea_reports_agg *a, uint16_t domain, const char *ip)
 	snprintf(s->ip, sizeof(s->ip), "%s", ip);
 	s->first_day = INT32_MAX;
 	s->last_day = INT32_MIN;
-	a->index[h] = (uint32_t)a->source_count;
+	a->index[h] = (uint64_t)hash << 32 | a->source_count;
 	return (long)a->source_count++;
 }
 

@@ -63,7 +63,8 @@ struct ea_reports_agg {
 	size_t org_count;
 	agg_source *sources;
 	size_t source_count, source_cap;
-	uint32_t *index;              /* open addressing over sources; UINT32_MAX empty */
+	uint64_t *index;              /* open addressing over sources: hash << 32 | source
+	                               * (the hash spares a cache miss per probe); UINT64_MAX empty */
 	size_t index_cap;
 	uint64_t sources_dropped;     /* records past EA_REPORTS_MAX_SOURCES */
 	/* the report being read */

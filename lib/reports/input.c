@@ -30,7 +30,26 @@ typedef struct {
 	ea_reports_input_fn done;
 	void *done_arg;
 	size_t files;          /* files taken from a directory walk */
+	/* I/O buffers, CHUNK bytes each, kept for the whole walk: allocated per file they
+	 * made malloc hand the heap top back and take it again (two brk calls per file). */
+	uint8_t *in, *out;
 } reader;
+
+/* The reader's two buffers; false when out of memory. */
+static bool reader_buffers(reader *rd)
+{
+	if (rd->in == NULL)
+		rd->in = malloc(CHUNK);
+	if (rd->out == NULL)
+		rd->out = malloc(CHUNK);
+	return rd->in != NULL && rd->out != NULL;
+}
+
+static void reader_free(reader *rd)
+{
+	free(rd->in);
+	free(rd->out);
+}
 
 /* Bytes from a FILE or from memory. */
 typedef struct {
@@ -166,16 +185,16 @@ static void read_plain(reader *rd, const char *label, source *src, const uint8_t
 		report_end(rd, &r, label);
 		return;
 	}
-	uint8_t *buf = malloc(CHUNK);
-	bool ok = buf != NULL && (r.in_bytes += hn, report_feed(&r, head, hn));
+	bool ok = reader_buffers(rd) && (r.in_bytes += hn, report_feed(&r, head, hn));
 	size_t n;
-	while (ok && (n = source_read(src, buf, CHUNK)) > 0) {
+	while (ok && (n = source_read(src, rd->in, CHUNK)) > 0) {
 		r.in_bytes += n;
-		ok = report_feed(&r, buf, n);
+		ok = report_feed(&r, rd->in, n);
 	}
 	if (src->error)
 		report_fail(&r, "reports.file.unreadable", "read error");
-	free(buf);
+	else if (rd->in == NULL || rd->out == NULL)
+		report_fail(&r, "reports.file.unreadable", "out of memory");
 	report_end(rd, &r, label);
 }
 
@@ -185,14 +204,12 @@ static void read_gzip(reader *rd, const char *label, source *src, const uint8_t 
 	report r;
 	z_stream z;
 	memset(&z, 0, sizeof(z));
-	uint8_t *in = malloc(CHUNK), *out = malloc(CHUNK);
-	if (!report_begin(rd, &r) || in == NULL || out == NULL || inflateInit2(&z, 15 + 16) != Z_OK) {
-		free(in);
-		free(out);
+	if (!report_begin(rd, &r) || !reader_buffers(rd) || inflateInit2(&z, 15 + 16) != Z_OK) {
 		report_fail(&r, "reports.file.unreadable", "out of memory");
 		report_end(rd, &r, label);
 		return;
 	}
+	uint8_t *in = rd->in, *out = rd->out;
 	if (hn)
 		memcpy(in, head, hn);
 	z.next_in = in;
@@ -234,8 +251,6 @@ static void read_gzip(reader *rd, const char *label, source *src, const uint8_t 
 	else if (ok && !ended)
 		report_fail(&r, "reports.file.truncated", "the gzip data ends early (file cut short)");
 	inflateEnd(&z);
-	free(in);
-	free(out);
 	report_end(rd, &r, label);
 }
 
@@ -257,7 +272,7 @@ static void read_zip(reader *rd, const char *label, const char *path, const uint
 		archive_read_free(a);
 		return;
 	}
-	uint8_t *buf = malloc(CHUNK);
+	uint8_t *buf = reader_buffers(rd) ? rd->in : NULL;
 	uint64_t total_out = 0;
 	struct archive_entry *e;
 	unsigned members = 0;
@@ -303,7 +318,6 @@ static void read_zip(reader *rd, const char *label, const char *path, const uint
 		            archive_error_string(a) : "the zip archive is corrupt", false);
 	else if (!any && ar == ARCHIVE_EOF)
 		input_error(rd, label, "reports.file.not_report", "the zip archive holds no file", false);
-	free(buf);
 	archive_read_free(a);
 }
 
@@ -477,6 +491,7 @@ int ea_reports_read(const char *path, const ea_rua_sink *sink, void *sink_arg,
 		read_dir(&rd, path, 0);
 	else
 		read_file(&rd, path, false);
+	reader_free(&rd);
 	return EA_OK;
 }
 
@@ -486,5 +501,6 @@ int ea_reports_read_buffer(const char *label, const uint8_t *data, size_t len,
 {
 	reader rd = {.sink = sink, .sink_arg = sink_arg, .done = done, .done_arg = done_arg};
 	read_memory(&rd, label, data, len, true);
+	reader_free(&rd);
 	return EA_OK;
 }

@@ -24,8 +24,12 @@
 #define NS_RFC9990 "urn:ietf:params:xml:ns:dmarc-2.0"
 #define DATE_MAX 4102444800LL   /* 2100-01-01: a later date is an error, not a report */
 /* libxml2 hands element names out of its dictionary, the same pointer for the same
- * name in one document: a direct-mapped cache on the pointer saves the string work. */
-#define NAME_CACHE 64
+ * name in one document: a table on the pointer looks each distinct name up once.
+ * Open addressing, never evicting (the dictionary packs names side by side, so a
+ * direct-mapped cache on the address thrashed); past NAME_CACHE_FILL distinct names,
+ * (a hostile document) the rest are looked up each time. */
+#define NAME_CACHE 128                /* a power of two */
+#define NAME_CACHE_FILL 96
 
 /* Elements the parser knows; everything else (extensions) is skipped. */
 typedef enum {
@@ -58,6 +62,7 @@ struct ea_rua_parser {
 	elem stack[EA_RUA_MAX_DEPTH + 1];
 	unsigned depth;
 	unsigned skip_depth;            /* inside an unknown element: depth where it began */
+	unsigned records_open;          /* <record>s on the stack */
 	char text[EA_RUA_MAX_VALUE + 1];
 	size_t text_len;
 	ea_rua_meta meta;
@@ -68,6 +73,7 @@ struct ea_rua_parser {
 	uint64_t records;
 	const xmlChar *name_cache[NAME_CACHE];
 	elem elem_cache[NAME_CACHE];
+	unsigned name_cache_count;
 	const char *code;
 	char message[256];
 };
@@ -82,12 +88,21 @@ static elem elem_lookup(const xmlChar *name)
 
 static elem elem_of(ea_rua_parser *p, const xmlChar *name)
 {
-	size_t slot = ((uintptr_t)name >> 4) % NAME_CACHE;
-	if (p->name_cache[slot] != name) {
-		p->name_cache[slot] = name;
-		p->elem_cache[slot] = elem_lookup(name);
+	size_t slot = (size_t)(((uintptr_t)name * 0x9E3779B97F4A7C15ull) >> 32) & (NAME_CACHE - 1);
+	for (unsigned probes = 0; probes < NAME_CACHE; probes++) {
+		if (p->name_cache[slot] == name)
+			return p->elem_cache[slot];
+		if (p->name_cache[slot] == NULL)
+			break;
+		slot = (slot + 1) & (NAME_CACHE - 1);
 	}
-	return p->elem_cache[slot];
+	elem e = elem_lookup(name);
+	if (p->name_cache[slot] == NULL && p->name_cache_count < NAME_CACHE_FILL) {
+		p->name_cache[slot] = name;
+		p->elem_cache[slot] = e;
+		p->name_cache_count++;
+	}
+	return e;
 }
 
 /* Records the first error and stops libxml2: later callbacks see p->stopped. */
@@ -200,6 +215,7 @@ static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, con
 	if (p->skip_depth == 0 && (e == E_OTHER || e == E_EXTENSION) && p->depth > 0)
 		p->skip_depth = p->depth + 1;
 	p->stack[p->depth++] = e;
+	p->records_open += e == E_RECORD;
 	p->text_len = 0;
 	if (p->skip_depth)
 		return;
@@ -297,8 +313,13 @@ static void end_record_field(ea_rua_parser *p, elem e, elem parent)
 		unsigned char addr[16];
 		take(p, tmp, sizeof(tmp));
 		int af = strchr(tmp, ':') ? AF_INET6 : AF_INET;
-		p->rec_ip_ok = inet_pton(af, tmp, addr) == 1 &&
-		               inet_ntop(af, addr, r->source_ip, sizeof(r->source_ip)) != NULL;
+		p->rec_ip_ok = inet_pton(af, tmp, addr) == 1;
+		/* glibc's inet_pton takes only canonical dotted quads (no leading zeros), so an
+		 * IPv4 address is kept as written; IPv6 is normalised (2001:db8:0:0::25). */
+		if (p->rec_ip_ok && af == AF_INET)
+			memcpy(r->source_ip, tmp, strlen(tmp) + 1);
+		else if (p->rec_ip_ok)
+			p->rec_ip_ok = inet_ntop(af, addr, r->source_ip, sizeof(r->source_ip)) != NULL;
 		if (!p->rec_ip_ok)
 			fail(p, "reports.file.malformed", "source_ip '%s' is not an IP address", tmp);
 	} else if (parent == E_ROW && e == E_COUNT) {
@@ -359,18 +380,16 @@ static void on_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const
 		return;
 	elem e = p->stack[--p->depth];
 	elem parent = p->depth ? p->stack[p->depth - 1] : E_OTHER;
+	p->records_open -= e == E_RECORD;
 	if (p->skip_depth) {
 		if (p->depth + 1 == p->skip_depth)
 			p->skip_depth = 0;
 		p->text_len = 0;
 		return;
 	}
-	bool in_record = false;
-	for (unsigned i = 0; i < p->depth; i++)
-		in_record |= p->stack[i] == E_RECORD;
 	if (e == E_RECORD && parent == E_FEEDBACK)
 		end_record(p);
-	else if (in_record)
+	else if (p->records_open > 0)
 		end_record_field(p, e, parent);
 	else
 		end_meta_field(p, e, parent);
