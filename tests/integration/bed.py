@@ -278,6 +278,7 @@ class Bed:
         self._unbound = None
         self._blackhole = []
         self._version = 0
+        self._children = None       # parent zone -> [(child, delegation)], built once
         self._old_sigterm = None
 
     # -- addresses --------------------------------------------------------------------
@@ -355,19 +356,25 @@ class Bed:
         return d
 
     def _parent_of(self, zone):
-        """The closest given zone above zone, or "" (the root)."""
-        best = ""
-        for z in self._zone_text:
-            if z != zone and _is_below(zone, z) and len(z) > len(best):
-                best = z
-        return best
+        """The closest given zone above zone, or "" (the root): its longest proper suffix
+        among the zones (by label, so thousands of zones render in linear time)."""
+        labels = zone.split(".") if zone else []
+        for i in range(1, len(labels)):
+            if ".".join(labels[i:]) in self._zone_text:
+                return ".".join(labels[i:])
+        return ""
 
     def _delegations_in(self, parent):
+        # The zone set is fixed at construction: the children of every zone, once.
+        if self._children is None:
+            self._children = {}
+            delegated = self._all_delegated()
+            for child in sorted(delegated):
+                self._children.setdefault(self._parent_of(child), []).append((child, delegated[child]))
         lines = []
-        delegated = self._all_delegated()
-        for child in sorted(delegated):
-            if child != parent and self._parent_of(child) == parent:
-                for host, ip in delegated[child]:
+        for child, servers in self._children.get(parent, []):
+            if child != parent:
+                for host, ip in servers:
                     lines.append("%s. 3600 IN NS %s." % (child, host))
                     lines.append("%s. 3600 IN A %s" % (host, ip))
         return lines
