@@ -35,6 +35,21 @@ void ea_audit_key_fix_new(ea_finding *f, const char *name, const char *how);
 /* s as zone-file TXT data: quoted strings of at most 255 bytes. */
 void ea_audit_txt_strings(const char *s, ea_buf *out);
 
+/* SES custom MAIL FROM (return_path.c). The number of SPF records in txt, and
+ * whether one has include:<include>. */
+size_t ea_audit_spf_records(const ea_dns_answer *txt, const char *include, bool *includes);
+typedef enum { EA_RP_WORKS, EA_RP_BROKEN, EA_RP_UNKNOWN } ea_rp_verdict;
+/* Whether a return path works for its sender: exactly one MX matching mx_pattern
+ * (a profile glob) and, with spf_include, one SPF record including it. If not,
+ * why says what is wrong ("it has 2 MX records, not exactly one"). */
+ea_rp_verdict ea_audit_return_path(const char *mx_pattern, const char *spf_include,
+                                   const ea_dns_answer *mx, const ea_dns_answer *txt,
+                                   char *why, size_t why_size);
+/* The SES region for fix lines: given, else the one an SES MX in mx names, else "". */
+void ea_audit_mail_from_region(const ea_dns_answer *mx, const char *given, char *out, size_t size);
+/* The MX and/or SPF record lines of a working SES custom MAIL FROM mf. */
+void ea_audit_mail_from_lines(ea_buf *out, const char *mf, const char *region, bool mx, bool spf);
+
 /* The relative form of name in domain's zone (for web forms), or name itself. */
 void ea_audit_relative(const char *name, const char *domain, char *out, size_t size);
 

@@ -156,20 +156,11 @@ static void mf_fix(ea_finding *f, const char *mf, const char *region, bool mx, b
 {
 	if (f == NULL)
 		return;
-	char mx_line[EA_NAME_MAX * 2 + 160] = "", spf_line[EA_NAME_MAX + 96] = "";
-	if (mx)
-		snprintf(mx_line, sizeof(mx_line), "; exactly one MX%s:\n%s. %d IN MX 10 feedback-smtp.%s."
-		         "amazonses.com.\n", region[0] ? "" : " (<region>: the AWS region of your SES "
-		         "identity, e.g. eu-west-1)", mf, EA_AUDIT_FIX_TTL, region[0] ? region : "<region>");
-	if (spf)
-		snprintf(spf_line, sizeof(spf_line), "%s. %d IN TXT \"v=spf1 include:amazonses.com ~all\"\n",
-		         mf, EA_AUDIT_FIX_TTL);
-	size_t l = strlen(spf_line);
-	if (l)
-		spf_line[l - 1] = '\0';
-	else if ((l = strlen(mx_line)) > 0)
-		mx_line[l - 1] = '\0';
-	ea_finding_set(&f->fix, "%s%s", mx_line, spf_line);
+	ea_buf b;
+	ea_buf_init(&b, EA_NAME_MAX * 4 + 256);
+	ea_audit_mail_from_lines(&b, mf, region, mx, spf);
+	ea_finding_set(&f->fix, "%s", b.data ? b.data : "");
+	ea_buf_free(&b);
 }
 
 int ea_check_mail_from(ea_job *job, void *arg)
@@ -226,13 +217,7 @@ int ea_check_mail_from(ea_job *job, void *arg)
 	const ea_dns_answer *m = mx[at], *t = txt[at];
 	/* The region for fix lines: --region, else the one an SES MX already names. */
 	char fix_region[32];
-	snprintf(fix_region, sizeof(fix_region), "%s", req->region);
-	for (size_t k = 0; !fix_region[0] && k < ea_dns_answer_count(m, EA_RR_MX); k++) {
-		const ea_dns_rr *rr = ea_dns_answer_get(m, EA_RR_MX, k);
-		if (rr->target == NULL ||
-		    sscanf(rr->target, "feedback-smtp.%31[a-z0-9-].amazonses.com", fix_region) != 1)
-			fix_region[0] = '\0';
-	}
+	ea_audit_mail_from_region(m, req->region, fix_region, sizeof(fix_region));
 	size_t problems = 0;
 	ea_finding *f;
 	if (!ea_name_is_subdomain(mf, req->domain) || ea_name_equal(mf, req->domain)) {
@@ -282,16 +267,8 @@ int ea_check_mail_from(ea_job *job, void *arg)
 			mf_fix(f, mf, req->region, true, false);
 		}
 	}
-	size_t nspf = 0;
-	bool includes = false;
-	for (size_t i = 0; i < ea_dns_answer_count(t, EA_RR_TXT); i++) {
-		const ea_dns_rr *rr = ea_dns_answer_get(t, EA_RR_TXT, i);
-		if (rr->txt_len >= 6 && strncasecmp((const char *)rr->txt, "v=spf1", 6) == 0 &&
-		    (rr->txt_len == 6 || rr->txt[6] == ' ')) {
-			nspf++;
-			includes |= memmem(rr->txt, rr->txt_len, "include:amazonses.com", 21) != NULL;
-		}
-	}
+	bool includes;
+	size_t nspf = ea_audit_spf_records(t, "amazonses.com", &includes);
 	if (t->outcome == EA_DNS_UNKNOWN) {
 		failed(sec, "mailfrom.lookup_failed", t);
 		problems++;

@@ -50,6 +50,9 @@ typedef struct {
 	size_t keys_found, keys_ok, selectors_known;
 	bool spf_included, return_path;
 	char return_path_name[EA_NAME_MAX + 1];
+	ea_rp_verdict rp_verdict;        /* whether an MX-based return path works */
+	char rp_why[128];                /* what is wrong with it */
+	char rp_region[32];              /* the SES region for fix lines */
 } sender_state;
 
 typedef struct {
@@ -395,6 +398,43 @@ static void sender_findings(ea_section *sec, const ea_profile *p, const sender_s
 			ea_finding_set(&sec->findings[i].subject, "%s", p->name);
 }
 
+/* The return path this sender's mail uses under the domain, or NULL: for SES the
+ * custom MAIL FROM given (--mail-from), else the one found at the usual names. */
+static const char *return_path_of(const ea_profile *p, const sender_state *s,
+                                  const ea_audit_request *req)
+{
+	if (p->envelope != EA_ENVELOPE_RETURN_PATH)
+		return NULL;
+	if (p->ses_tokens && req->mail_from[0])
+		return req->mail_from;
+	return s->return_path ? s->return_path_name : NULL;
+}
+
+/* Round 3: whether each MX-based return path (SES custom MAIL FROM) works; a
+ * broken one makes SES bounce to its own domain, so SPF does not align. */
+static int check_return_paths(ea_job *job, senders_ctx *c, const ea_profiles *pr,
+                              const ea_audit_request *req)
+{
+	bool pending = false;
+	for (size_t i = 0; i < pr->count; i++) {
+		const ea_profile *p = &pr->s[i];
+		sender_state *s = &c->s[i];
+		const char *rp = return_path_of(p, s, req);
+		if (!s->used || rp == NULL || p->rp_mx == NULL)
+			continue;
+		const ea_dns_answer *m = ea_lookup(job, rp, EA_RR_MX, "return path: MX (does it work?)");
+		const ea_dns_answer *t = ea_lookup(job, rp, EA_RR_TXT, "return path: SPF (does it work?)");
+		if (m == NULL || t == NULL) {
+			pending = true;
+			continue;
+		}
+		s->rp_verdict = ea_audit_return_path(p->rp_mx, p->rp_spf_include, m, t, s->rp_why,
+		                                     sizeof(s->rp_why));
+		ea_audit_mail_from_region(m, req->region, s->rp_region, sizeof(s->rp_region));
+	}
+	return pending ? EA_EPENDING : EA_OK;
+}
+
 /* The answer the user came for: will this sender's mail pass DMARC? */
 static void alignment_finding(ea_section *sec, const ea_profile *p, const sender_state *s,
                               const ea_dmarc_discovery *d, const ea_audit_request *req,
@@ -406,19 +446,28 @@ static void alignment_finding(ea_section *sec, const ea_profile *p, const sender
 	bool spf = false;
 	const char *spf_how = "";
 	char rp[EA_NAME_MAX + 1] = "";
+	const char *rp_name = return_path_of(p, s, req);
+	bool rp_broken = rp_name && s->rp_verdict != EA_RP_WORKS;
+	char broken[EA_NAME_MAX + 320] = "";
 	if (p->envelope == EA_ENVELOPE_DOMAIN && s->spf_included) {
 		spf = true;
 		spf_how = "SPF (the return path is the domain itself)";
-	} else if (p->envelope == EA_ENVELOPE_RETURN_PATH && (s->return_path || req->mail_from[0])) {
-		snprintf(rp, sizeof(rp), "%s", s->return_path ? s->return_path_name : req->mail_from);
-		spf = aspf != 's' && ea_name_is_subdomain(rp, domain);
+	} else if (rp_name) {
+		snprintf(rp, sizeof(rp), "%s", rp_name);
+		spf = !rp_broken && aspf != 's' && ea_name_is_subdomain(rp, domain);
 		spf_how = "SPF (return path under the domain, relaxed aspf)";
 	}
+	if (rp_broken)
+		snprintf(broken, sizeof(broken), "the %s %s %s (%s), so %s mail bounces to its own domain%s%s%s "
+		         "and SPF does not align", p->ses_tokens ? "custom MAIL FROM" : "return path", rp,
+		         s->rp_verdict == EA_RP_UNKNOWN ? "could not be checked" : "does not work", s->rp_why,
+		         p->name, p->rp_spf_include ? " (" : "",
+		         p->rp_spf_include ? p->rp_spf_include : "", p->rp_spf_include ? ")" : "");
 	ea_finding *f;
 	if (dkim) {
 		f = ea_section_addf(sec, "align.pass", EA_SEV_OK,
-		    "mail passes DMARC through DKIM (signed d=%s)%s%s%s", domain,
-		    spf ? " and through " : "", spf ? spf_how : "",
+		    "mail passes DMARC through DKIM (signed d=%s)%s%s%s%s%s", domain,
+		    spf ? " and through " : "", spf ? spf_how : "", rp_broken ? "; " : "", broken,
 		    p->ses_tokens ? "; the extra d=amazonses.com signature SES adds never aligns, and "
 		                    "does not need to" : "");
 	} else if (spf) {
@@ -427,13 +476,25 @@ static void alignment_finding(ea_section *sec, const ea_profile *p, const sender
 		    "Set up DKIM so it passes on its own", spf_how);
 		sender_fix(f, "the one change: ", p->dkim_fix, p, req);
 	} else {
-		const char *why = p->envelope == EA_ENVELOPE_RETURN_PATH && rp[0] && aspf == 's'
+		const char *why = rp_broken ? broken
+		    : p->envelope == EA_ENVELOPE_RETURN_PATH && rp[0] && aspf == 's'
 		    ? "aspf=s makes the return-path subdomain unaligned, and there is no DKIM key"
 		    : "no DKIM key for the domain and SPF is checked on the sender's own domain";
 		f = ea_section_addf(sec, "align.fail", EA_SEV_ERROR,
-		    "mail will FAIL DMARC: %s%s", why,
+		    "mail will FAIL DMARC: %s%s%s", why, rp_broken ? "; and there is no DKIM key" : "",
 		    p->ses_tokens ? " (the d=amazonses.com signature SES adds never aligns)" : "");
 		sender_fix(f, "the one change: ", p->dkim_fix, p, req);
+		if (f && rp_broken && s->rp_verdict == EA_RP_UNKNOWN)
+			f->undetermined = true;
+		if (f && rp_broken && p->ses_tokens) {   /* the other way: SPF aligns once it works */
+			ea_buf b;
+			ea_buf_init(&b, SENDERS_FIX_MAX);
+			ea_buf_printf(&b, "%s\n; or, for SPF alignment (relaxed aspf), repair the custom MAIL FROM "
+			              "(see the mail-from section):\n", f->fix ? f->fix : "");
+			ea_audit_mail_from_lines(&b, rp, s->rp_region, true, true);
+			ea_finding_set(&f->fix, "%s", b.data ? b.data : "");
+			ea_buf_free(&b);
+		}
 	}
 	if (f) {
 		ea_finding_set(&f->subject, "%s", p->name);
@@ -508,6 +569,8 @@ int ea_check_senders(ea_job *job, void *arg)
 	for (size_t i = 0; req->token_count > 0 && i < pr->count; i++)
 		if (pr->s[i].ses_tokens && !c->s[i].used)   /* the user says it sends with SES */
 			evidence(&c->s[i], "Easy DKIM tokens given (--tokens)", "");
+	if (check_return_paths(job, c, pr, req) == EA_EPENDING)
+		goto out;
 	size_t nkeys = 0, used = 0;
 	for (size_t i = 0; i < c->nsel; i++)
 		nkeys += c->sel[i].st.present;

@@ -125,6 +125,13 @@ default._bimi IN TXT "v=BIMI1; l=http://policy-chk.com/logo.svg"
     "strict-chk.com": zone("strict-chk.com", MX_OK + '_dmarc IN TXT "v=DMARC1; p=reject; aspf=s"\n'),
     "strictmf-chk.com": zone("strictmf-chk.com", MX_OK + SES_MAIL_FROM +
                              '_dmarc IN TXT "v=DMARC1; p=reject; aspf=s"\n'),
+    # SES without Easy DKIM, relaxed aspf: a working custom MAIL FROM aligns SPF; one
+    # with two MX does not (SES falls back to amazonses.com).
+    "spfonly-chk.com": zone("spfonly-chk.com", MX_OK + SES_MAIL_FROM +
+                            '_dmarc IN TXT "v=DMARC1; p=reject"\n'),
+    "brokenmf-chk.com": zone("brokenmf-chk.com", MX_OK + SES_MAIL_FROM +
+                             'bounce IN MX 20 other.brokenmf-chk.com.\n'
+                             '_dmarc IN TXT "v=DMARC1; p=reject"\n'),
     # p=none and a sender whose DKIM CNAME dangles.
     "chimp-chk.com": zone("chimp-chk.com", MX_OK + """
 @ IN TXT "v=spf1 include:servers.mcsv.net ~all"
@@ -186,6 +193,12 @@ CASES = [
      {"align.pass"}, (2,)),
     ("alignment: SES with a custom MAIL FROM but aspf=s and no Easy DKIM", "strictmf-chk.com",
      ["--tokens", ",".join(NOKEY_TOKENS)], {"align.fail", "mailfrom.ok"}, {"align.pass"}, (2,)),
+    ("alignment: SES with a working custom MAIL FROM, relaxed aspf, no Easy DKIM", "spfonly-chk.com",
+     ["--tokens", ",".join(NOKEY_TOKENS), "--mail-from", "bounce.spfonly-chk.com"],
+     {"align.spf_only", "mailfrom.ok"}, {"align.pass", "align.fail"}, (1, 2)),
+    ("alignment: SES with a broken custom MAIL FROM (two MX) does not align SPF", "brokenmf-chk.com",
+     ["--tokens", ",".join(NOKEY_TOKENS), "--mail-from", "bounce.brokenmf-chk.com"],
+     {"align.fail", "mailfrom.mx_multiple"}, {"align.pass", "align.spf_only", "mailfrom.ok"}, (2,)),
     ("p=none, a sender whose DKIM does not resolve", "chimp-chk.com", [],
      {"dmarc.p.none", "dkim.key.dangling", "sender.found", "sender.dkim_missing", "align.fail"},
      {"align.pass"}, (2,)),
@@ -226,7 +239,7 @@ def main():
         # Every finding of a broken domain that is not ok/info says what to publish.
         for domain in ("nodmarc-chk.com", "multi-chk.com", "keys-chk.com", "mx-chk.com", "policy-chk.com",
                        "strict-chk.com", "strictmf-chk.com", "weaker-chk.com", "rua-chk.com",
-                       "proxy-chk.com", "chimp-chk.com", "none-chk.com"):
+                       "proxy-chk.com", "chimp-chk.com", "none-chk.com", "brokenmf-chk.com"):
             bare = ["%s: %s" % (f["code"], f.get("message", "")[:100]) for f in findings(docs[domain])
                     if f.get("severity") in ("warning", "error") and not f.get("fix")
                     and not f.get("undetermined")]
@@ -269,6 +282,14 @@ def main():
         fail = findings(docs["strictmf-chk.com"], "align.fail")
         ok(fail and "aspf=s" in fail[0].get("message", ""),
            "SES with a custom MAIL FROM under aspf=s: FAIL, and says aspf=s is why", json.dumps(fail)[:1500])
+
+        fail = findings(docs["brokenmf-chk.com"], "align.fail")
+        text = fail[0].get("message", "") + fail[0].get("fix", "") if fail else ""
+        ok(fail and "2 MX records" in text and "amazonses.com" in text and
+           "bounce.brokenmf-chk.com. 3600 IN MX 10 feedback-smtp.eu-west-1.amazonses.com." in text and
+           "._domainkey" in text,
+           "SES with a broken custom MAIL FROM: FAIL, says why SPF does not align, the fix gives the "
+           "DKIM records and the MAIL FROM records", json.dumps(fail)[:1500])
 
         auth = findings(docs["rua-chk.com"], "dmarc.report.authorized")
         unauth = findings(docs["rua-chk.com"], "dmarc.report.unauthorized")

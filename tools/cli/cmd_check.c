@@ -3,34 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <emailauth/full_check.h>
+
 #include "cli.h"
 
-typedef struct {
-	ea_audit_request audit;
-	ea_ses_request ses;
-	ea_spf_audit_request spf;
-} check_args;
-
-/* The sections in report order (tools/server/run.c runs the same for /api/v1/check). */
-static ea_report *run_checks(const cli_globals *g, check_args *a, const char *display)
+/* The sections come from the library's one list (tools/server/run.c uses it too). */
+static ea_report *run_checks(const cli_globals *g, ea_full_check *a, const char *display)
 {
-	static const ea_check_fn audit[] = {ea_check_senders, ea_check_mail_from, ea_check_mx,
-	                                    ea_check_policy_records, ea_check_dnssec};
-	ea_check_fn fns[EA_JOB_MAX_CHECKS];
-	void *args[EA_JOB_MAX_CHECKS];
-	size_t n = 0;
-	if (a->ses.token_count > 0) {
-		fns[n] = ea_check_ses_dkim;
-		args[n++] = &a->ses;
-	}
-	fns[n] = ea_check_dmarc;
-	args[n++] = a->audit.domain;
-	fns[n] = ea_check_spf_audit;
-	args[n++] = &a->spf;
-	for (size_t i = 0; i < sizeof(audit) / sizeof(audit[0]); i++) {
-		fns[n] = audit[i];
-		args[n++] = &a->audit;
-	}
+	ea_check_fn fns[EA_FULL_CHECK_MAX_SECTIONS];
+	void *args[EA_FULL_CHECK_MAX_SECTIONS];
+	size_t n = ea_full_check_sections(a, fns, args);
 	return cli_run(g, a->audit.domain, display, fns, args, n);
 }
 
@@ -48,7 +30,7 @@ int cmd_check(int argc, char **argv)
 {
 	cli_globals g;
 	cli_globals_init(&g);
-	check_args *a = calloc(1, sizeof(*a));
+	ea_full_check *a = calloc(1, sizeof(*a));
 	if (a == NULL)
 		return 3;
 	const char *domain_arg = NULL, *tokens = NULL, *selectors = NULL, *mail_from = NULL,
@@ -86,8 +68,6 @@ int cmd_check(int argc, char **argv)
 	}
 	if (!cli_domain(domain_arg, a->audit.domain, sizeof(a->audit.domain)))
 		goto out;
-	snprintf(a->ses.domain, sizeof(a->ses.domain), "%s", a->audit.domain);
-	snprintf(a->spf.domain, sizeof(a->spf.domain), "%s", a->audit.domain);
 	if (tokens && ea_ses_set_tokens(&a->ses, tokens) != EA_OK) {
 		cli_usage_error("--tokens: at most %d tokens, each one DNS label", EA_SES_MAX_TOKENS);
 		goto out;
@@ -105,7 +85,6 @@ int cmd_check(int argc, char **argv)
 	if (region) {
 		if (!cli_region(region, a->audit.region, sizeof(a->audit.region)))
 			goto out;
-		snprintf(a->ses.region, sizeof(a->ses.region), "%s", a->audit.region);
 	}
 	rc = cli_report_exit(&g, run_checks(&g, a, domain_arg));
 out:
