@@ -228,8 +228,13 @@ def test_flat_memory():
         ok(code == 2 and rss[n] is not None, "%d lines scanned in %.1f s, peak RSS %s KiB" %
            (n, time.monotonic() - t0, rss[n]), code)
     small, big = rss[MEMORY_LINES[0]], rss[MEMORY_LINES[1]]
-    ok(small and big and big - small <= MEMORY_GROWTH_KIB,
-       "memory is flat: 100k lines use at most %d KiB more than 10k (%s vs %s)" % (MEMORY_GROWTH_KIB, big, small))
+    if "asan" in os.path.basename(os.environ.get("EA_BUILD", "")):
+        # AddressSanitizer keeps freed memory in quarantine (up to 256 MiB): RSS says nothing.
+        print("ok - memory flatness not measured under AddressSanitizer # SKIP quarantine grows by design")
+    else:
+        ok(small and big and big - small <= MEMORY_GROWTH_KIB,
+           "memory is flat: 100k lines use at most %d KiB more than 10k (%s vs %s)" %
+           (MEMORY_GROWTH_KIB, big, small))
 
 
 # ---- real DNS: faults -------------------------------------------------------------------
