@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <emailauth/full_check.h>
 #include <emailauth/verify.h>
 #include "run.h"
 
@@ -22,7 +23,8 @@ bool srv_kind_available(srv_kind kind)
 /* What the checks read while the job runs. */
 typedef struct {
 	ea_spf_request spf;
-	ea_spf_audit_request spf_audit;     /* the SPF section of a full check */
+	ea_spf_audit_request spf_audit;     /* spf without an IP: the policy audit */
+	ea_full_check check;                /* check: the library's list of its sections */
 	char sender[EA_NAME_MAX + 16];
 	ea_verify_request *verify;
 } run_args;
@@ -62,20 +64,11 @@ static int add_checks(ea_job *job, srv_params *p, run_args *a)
 	case SRV_KIND_DKIM:
 		/* The DKIM keys of the given and the well-known selectors. */
 		return ea_job_add_check(job, ea_check_senders, &p->audit);
-	case SRV_KIND_CHECK: {
-		/* The sections of `emailauth check` (tools/cli/cmd_check.c), in its order. */
-		static const ea_check_fn audit[] = {ea_check_senders, ea_check_mail_from, ea_check_mx,
-		                                    ea_check_policy_records, ea_check_dnssec};
-		int rc = p->ses.token_count > 0 ? ea_job_add_check(job, ea_check_ses_dkim, &p->ses) : EA_OK;
-		if (rc == EA_OK)
-			rc = ea_job_add_check(job, ea_check_dmarc, p->audit.domain);
-		snprintf(a->spf_audit.domain, sizeof(a->spf_audit.domain), "%s", p->audit.domain);
-		if (rc == EA_OK)
-			rc = ea_job_add_check(job, ea_check_spf_audit, &a->spf_audit);
-		for (size_t i = 0; rc == EA_OK && i < sizeof(audit) / sizeof(audit[0]); i++)
-			rc = ea_job_add_check(job, audit[i], &p->audit);
-		return rc;
-	}
+	case SRV_KIND_CHECK:
+		/* The sections of `emailauth check`, from the same list (ea_full_check). */
+		a->check.audit = p->audit;
+		a->check.ses = p->ses;
+		return ea_job_add_full_check(job, &a->check);
 	case SRV_KIND_COUNT:
 		break;
 	}
