@@ -59,7 +59,6 @@ typedef struct {
 	unsigned dns_terms;                  /* terms that caused DNS lookups */
 	unsigned void_lookups;
 	unsigned lookups;                    /* DNS queries asked in all */
-	unsigned prefetched;                 /* speculative lookups started (never counted above) */
 } ea_spf_outcome;
 
 EA_PUBLIC const char *ea_spf_result_name(ea_spf_result r);

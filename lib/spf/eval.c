@@ -22,12 +22,15 @@
 #include "spf/spf_internal.h"
 
 #define SPF_PENDING (-1)
-/* Speculative prefetch: when a record is read, the lookups of its include, redirect, a,
- * mx and exists terms are started at once, and those of records below it already in the
- * cache, so that a chain of terms costs fewer rounds. Never counted toward the limits of
- * 4.6.4, never waited for: only the terms evaluated ask (and count) through ea_lookup(). */
+/* Speculative prefetch: when the evaluation must wait for a lookup, the lookups of the
+ * include, redirect, a, mx and exists terms that come after it (in this record and in the
+ * records it was included from, and in records below them already in the cache) start in
+ * the same round, so a chain of terms costs fewer rounds. Never counted toward the limits
+ * of 4.6.4, never waited for: only the terms evaluated ask (and count) through ea_lookup().
+ * An evaluation answered from the cache never waits, so it never pays for this. */
 #define SPF_PREFETCH_PER_RUN 48   /* speculative lookups started per run of the evaluator */
 #define SPF_PREFETCH_DEPTH 3      /* cached records below the current one looked into */
+#define SPF_PREFETCH_SEEN 32      /* records whose terms one run has prefetched already */
 #define SPF_NOMATCH (-2)
 #define SPF_MATCH (-3)
 
@@ -49,6 +52,12 @@ typedef struct {
 	bool decided;
 	bool prefetch;
 	unsigned prefetch_left;
+	/* the records one run went through for prefetch, and how deep below each it looked:
+	 * a record is expanded again only to look deeper, so each is parsed a few times at most */
+	char seen[SPF_PREFETCH_SEEN][EA_NAME_MAX + 1];
+	unsigned seen_levels[SPF_PREFETCH_SEEN];
+	size_t seen_count;
+	ea_spf_record *scratch[SPF_PREFETCH_DEPTH + 1];   /* parsed cached records, per depth */
 	/* %{p} and ptr: the PTR names of the client and which of them validate */
 	bool ptr_done;
 	size_t ptr_count;
@@ -514,7 +523,6 @@ static const ea_dns_answer *prefetch(ev *e, const char *raw, bool presented, uin
 	if (e->prefetch_left == 0)
 		return NULL;
 	e->prefetch_left--;
-	e->out->prefetched++;
 	char q[4 * EA_SPF_MACRO_OUT_MAX];
 	if (presented)
 		snprintf(q, sizeof(q), "%s", raw);
@@ -523,7 +531,28 @@ static const ea_dns_answer *prefetch(ev *e, const char *raw, bool presented, uin
 	return ea_prefetch(e->job, q, type);
 }
 
-static void prefetch_record(ev *e, const ea_spf_record *rec, const char *domain, unsigned depth);
+static void prefetch_record(ev *e, const ea_spf_record *rec, size_t from, const char *domain,
+                            unsigned depth);
+
+/* True if the record at domain was already expanded at least as deep as from depth;
+ * else notes it (false). When the list is full, nothing is skipped. */
+static bool already_expanded(ev *e, const char *domain, unsigned depth)
+{
+	unsigned levels = SPF_PREFETCH_DEPTH - depth;
+	for (size_t i = 0; i < e->seen_count; i++) {
+		if (!ea_name_equal(e->seen[i], domain))
+			continue;
+		if (e->seen_levels[i] >= levels)
+			return true;
+		e->seen_levels[i] = levels;
+		return false;
+	}
+	if (e->seen_count < SPF_PREFETCH_SEEN) {
+		snprintf(e->seen[e->seen_count], sizeof(e->seen[0]), "%s", domain);
+		e->seen_levels[e->seen_count++] = levels;
+	}
+	return false;
+}
 
 /* A cached record below the current one: its own upcoming lookups. The text is copied
  * first, as the cache may drop the answer during the prefetches that follow. */
@@ -536,27 +565,32 @@ static void prefetch_below(ev *e, const ea_dns_answer *a, const char *domain, un
 		if (rr && ea_spf_is_v1((const char *)rr->txt, rr->txt_len) && found++ == 0)
 			spf = rr;
 	}
-	if (found != 1)
+	if (found != 1 || already_expanded(e, domain, depth))
 		return;
-	char *text = malloc(spf->txt_len + 1);
-	ea_spf_record *rec = text ? malloc(sizeof(*rec)) : NULL;
-	if (rec != NULL) {
+	if (e->scratch[depth] == NULL)
+		e->scratch[depth] = malloc(sizeof(ea_spf_record));
+	ea_spf_record *rec = e->scratch[depth];
+	char *text = rec ? malloc(spf->txt_len + 1) : NULL;
+	if (text != NULL) {
 		memcpy(text, spf->txt, spf->txt_len);
 		ea_spf_parse(text, spf->txt_len, rec);
 		if (rec->status == SPF_REC_OK)
-			prefetch_record(e, rec, domain, depth);
+			prefetch_record(e, rec, 0, domain, depth);
 	}
-	free(rec);
 	free(text);
 }
 
-static void prefetch_record(ev *e, const ea_spf_record *rec, const char *domain, unsigned depth)
+/* The lookups of rec's terms from index `from` on (and of its redirect=). */
+static void prefetch_record(ev *e, const ea_spf_record *rec, size_t from, const char *domain,
+                            unsigned depth)
 {
 	uint16_t atype = e->ip.v6 ? EA_RR_AAAA : EA_RR_A;
 	unsigned seen = 0;   /* a record's terms past the 10th DNS-querying one are never reached */
 	for (size_t i = 0; i < rec->term_count && e->prefetch_left > 0 && seen < EA_SPF_MAX_DNS_TERMS;
 	     i++) {
 		const ea_spf_term *t = &rec->terms[i];
+		if (i < from && t->kind != SPF_T_REDIRECT)
+			continue;   /* evaluated already; redirect= comes last wherever it is written */
 		uint16_t type;
 		switch (t->kind) {
 		case SPF_T_INCLUDE: type = EA_RR_TXT; break;
@@ -639,14 +673,14 @@ static int check_host(ev *e, const char *domain, const char *how, ea_spf_result 
 		*res = EA_SPF_PERMERROR;
 		goto out;
 	}
-	if (e->prefetch)
-		prefetch_record(e, rec, domain, 0);
 	for (size_t i = 0; i < rec->term_count; i++) {
 		const ea_spf_term *t = &rec->terms[i];
 		if (t->kind == SPF_T_REDIRECT || t->kind == SPF_T_EXP || t->kind == SPF_T_UNKNOWN_MOD)
 			continue;
 		int m = eval_mech(e, t, domain);
 		if (m == SPF_PENDING) {
+			if (e->prefetch)
+				prefetch_record(e, rec, i + 1, domain, 0);   /* while waiting: what follows */
 			rc = SPF_PENDING;
 			goto out;
 		}
@@ -760,6 +794,8 @@ int ea_spf_evaluate(ea_job *job, const ea_spf_request *req, ea_spf_outcome *out)
 	} else {
 		rc = check_host(e, domain, "", &r);
 	}
+	for (size_t i = 0; i < EA_ARRAY_SIZE(e->scratch); i++)
+		free(e->scratch[i]);
 	free(e);
 	if (rc == SPF_PENDING)
 		return EA_EPENDING;

@@ -88,9 +88,8 @@ int ea_check_spf_evaluate(ea_job *job, void *arg)
 		ea_section_addf(sec, "spf.eval.decided_by", EA_SEV_INFO, "deciding term: %s; chain: %s",
 		                o.term[0] ? o.term : "(none: default)", chain);
 	ea_section_addf(sec, "spf.eval.counts", EA_SEV_INFO,
-	                "%u of %d DNS-querying terms, %u of %d void lookups, %u DNS queries "
-	                "(and %u started early, not counted)", o.dns_terms, EA_SPF_MAX_DNS_TERMS,
-	                o.void_lookups, EA_SPF_MAX_VOID, o.lookups, o.prefetched);
+	                "%u of %d DNS-querying terms, %u of %d void lookups, %u DNS queries",
+	                o.dns_terms, EA_SPF_MAX_DNS_TERMS, o.void_lookups, EA_SPF_MAX_VOID, o.lookups);
 	char hdr[4096];
 	if (ea_spf_received_spf(req, &o, hdr, sizeof(hdr)) == EA_OK)
 		ea_section_addf(sec, "spf.eval.received_spf", EA_SEV_INFO, "%s", hdr);
