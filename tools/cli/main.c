@@ -18,15 +18,19 @@ static const char usage[] =
 "                                many domains, one per line (optionally followed by\n"
 "                                SES tokens or DKIM selectors), or CSV with a header;\n"
 "                                one JSON line or CSV row per domain (docs/scan.md)\n"
-"  check DOMAIN [--tokens T1,T2,T3] [--selector S1,S2] [--mail-from NAME] [--region R]\n"
-"                                the whole domain: DMARC, DKIM keys, senders, MAIL FROM,\n"
-"                                MX, MTA-STS/TLS-RPT/BIMI, DNSSEC, and per sender:\n"
-"                                will its mail pass DMARC?\n"
 "  spf DOMAIN                    audit the SPF policy tree: lookups, voids, errors,\n"
 "                                senders, the flattened networks\n"
 "  spf --ip IP --sender ADDR [--helo HOST] [--helo-identity] [--receiver NAME]\n"
 "                                evaluate check_host() (RFC 7208): result, deciding\n"
 "                                term, Received-SPF and Authentication-Results\n"
+"  spf --batch FILE|- [--helo-identity] [--receiver NAME]\n"
+"                                one evaluation per line 'IP SENDER [HELO]' (SENDER\n"
+"                                '<>': null sender), one DNS cache; JSON: a line each.\n"
+"                                --no-prefetch: look up each term only when reached\n"
+"  check DOMAIN [--tokens T1,T2,T3] [--selector S1,S2] [--mail-from NAME] [--region R]\n"
+"                                the whole domain: DMARC, DKIM keys, senders, MAIL FROM,\n"
+"                                MX, MTA-STS/TLS-RPT/BIMI, DNSSEC, and per sender:\n"
+"                                will its mail pass DMARC?\n"
 "  verify FILE|-... [--ip IP] [--helo NAME] [--mail-from ADDR] [--headers-only]\n"
 "         [--now UNIXSECONDS]   a received message: each DKIM signature, SPF for\n"
 "                                the connecting IP, DMARC, and an Authentication-\n"
@@ -78,8 +82,9 @@ int main(int argc, char **argv)
 	}
 	static const struct { const char *name; int (*fn)(int, char **); } commands[] = {
 		{"ses", cmd_ses},
-		{"check", cmd_check},
+		{"scan", cmd_scan},
 		{"spf", cmd_spf},
+		{"check", cmd_check},
 		{"verify", cmd_verify},
 		{"reports", cmd_reports},
 		{"serve", cmd_serve},
