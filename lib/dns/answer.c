@@ -17,9 +17,15 @@ typedef struct arena_chunk {
 struct ea_answer_owned {
 	ea_dns_answer pub;       /* first: the public pointer is the owned pointer */
 	arena_chunk *chunks;
+	arena_chunk *first;      /* inside this allocation, after the struct: not freed alone */
 };
 
 #define ARENA_CHUNK_MIN 2048
+/* The first chunk comes with the answer in one allocation, sized to the response: the
+ * names and texts kept are about its size (TXT text, presentation forms). A fixed 2 KiB
+ * chunk per answer made malloc the scan's top cost. */
+#define ARENA_FIRST_BASE 384
+#define ARENA_FIRST_PER_WIRE_BYTE 3
 
 static void *arena_alloc(ea_answer_owned *o, size_t n)
 {
@@ -55,7 +61,7 @@ void ea_dns_answer_free(ea_dns_answer *a)
 		return;
 	ea_answer_owned *o = (ea_answer_owned *)a;
 	arena_chunk *c = o->chunks;
-	while (c != NULL) {
+	while (c != NULL && c != o->first) {
 		arena_chunk *n = c->next;
 		free(c);
 		c = n;
@@ -77,11 +83,21 @@ bool ea_dns_name_key(const char *name, char *out, size_t out_size)
 }
 
 static ea_answer_owned *answer_start(const char *qname, uint16_t qtype, const char *server,
-                                     double ms)
+                                     double ms, size_t wire_len)
 {
-	ea_answer_owned *o = calloc(1, sizeof(*o));
+	if (wire_len > EA_DNS_MAX_WIRE)
+		wire_len = EA_DNS_MAX_WIRE;
+	size_t head = (sizeof(ea_answer_owned) + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
+	size_t cap = ARENA_FIRST_BASE + ARENA_FIRST_PER_WIRE_BYTE * wire_len;
+	ea_answer_owned *o = malloc(head + sizeof(arena_chunk) + cap);
 	if (o == NULL)
 		return NULL;
+	memset(o, 0, sizeof(*o));
+	o->first = (arena_chunk *)((char *)o + head);
+	o->first->next = NULL;
+	o->first->used = 0;
+	o->first->cap = cap;
+	o->chunks = o->first;
 	char key[EA_NAME_MAX + 1];
 	if (!ea_dns_name_key(qname, key, sizeof(key)))
 		snprintf(key, sizeof(key), "%s", "(name too long)");
@@ -101,7 +117,7 @@ static ea_answer_owned *answer_start(const char *qname, uint16_t qtype, const ch
 ea_dns_answer *ea_dns_answer_failed(const char *qname, uint16_t qtype, ea_dns_reason why,
                                     const char *server, double ms)
 {
-	ea_answer_owned *o = answer_start(qname, qtype, server, ms);
+	ea_answer_owned *o = answer_start(qname, qtype, server, ms, 0);
 	if (o == NULL)
 		return NULL;
 	o->pub.outcome = EA_DNS_UNKNOWN;
@@ -242,7 +258,7 @@ static bool fill_rr(ea_answer_owned *o, ea_dns_rr *rr, const knot_rrset_t *set, 
 ea_dns_answer *ea_dns_parse_response(const uint8_t *wire, size_t len, const char *qname,
                                      uint16_t qtype, const char *server, double ms)
 {
-	ea_answer_owned *o = answer_start(qname, qtype, server, ms);
+	ea_answer_owned *o = answer_start(qname, qtype, server, ms, wire ? len : 0);
 	if (o == NULL)
 		return NULL;
 	ea_dns_answer *a = &o->pub;
