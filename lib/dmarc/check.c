@@ -64,11 +64,32 @@ static void with_tag(const char *text, const char *tag, const char *value, char 
 	ea_buf_free(&b);
 }
 
+/* The fix of a parser warning: the corrected record, quotes and backslashes escaped. */
+static void repaired_fix(ea_finding *f, const char *domain, const char *code, const char *fixed)
+{
+	const char *what = strcmp(code, "dmarc.tag.duplicate") == 0 ? "each tag once, the first kept"
+	                 : strcmp(code, "dmarc.pct.partial") == 0 ? "without pct= (t=y tests a policy)"
+	                 : strncmp(code, "dmarc.uri.", 10) == 0 ? "without the report destinations that "
+	                                                          "cannot work"
+	                 : "without what is not tag=value";
+	ea_buf b;
+	ea_buf_init(&b, 2 * EA_DMARC_RECORD_MAX + 2 * EA_NAME_MAX);
+	ea_buf_printf(&b, "; replace the record with this one (%s; it also fixes the other warnings of "
+	              "the record's syntax):\n_dmarc.%s. %d IN TXT \"", what, domain, DMARC_FIX_TTL);
+	for (const char *c = fixed; *c; c++)
+		ea_buf_printf(&b, "%s%c", *c == '"' || *c == '\\' ? "\\" : "", *c);
+	ea_buf_putc(&b, '"');
+	ea_finding_set(&f->fix, "%s", b.data ? b.data : "");
+	ea_buf_free(&b);
+}
+
 static void note_findings(ea_section *sec, const ea_dmarc_discovery *d)
 {
 	const ea_dmarc_record *r = &d->record;
-	char name[EA_NAME_MAX + 8];
+	char name[EA_NAME_MAX + 8], fixed[EA_DMARC_RECORD_MAX + 1];
 	snprintf(name, sizeof(name), "_dmarc.%s", d->policy_domain);
+	/* One corrected record for all the notes that say to drop something. */
+	bool repaired = ea_dmarc_record_repaired(d->record_text, r, fixed, sizeof(fixed));
 	for (size_t i = 0; i < r->note_count; i++) {
 		const ea_dmarc_note *n = &r->notes[i];
 		ea_finding *f = ea_section_addf(sec, n->code, n->severity, "%s (at byte %zu of the record)",
@@ -79,6 +100,8 @@ static void note_findings(ea_section *sec, const ea_dmarc_discovery *d)
 		if (n->tag[0])
 			ea_finding_set(&f->subject, "%s", n->tag);
 		f->rfc = "RFC 9989 4.7";
+		if (repaired && n->severity >= EA_SEV_WARNING && ea_dmarc_note_repairable(n->code))
+			repaired_fix(f, d->policy_domain, n->code, fixed);
 	}
 }
 

@@ -36,4 +36,10 @@ int ea_dmarc_walk(ea_job *job, const char *domain, ea_dmarc_walk_state *w);
 void ea_dmarc_walk_org(const ea_dmarc_walk_state *w, char *out, size_t size, bool *known,
                        char *reason, size_t rsize, size_t *consulted);
 
+/* The record text corrected for the parser's notes that say to drop something
+ * (fix.c): dmarc.syntax, dmarc.tag.duplicate, dmarc.pct.partial, dmarc.uri.*.
+ * r: text parsed. False (out "") when none of them could be derived. */
+bool ea_dmarc_note_repairable(const char *code);
+bool ea_dmarc_record_repaired(const char *text, const ea_dmarc_record *r, char *out, size_t size);
+
 #endif

@@ -68,6 +68,8 @@ _dmarc IN TXT "v=DMARC1; p=none"
                                'cname-chk IN TXT "v=DMARC1; p=reject; rua=mailto:r@dmarc-host-chk.com"\n'
                                'cname-chk.com._report._dmarc IN TXT "v=DMARC1"\n'),
     "none-chk.com": zone("none-chk.com", MX_OK + '_dmarc IN TXT "v=DMARC1; p=none"\n'),
+    "syntax-chk.com": zone("syntax-chk.com", MX_OK + '_dmarc IN TXT "v=DMARC1; p=reject; p=none; '
+                           'pct=50; junk; rua=mailto:d@syntax-chk.com,reports@syntax-chk.com"\n'),
     "weaker-chk.com": zone("weaker-chk.com", MX_OK + '_dmarc IN TXT "v=DMARC1; p=reject; sp=none; np=quarantine"\n'),
     "rua-chk.com": zone("rua-chk.com", MX_OK + '_dmarc IN TXT "v=DMARC1; p=reject; '
                         'rua=mailto:a@other-chk.com,mailto:b@vendor-chk.com,mailto:c@exact-chk.com"\n'),
@@ -168,6 +170,9 @@ CASES = [
     ("DMARC: a CNAME at _dmarc (followed)", "cname-chk.com", [], {"dmarc.cname", "dmarc.ok"},
      {"dmarc.missing"}, (0, 1)),
     ("DMARC: p=none", "none-chk.com", [], {"dmarc.p.none"}, {"dmarc.ok"}, (1,)),
+    ("DMARC: a duplicate tag, pct, a part that is not tag=value, an address without mailto:",
+     "syntax-chk.com", [], {"dmarc.tag.duplicate", "dmarc.pct.partial", "dmarc.syntax",
+                            "dmarc.uri.invalid"}, set(), (1, 2)),
     ("DMARC: sp and np weaker than p", "weaker-chk.com", [], {"dmarc.sp.weaker", "dmarc.np.weaker"},
      set(), (1,)),
     ("DMARC: rua outside the domain, unauthorised and authorised (exact and wildcard)", "rua-chk.com",
@@ -239,7 +244,8 @@ def main():
         # Every finding of a broken domain that is not ok/info says what to publish.
         for domain in ("nodmarc-chk.com", "multi-chk.com", "keys-chk.com", "mx-chk.com", "policy-chk.com",
                        "strict-chk.com", "strictmf-chk.com", "weaker-chk.com", "rua-chk.com",
-                       "proxy-chk.com", "chimp-chk.com", "none-chk.com", "brokenmf-chk.com"):
+                       "proxy-chk.com", "chimp-chk.com", "none-chk.com", "brokenmf-chk.com",
+                       "syntax-chk.com"):
             bare = ["%s: %s" % (f["code"], f.get("message", "")[:100]) for f in findings(docs[domain])
                     if f.get("severity") in ("warning", "error") and not f.get("fix")
                     and not f.get("undetermined")]
@@ -248,6 +254,12 @@ def main():
         fix = (findings(docs["multi-chk.com"], "dmarc.multiple") or [{}])[0].get("fix", "")
         ok(fix.rstrip().endswith('IN TXT "v=DMARC1; p=reject"'),
            "two DMARC records: the fix keeps the strictest", fix)
+        fixes = [f.get("fix", "") for f in findings(docs["syntax-chk.com"], section="dmarc")
+                 if f.get("severity") in ("warning", "error")]
+        ok(len(fixes) == 4 and {x.splitlines()[-1] for x in fixes} == {
+               '_dmarc.syntax-chk.com. 3600 IN TXT "v=DMARC1; p=reject; rua=mailto:d@syntax-chk.com"'},
+           "DMARC syntax warnings: one corrected record (first p= kept, pct, junk and the bad URI "
+           "dropped)", json.dumps(findings(docs["syntax-chk.com"], section="dmarc"))[:3000])
         fixes = [f.get("fix", "") for f in findings(docs["weaker-chk.com"])
                  if f["code"] in ("dmarc.sp.weaker", "dmarc.np.weaker")]
         ok(len(fixes) == 2 and all("sp=reject; np=reject" in x for x in fixes),
