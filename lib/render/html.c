@@ -49,7 +49,9 @@ static const char *status_sentence(ea_status s)
 	case EA_STATUS_PASS: return "Everything we checked is right.";
 	case EA_STATUS_WARN: return "It works, but some things should be improved.";
 	case EA_STATUS_FAIL: return "Something is wrong: see the fixes below.";
-	case EA_STATUS_ERROR: return "Some lookups failed, so part of the answer is unknown. Try again in a minute.";
+	case EA_STATUS_ERROR: return "Some DNS lookups failed or timed out, so part of the answer is "
+	                             "unknown: that is not a sign that records are missing. Try again "
+	                             "in a minute.";
 	}
 	return "";
 }
@@ -58,9 +60,11 @@ static const char *check_title(const char *check)
 {
 	static const struct { const char *check, *title; } titles[] = {
 		{"ses-dkim", "Amazon SES Easy DKIM"}, {"spf", "SPF"}, {"dmarc", "DMARC"},
-		{"dkim", "DKIM"}, {"mx", "MX"}, {"mailfrom", "MAIL FROM domain"},
-		{"verify", "Message authentication"}, {"mta-sts", "MTA-STS"},
-		{"tlsrpt", "TLS reporting"}, {"bimi", "BIMI"}, {"dnssec", "DNSSEC"},
+		{"dkim", "DKIM"}, {"dkim-keys", "DKIM keys"}, {"senders", "Sending services"},
+		{"alignment", "DMARC alignment"}, {"mx", "MX"}, {"mailfrom", "MAIL FROM domain"},
+		{"mail-from", "MAIL FROM domain"}, {"verify", "Message authentication"},
+		{"mta-sts", "MTA-STS"}, {"tlsrpt", "TLS reporting (TLS-RPT)"},
+		{"tls-rpt", "TLS reporting (TLS-RPT)"}, {"bimi", "BIMI"}, {"dnssec", "DNSSEC"},
 	};
 	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
 		if (strcmp(titles[i].check, check) == 0)
@@ -104,7 +108,9 @@ static void finding(FILE *out, const ea_finding *f, unsigned *fix_id)
 	if ((f->name && *f->name) || (f->expected && *f->expected) || (f->found && *f->found)) {
 		fputs("<dl class=\"ea-values\">\n", out);
 		value_row(out, "Name", f->name);
-		value_row(out, "Expected", f->expected);
+		/* A right record: what was found is what was expected; saying it twice only
+		 * lengthens a passing page. */
+		value_row(out, "Expected", f->severity == EA_SEV_OK && !f->undetermined ? NULL : f->expected);
 		value_row(out, "Found", f->found);
 		fputs("</dl>\n", out);
 	}
@@ -146,6 +152,22 @@ static void section(FILE *out, const ea_section *s, size_t index, unsigned *fix_
 	if (s->dropped)
 		fprintf(out, "<p class=\"ea-note\">%zu more findings are not shown.</p>\n", s->dropped);
 	fputs("</section>\n", out);
+}
+
+/* Several sections (the full check): a list of them with their verdicts first, each a
+ * link to its section, so the problems are seen before the scrolling starts. */
+static void overview(FILE *out, const ea_report *rep)
+{
+	if (rep->section_count < 2)
+		return;
+	fputs("<nav class=\"ea-overview\" aria-label=\"Results by record\">\n<ul>\n", out);
+	for (size_t i = 0; i < rep->section_count; i++) {
+		const ea_section *s = &rep->sections[i];
+		fprintf(out, "<li><a href=\"#ea-check-%zu\">%s</a> ", i + 1, check_title(s->check));
+		badge(out, status_look(s->status));
+		fputs("</li>\n", out);
+	}
+	fputs("</ul>\n</nav>\n", out);
 }
 
 static void lookups(FILE *out, const ea_report *rep)
@@ -202,6 +224,7 @@ int ea_render_html(FILE *out, const ea_report *rep, const ea_render_opts *o)
 		fputs(")</span>", out);
 	}
 	fprintf(out, "</p>\n<p>%s</p>\n</div>\n", status_sentence(st));
+	overview(out, rep);
 	unsigned fix_id = 0;
 	for (size_t i = 0; i < rep->section_count; i++)
 		section(out, &rep->sections[i], i + 1, &fix_id);

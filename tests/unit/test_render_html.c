@@ -79,8 +79,25 @@ int main(void)
 	tap_ok(strstr(html, "a'b") == NULL && strstr(html, "\x01") == NULL &&
 	       strstr(html, "a&#39;b&quot;c&lt;d&gt;e&amp;f&#xFFFD;g") != NULL, "every field is escaped");
 	tap_ok(strstr(html, "Pass with warnings") != NULL, "warning status in words");
+	tap_ok(strstr(html, "ea-overview") == NULL, "one section: no overview list");
 	free(html);
 	ea_report_free(rep2);
+
+	/* Several sections (the full check): an overview list first, with readable titles. */
+	ea_report *rep3 = ea_report_new("y.example", "y.example");
+	char code[] = "mx.missing", words[] = "no MX";
+	ea_finding bad = {.code = code, .severity = EA_SEV_ERROR, .message = words};
+	ea_section_add(ea_report_section(rep3, "mail-from"), &bad);
+	ea_section_add(ea_report_section(rep3, "tls-rpt"), &bad);
+	ea_report_finish(rep3);
+	html = render(ea_render_html, rep3);
+	const char *nav = strstr(html, "<nav class=\"ea-overview\"");
+	tap_ok(nav != NULL && strstr(nav, "<a href=\"#ea-check-2\">TLS reporting (TLS-RPT)</a>") != NULL &&
+	       nav < strstr(html, "id=\"ea-check-1\""), "several sections: a linked overview before them");
+	tap_ok(strstr(html, ">MAIL FROM domain ") != NULL && strstr(html, ">mail-from ") == NULL,
+	       "sections are titled in words, not by their check id");
+	free(html);
+	ea_report_free(rep3);
 	ea_report_free(rep);
 	ea_resolver_free(r);
 	return tap_done();

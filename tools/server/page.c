@@ -19,7 +19,9 @@ static const struct {
 	 "Are the three DKIM records Amazon SES asked for published right? Give the tokens SES "
 	 "shows, or paste what 'aws sesv2 get-email-identity' prints."},
 	{SRV_KIND_CHECK, "Full check",
-	 "The whole domain: SPF, DKIM, DMARC, MX and the MAIL FROM domain."},
+	 "Everything about the domain's mail: DMARC, SPF, DKIM keys, the services that send for it, "
+	 "MX, the MAIL FROM domain, MTA-STS, TLS-RPT, BIMI and DNSSEC. If you send with Amazon "
+	 "SES, add its tokens to check those records too."},
 	{SRV_KIND_SPF, "SPF",
 	 "Without an IP address: a review of the domain's SPF record (its lookups, includes and "
 	 "mistakes). With one: whether that address may send mail for the domain."},
