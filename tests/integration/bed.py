@@ -259,7 +259,8 @@ class _Knot:
 
 class Bed:
     def __init__(self, zones, secondaries=None, timeout_zones=(), refused_zones=(),
-                 timeout_names=(), transparent_names=(), timeout=5, binary=None, keep=False):
+                 timeout_names=(), transparent_names=(), timeout=5, binary=None, keep=False,
+                 unbound_queries=64):
         self._zone_text = {_norm(z): t for z, t in zones.items()}
         self._second_text = {_norm(z): t for z, t in (secondaries or {}).items()}
         for z in self._second_text:
@@ -272,6 +273,9 @@ class Bed:
         self.timeout = timeout
         self.binary = binary or os.environ.get("EMAILAUTH")
         self.keep = keep
+        # Recursions unbound works on at once; past it, queries are dropped (benchmarks
+        # with hundreds in flight raise it).
+        self._unbound_queries = unbound_queries
         self.dir = None
         self._lock_fd = None
         self._knots = {}
@@ -549,8 +553,8 @@ class Bed:
                     '    root-hints: "%s"\n'
                     "    num-threads: 1\n"
                     "    so-reuseport: no\n"
-                    "    outgoing-range: 128\n"
-                    "    num-queries-per-thread: 64\n"
+                    "    outgoing-range: %d\n"
+                    "    num-queries-per-thread: %d\n"
                     "    prefetch: no\n"
                     "    cache-min-ttl: 0\n"
                     '    target-fetch-policy: "0 0 0 0 0"\n'
@@ -563,7 +567,8 @@ class Bed:
                     "    control-enable: no\n"
                     % (os.path.join(self.dir, "unbound.log"), self.dir,
                        os.path.join(self.dir, "unbound.pid"), self._ip(RESOLVER_HOST),
-                       RESOLVER_PORT, self._ip(RESOLVER_HOST), hints, zones))
+                       RESOLVER_PORT, self._ip(RESOLVER_HOST), hints,
+                       max(128, 2 * self._unbound_queries), self._unbound_queries, zones))
         with open(os.path.join(self.dir, "unbound.out"), "wb") as out:
             self._unbound = subprocess.Popen([_tool("unbound"), "-d", "-p", "-c", conf],
                                              stdin=subprocess.DEVNULL, stdout=out,
