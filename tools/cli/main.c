@@ -77,13 +77,12 @@ int main(int argc, char **argv)
 	}
 	static const struct { const char *name; int (*fn)(int, char **); } commands[] = {
 		{"ses", cmd_ses},
-		{"scan", cmd_scan},
-		{"spf", cmd_spf},
 		{"check", cmd_check},
+		{"spf", cmd_spf},
 		{"verify", cmd_verify},
 		{"reports", cmd_reports},
-		{"serve", cmd_serve},
 		{"scan", cmd_scan},
+		{"serve", cmd_serve},
 	};
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(commands[i].name, cmd) == 0) {
