@@ -56,12 +56,81 @@ static EVP_PKEY *load_key(const ea_dkim_key *key, bool *bad)
 	return pk;
 }
 
+/* What decoding p= tells about the key, whether it was just done or remembered. */
+static void decode_outcome(ea_dkim_key *key, bool decoded, bool bad, unsigned bits)
+{
+	key->bad_base64 = bad;
+	if (!decoded) {
+		key->problem = bad ? "p= is not valid base64" : "p= does not decode to a public key";
+		return;
+	}
+	key->bits = bits;
+	if (key->type == EA_DKIM_K_RSA && bits < EA_DKIM_RSA_MIN_BITS) {
+		key->problem = "the RSA key is shorter than 1024 bits (RFC 8301 3.2: must not verify)";
+		return;
+	}
+	key->valid = true;
+}
+
+/* OpenSSL 3 decodes a public key through its decoder framework (locks, lookups,
+ * allocations): the largest cost of a scan, and checks re-run every round. So the outcome
+ * of decoding is remembered per thread, keyed by the exact key type and p= bytes; a fixed
+ * table, no heap. */
+#define KEY_MEMO_ENTRIES 32
+#define KEY_MEMO_P_MAX 1024   /* a 4096-bit RSA key is about 736 base64 characters */
+
+typedef struct {
+	size_t p_len;           /* 0: empty slot */
+	ea_dkim_key_type type;
+	bool decoded, bad;
+	unsigned bits;
+	char p[KEY_MEMO_P_MAX];
+} key_memo;
+
+static __thread key_memo memo[KEY_MEMO_ENTRIES];
+static __thread unsigned memo_next;
+
+static bool memo_find(ea_dkim_key *key)
+{
+	if (key->p.len == 0 || key->p.len > KEY_MEMO_P_MAX)
+		return false;
+	for (size_t i = 0; i < KEY_MEMO_ENTRIES; i++) {
+		const key_memo *m = &memo[i];
+		if (m->p_len == key->p.len && m->type == key->type && memcmp(m->p, key->p.p, m->p_len) == 0) {
+			decode_outcome(key, m->decoded, m->bad, m->bits);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void memo_store(const ea_dkim_key *key, bool decoded, bool bad, unsigned bits)
+{
+	if (key->p.len == 0 || key->p.len > KEY_MEMO_P_MAX)
+		return;
+	key_memo *m = &memo[memo_next++ % KEY_MEMO_ENTRIES];
+	memcpy(m->p, key->p.p, key->p.len);
+	m->p_len = key->p.len;
+	m->type = key->type;
+	m->decoded = decoded;
+	m->bad = bad;
+	m->bits = bits;
+}
+
+static void *parse(const char *txt, size_t len, ea_dkim_key *key, bool want_key);
+
 void ea_dkim_key_parse(const char *txt, size_t len, ea_dkim_key *key)
 {
-	EVP_PKEY_free(ea_dkim_key_parse_load(txt, len, key));
+	(void)parse(txt, len, key, false);
 }
 
 void *ea_dkim_key_parse_load(const char *txt, size_t len, ea_dkim_key *key)
+{
+	return parse(txt, len, key, true);
+}
+
+/* want_key: the caller needs the EVP_PKEY (to verify), so no memo can stand in for it. */
+static void *parse(const char *txt, size_t len, ea_dkim_key *key, bool want_key)
 {
 	memset(key, 0, sizeof(*key));
 	key->type = EA_DKIM_K_RSA;
@@ -124,19 +193,22 @@ void *ea_dkim_key_parse_load(const char *txt, size_t len, ea_dkim_key *key)
 	if (key->problem != NULL)
 		return NULL;
 
+	if (!want_key && memo_find(key))
+		return NULL;
 	bool bad = false;
 	EVP_PKEY *pk = load_key(key, &bad);
-	key->bad_base64 = bad;
-	if (pk == NULL) {
-		key->problem = bad ? "p= is not valid base64" : "p= does not decode to a public key";
-		return NULL;
-	}
-	key->bits = key->type == EA_DKIM_K_ED25519 ? 256 : (unsigned)EVP_PKEY_get_bits(pk);
-	if (key->type == EA_DKIM_K_RSA && key->bits < EA_DKIM_RSA_MIN_BITS) {
-		key->problem = "the RSA key is shorter than 1024 bits (RFC 8301 3.2: must not verify)";
+	unsigned bits = 0;
+	if (pk != NULL)
+		bits = key->type == EA_DKIM_K_ED25519 ? 256 : (unsigned)EVP_PKEY_get_bits(pk);
+	decode_outcome(key, pk != NULL, bad, bits);
+	if (!want_key) {
+		memo_store(key, pk != NULL, bad, bits);
 		EVP_PKEY_free(pk);
 		return NULL;
 	}
-	key->valid = true;
+	if (!key->valid) {
+		EVP_PKEY_free(pk);
+		return NULL;
+	}
 	return pk;
 }
