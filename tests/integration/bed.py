@@ -69,6 +69,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -257,6 +258,18 @@ class _Knot:
         self.proc = None
 
 
+def _udp_port_bound(ip, port):
+    """True if some socket is bound to ip:port (UDP, IPv4), as /proc/net/udp lists it:
+    the address as the kernel prints a network-order u32 read natively, the port in hex."""
+    want = "%08X:%04X" % (struct.unpack("=I", socket.inet_aton(ip))[0], port)
+    try:
+        with open("/proc/net/udp") as f:
+            next(f)
+            return any(line.split()[1] == want for line in f)
+    except OSError:
+        return False
+
+
 class Bed:
     def __init__(self, zones, secondaries=None, timeout_zones=(), refused_zones=(),
                  timeout_names=(), transparent_names=(), timeout=5, binary=None, keep=False,
@@ -429,19 +442,11 @@ class Bed:
 
     @staticmethod
     def _wait_bound(ip, port, proc, what):
-        """Until the server holds its UDP port (our own bind then fails): cheaper than a
-        query that waits out kdig's shortest timeout (1 s) while the server starts."""
+        """Until the server holds its UDP port. Read from /proc/net/udp, never by binding the
+        port ourselves: a probe bind can take the port at the very moment the server binds
+        it, and the server then exits (seen as a rare 'unbound did not start')."""
         deadline = time.monotonic() + READY_TIMEOUT_S
-        while True:
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            try:
-                s.bind((ip, port))
-            except OSError as e:
-                if e.errno == errno.EADDRINUSE:
-                    return
-                raise
-            finally:
-                s.close()
+        while not _udp_port_bound(ip, port):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("bed: %s did not start (exit %s)" % (what, proc.returncode))
             time.sleep(POLL_INTERVAL_S / 5)
