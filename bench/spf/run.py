@@ -38,7 +38,6 @@ that had to wait for each other, times the delay.
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -47,6 +46,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import best, machine  # noqa: E402
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 from bed import Bed, txt_rdata  # noqa: E402
 from faultproxy import FaultProxy  # noqa: E402
@@ -225,24 +226,6 @@ def latency(exe, resolver, cases_file, prefetch_supported):
         ms.append((r["seconds"] * 1000, got == case[3]))
     rows["mailauth"] = ms
     return rows
-
-
-def machine():
-    model = "unknown CPU"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as f:
-        mem_kb = int(f.readline().split()[1])
-    return "%d cores (nproc), %s, %.0f GiB memory, %s" % (
-        os.cpu_count(), model, mem_kb / 1024 / 1024, platform.platform())
-
-
-def best(runs):
-    """The run with the highest rate; runs are (evaluations, right, seconds, cpu seconds)."""
-    return max(runs, key=lambda r: r[0] / r[2])
 
 
 def supports_no_prefetch(exe):

@@ -28,7 +28,6 @@ import argparse
 import base64
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -37,6 +36,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import best, machine  # noqa: E402
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 from bed import Bed, txt_rdata  # noqa: E402
 
@@ -163,24 +164,6 @@ def bench_mailauth(resolver, list_file, repeat):
         raise RuntimeError("mailauth: " + p.stderr[-2000:])
     runs = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
     return [(r["messages"], r["pass"], r["seconds"], r["cpu_seconds"]) for r in runs]
-
-
-def machine():
-    model = "unknown CPU"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as f:
-        mem_kb = int(f.readline().split()[1])
-    return "%d cores (nproc), %s, %.0f GiB memory, %s" % (
-        os.cpu_count(), model, mem_kb / 1024 / 1024, platform.platform())
-
-
-def best(runs):
-    """The run with the highest rate; runs are (messages, passed, seconds, cpu seconds)."""
-    return max(runs, key=lambda r: r[0] / r[2])
 
 
 def main():

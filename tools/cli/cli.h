@@ -32,6 +32,9 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool cli_domain(const char *in, char *out, size_t size);
 /* Renders rep in the chosen format. */
 int cli_render(const cli_globals *g, const ea_report *rep);
+/* The same for one report of many (batch modes): JSON on one line, so the output stays
+ * one machine-readable document per line. */
+int cli_render_each(const cli_globals *g, const ea_report *rep);
 /* Runs the checks fns[i](args[i]) for one domain: one job with its own resolver and
  * the command's time budget. The finished report (elapsed_ms set; free with
  * ea_report_free), or NULL when no resolver could be made (printed) or a check

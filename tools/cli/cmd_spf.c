@@ -42,16 +42,7 @@ static int run(const cli_globals *g, ea_resolver *shared, ea_check_fn fn, void *
 	ea_job_free(job);
 	if (!shared)
 		ea_resolver_free(r);
-	int out;
-	if (shared) {
-		ea_render_opts ro = {.color = g->color, .trace = g->trace,
-		                     .compact = strcmp(g->format, "json") == 0};
-		out = ea_renderer(g->format)(stdout, rep, &ro);
-		if (fflush(stdout) != 0)
-			out = EA_EIO;
-	} else {
-		out = cli_render(g, rep);
-	}
+	int out = shared ? cli_render_each(g, rep) : cli_render(g, rep);
 	int rc = out == EA_OK ? ea_status_exit_code(ea_report_status(rep)) : 3;
 	ea_report_free(rep);
 	return rc;

@@ -43,17 +43,7 @@ static int verify_one(const cli_globals *g, ea_verify_options o, ea_resolver *r,
 		double t0 = ea_now_ms();
 		ea_job_run(job);
 		rep->elapsed_ms = ea_now_ms() - t0;
-		int out;
-		if (batch) {
-			/* one JSON document per line, so the output of many stays machine-readable */
-			ea_render_opts ro = {.color = g->color, .trace = g->trace,
-			                     .compact = strcmp(g->format, "json") == 0};
-			out = ea_renderer(g->format)(stdout, rep, &ro);
-			if (fflush(stdout) != 0)
-				out = EA_EIO;
-		} else {
-			out = cli_render(g, rep);
-		}
+		int out = batch ? cli_render_each(g, rep) : cli_render(g, rep);
 		rc = out == EA_OK ? ea_status_exit_code(ea_report_status(rep)) : 3;
 	}
 	ea_job_free(job);

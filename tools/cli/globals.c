@@ -158,15 +158,26 @@ bool cli_domain(const char *in, char *out, size_t size)
 	return true;
 }
 
-int cli_render(const cli_globals *g, const ea_report *rep)
+static int render(const cli_globals *g, const ea_report *rep, bool one_line)
 {
-	ea_render_opts o = {.color = g->color, .trace = g->trace, .compact = false};
+	ea_render_opts o = {.color = g->color, .trace = g->trace,
+	                    .compact = one_line && strcmp(g->format, "json") == 0};
 	int rc = ea_renderer(g->format)(stdout, rep, &o);
 	if (fflush(stdout) != 0 || rc != EA_OK) {
 		fprintf(stderr, "emailauth: could not write the output\n");
 		return EA_EIO;
 	}
 	return EA_OK;
+}
+
+int cli_render(const cli_globals *g, const ea_report *rep)
+{
+	return render(g, rep, false);
+}
+
+int cli_render_each(const cli_globals *g, const ea_report *rep)
+{
+	return render(g, rep, true);
 }
 
 ea_report *cli_run(const cli_globals *g, const char *domain, const char *display,
