@@ -392,6 +392,65 @@ out:
 	return a;
 }
 
+/* Copies one record's strings into o (they point into another answer's arena). */
+static bool copy_rr(ea_answer_owned *o, ea_dns_rr *dst, const ea_dns_rr *src)
+{
+	*dst = *src;
+	dst->owner = arena_strdup(o, src->owner);
+	dst->rdata_text = arena_strdup(o, src->rdata_text);
+	dst->target = src->target ? arena_strdup(o, src->target) : NULL;
+	if (dst->owner == NULL || dst->rdata_text == NULL || (src->target && dst->target == NULL))
+		return false;
+	if (src->txt != NULL) {
+		uint8_t *txt = arena_alloc(o, src->txt_len + 1);
+		uint16_t *lens = arena_alloc(o, sizeof(uint16_t) * (src->txt_strings ? src->txt_strings : 1));
+		if (txt == NULL || lens == NULL)
+			return false;
+		memcpy(txt, src->txt, src->txt_len + 1);
+		if (src->txt_strings)
+			memcpy(lens, src->txt_string_lens, sizeof(uint16_t) * src->txt_strings);
+		dst->txt = txt;
+		dst->txt_string_lens = lens;
+	}
+	return true;
+}
+
+ea_dns_answer *ea_dns_answer_join(const ea_dns_answer *head, const ea_dns_answer *tail, double ms)
+{
+	ea_answer_owned *o = answer_start(head->qname, head->qtype, tail->server, ms, 0);
+	if (o == NULL)
+		return NULL;
+	ea_dns_answer *a = &o->pub;
+	size_t n = head->rr_count + tail->rr_count;
+	if (n > EA_DNS_MAX_ANSWER_RRS)
+		n = EA_DNS_MAX_ANSWER_RRS;
+	ea_dns_rr *rrs = arena_alloc(o, sizeof(ea_dns_rr) * (n ? n : 1));
+	if (rrs == NULL)
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		const ea_dns_rr *src = i < head->rr_count ? &head->rrs[i] : &tail->rrs[i - head->rr_count];
+		if (!copy_rr(o, &rrs[i], src))
+			goto oom;
+	}
+	a->rrs = rrs;
+	a->rr_count = n;
+	a->final_name = arena_strdup(o, tail->final_name);
+	a->soa_owner = tail->soa_owner ? arena_strdup(o, tail->soa_owner) : NULL;
+	if (a->final_name == NULL || (tail->soa_owner && a->soa_owner == NULL))
+		goto oom;
+	a->outcome = tail->outcome;
+	a->reason = tail->reason;
+	a->rcode = tail->rcode;
+	a->aa = tail->aa;
+	a->ad = head->ad && tail->ad;
+	a->has_soa = tail->has_soa;
+	a->negative_ttl = tail->negative_ttl;
+	return a;
+oom:
+	ea_dns_answer_free(a);
+	return NULL;
+}
+
 size_t ea_dns_build_query(uint8_t *buf, size_t cap, const char *name, uint16_t type, bool rd,
                           uint16_t id)
 {

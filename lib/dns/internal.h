@@ -22,6 +22,10 @@ ea_dns_answer *ea_dns_parse_response(const uint8_t *wire, size_t len, const char
 ea_dns_answer *ea_dns_answer_failed(const char *qname, uint16_t qtype, ea_dns_reason why,
                                     const char *server, double ms);
 void ea_dns_answer_free(ea_dns_answer *a);
+/* One answer from two: head ended in a CNAME chain leaving it (a server that does not
+ * recurse), tail is the answer for the chain's last name. The result is for head's
+ * question, with both chains in order and tail's outcome; ms is the time of both. */
+ea_dns_answer *ea_dns_answer_join(const ea_dns_answer *head, const ea_dns_answer *tail, double ms);
 
 /* Builds a query with EDNS; rd: recursion desired. Returns the length, or 0 when the
  * name cannot be encoded (too long). */

@@ -22,6 +22,7 @@
 #define NET_SERVER_NAME_MAX 64
 #define NET_SOCKET_RCVBUF (4 * 1024 * 1024)  /* answers to a burst must fit (capped by rmem_max) */
 #define NET_QPS_BURST_MS 50.0          /* --qps: at most this much of a second's queries at once */
+#define NET_MAX_CNAME_CHASE 8          /* CNAMEs followed past a server that does not recurse */
 
 typedef struct net_query net_query;
 
@@ -49,7 +50,10 @@ typedef struct net_transport {
 struct net_query {
 	net_transport *t;
 	net_query *next;
-	char name[EA_NAME_MAX + 1];
+	char name[EA_NAME_MAX + 1];      /* the lookup's name (its answer is for this name) */
+	char asked[EA_NAME_MAX + 1];     /* the name on the wire: name, or where its CNAMEs led */
+	ea_dns_answer *chain;            /* the answers so far when a CNAME chain was followed */
+	unsigned chased;
 	uint16_t type;
 	bool direct;
 	int channel_index;       /* resolvers[] index, or direct[] index */
@@ -175,6 +179,31 @@ static size_t system_servers(char out[][NET_SERVER_NAME_MAX], size_t max)
 
 static void net_send_now(net_query *q);
 
+/* A server that does not recurse (an authoritative one given as --resolver) answers
+ * a CNAME leaving its zone with the CNAME alone: follow it ourselves, as a resolver
+ * would (RFC 1034 section 4.3.2), so the answer is the same as through a resolver.
+ * Direct queries to authoritative servers ask about one server: they are not followed. */
+static bool should_chase(const net_query *q, const ea_dns_answer *a, const unsigned char *abuf,
+                         int alen)
+{
+	bool recursion_available = alen > 3 && (abuf[3] & 0x80) != 0;   /* RA bit, RFC 1035 4.1.1 */
+	return !q->direct && !recursion_available && q->type != EA_RR_CNAME &&
+	       q->chased < NET_MAX_CNAME_CHASE && a->outcome == EA_DNS_ABSENT &&
+	       a->reason == EA_DNS_R_NODATA && strcmp(a->final_name, a->qname) != 0;
+}
+
+/* Adds a to the chain followed so far (a is consumed). Returns the joined answer. */
+static ea_dns_answer *chain_add(net_query *q, ea_dns_answer *a, double ms)
+{
+	if (q->chain == NULL)
+		return a;
+	ea_dns_answer *joined = ea_dns_answer_join(q->chain, a, ms);
+	ea_dns_answer_free(q->chain);
+	ea_dns_answer_free(a);
+	q->chain = NULL;
+	return joined;
+}
+
 static void query_finish(net_query *q, ea_dns_answer *a)
 {
 	net_transport *t = q->t;
@@ -192,7 +221,7 @@ static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *a
 	double ms = ea_now_ms() - q->started;
 	ea_dns_answer *a;
 	if (status == ARES_SUCCESS && abuf != NULL && alen > 0)
-		a = ea_dns_parse_response(abuf, (size_t)alen, q->name, q->type, c->name, ms);
+		a = ea_dns_parse_response(abuf, (size_t)alen, q->asked, q->type, c->name, ms);
 	else {
 		ea_dns_reason why = EA_DNS_R_NETWORK;
 		if (status == ARES_ETIMEOUT)
@@ -203,7 +232,7 @@ static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *a
 			why = EA_DNS_R_REFUSED;
 		else if (status == ARES_ECANCELLED || status == ARES_EDESTRUCTION)
 			why = EA_DNS_R_DEADLINE;
-		a = ea_dns_answer_failed(q->name, q->type, why, c->name, ms);
+		a = ea_dns_answer_failed(q->asked, q->type, why, c->name, ms);
 	}
 	/* Fail over in order: a resolver that failed may be alone in failing. */
 	bool failed = a == NULL || a->outcome == EA_DNS_UNKNOWN;
@@ -214,6 +243,23 @@ static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *a
 		t->inflight--;
 		net_send_now(q);
 		return;
+	}
+	if (a != NULL && should_chase(q, a, abuf, alen)) {
+		ea_dns_answer *so_far = chain_add(q, a, ms);
+		size_t len = so_far ? ea_dns_build_query(q->wire, sizeof(q->wire), so_far->final_name, q->type,
+		                                         true, 0) : 0;
+		if (len > 0) {
+			snprintf(q->asked, sizeof(q->asked), "%s", so_far->final_name);
+			q->wire_len = len;
+			q->chain = so_far;
+			q->chased++;
+			t->inflight--;
+			net_send_now(q);
+			return;
+		}
+		a = so_far;   /* cannot follow (out of memory, name too long): the chain as it is */
+	} else if (a != NULL) {
+		a = chain_add(q, a, ms);
 	}
 	if (a == NULL)
 		a = ea_dns_answer_failed(q->name, q->type, EA_DNS_R_NETWORK, c->name, ms);
@@ -295,6 +341,7 @@ static int net_send(ea_transport *base, const char *name, uint16_t type, const c
 	q->direct = server_ip != NULL;
 	if (!ea_dns_name_key(name, q->name, sizeof(q->name)))
 		q->name[0] = '\0';
+	memcpy(q->asked, q->name, sizeof(q->asked));
 	q->wire_len = ea_dns_build_query(q->wire, sizeof(q->wire), name, type, !q->direct, 0);
 	if (q->wire_len == 0 || q->name[0] == '\0') {
 		t->inflight++;

@@ -242,6 +242,20 @@ def test_region(bed):
            ["ses.dkim.ok"] * 3, 0)
 
 
+def test_authoritative_as_resolver(bed):
+    """--resolver naming an authoritative server (no recursion): the CNAME to SES leaves
+    the customer's zone, and is followed as a resolver would, not called a missing key."""
+    knot = "%s:53" % bed.auth_ip
+    doc = expect(bed, "authoritative server as --resolver: CNAMEs followed to the keys", "ok-shop.com",
+                 T["ok"], ["ses.dkim.ok"] * 3, 0, "--resolver", knot)
+    ok(all("2048-bit" in message(doc, x) for x in T["ok"]), "authoritative: keys read at the end of the chain")
+    expect(bed, "authoritative server as --resolver: a key SES has not published", "nokey-shop.com",
+           T["nokey"], ["ses.dkim.key_unresolved"] * 3, 2, "--resolver", knot)
+    code, out, err = bed.run("ses", "ok-shop.com", "--tokens", ",".join(T["ok"]), "--resolver", knot, "--trace")
+    ok(code == 0 and re.search(r"%s\.dkim\.amazonses\.com\. 1800 TXT" % T["ok"][0], out),
+       "authoritative: the trace shows the chain and the key", out[-2000:] + err)
+
+
 def aws_json(toks, zone=None):
     dkim = {"SigningEnabled": True, "Status": "PENDING", "Tokens": toks,
             "SigningAttributesOrigin": "AWS_SES", "CurrentSigningKeyLength": "RSA_2048_BIT"}
@@ -376,6 +390,7 @@ def main():
         test_propagation(bed)
         test_failures(bed)
         test_region(bed)
+        test_authoritative_as_resolver(bed)
         test_inputs(bed)
         test_hostile_data(bed)
         test_usage(bed)
