@@ -75,7 +75,6 @@ typedef struct {
 	bool t_present, t_valid;
 	char fo[32];            /* as written, "" when absent */
 	bool fo_valid;
-	ea_dmarc_uri rua[EA_DMARC_MAX_URIS], ruf[EA_DMARC_MAX_URIS];
 	size_t rua_count, ruf_count;
 	bool rua_present, ruf_present;
 	bool rua_valid, ruf_valid;   /* every URI present is a URI (true when absent) */
@@ -85,9 +84,12 @@ typedef struct {
 	bool rf_present, ri_present;
 	char rf[32];
 	unsigned long ri;
-	ea_dmarc_note notes[EA_DMARC_MAX_NOTES];
 	size_t note_count;
 	size_t notes_dropped;
+	/* The arrays last (20 KiB of the record): ea_dmarc_parse zeroes only what precedes
+	 * them, and sets each entry below its count as it adds it. */
+	ea_dmarc_uri rua[EA_DMARC_MAX_URIS], ruf[EA_DMARC_MAX_URIS];
+	ea_dmarc_note notes[EA_DMARC_MAX_NOTES];
 } ea_dmarc_record;
 
 /* Parses one TXT record (the strings already joined). Never fails: read is_dmarc,
@@ -116,7 +118,6 @@ typedef struct {
 	char domain[EA_NAME_MAX + 1];          /* the domain policy was looked up for */
 	char policy_domain[EA_NAME_MAX + 1];   /* where the record was found */
 	char record_text[EA_DMARC_RECORD_MAX + 1];
-	ea_dmarc_record record;
 	/* The walk as the RFC describes it (sequential): the names consulted, in order. */
 	char walk[EA_DMARC_WALK_MAX][EA_NAME_MAX + 1];
 	size_t walk_count;
@@ -128,6 +129,7 @@ typedef struct {
 	char multiple_at[EA_NAME_MAX + 1];     /* for MULTIPLE */
 	bool via_cname;                        /* the _dmarc record came through a CNAME */
 	char cname_target[EA_NAME_MAX + 1];
+	ea_dmarc_record record;                /* last: see ea_dmarc_record's arrays */
 } ea_dmarc_discovery;
 
 /* Policy discovery and the Organizational Domain for domain. EA_OK when out is

@@ -403,7 +403,7 @@ int ea_check_dmarc(ea_job *job, void *arg)
 	ea_section *sec = ea_report_section(ea_job_report(job), CHECK);
 	if (sec == NULL)
 		return EA_ENOMEM;
-	ea_dmarc_discovery *d = calloc(1, sizeof(*d));
+	ea_dmarc_discovery *d = malloc(sizeof(*d));   /* ea_dmarc_discover sets it */
 	if (d == NULL)
 		return EA_ENOMEM;
 	int rc = ea_dmarc_discover(job, domain, d);

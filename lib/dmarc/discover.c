@@ -4,6 +4,7 @@
  * independent, so they are asked in one round; the results are then read in the
  * order the RFC's sequential walk would read them.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,7 +168,7 @@ void ea_dmarc_walk_org(const ea_dmarc_walk_state *w, char *out, size_t size, boo
 
 int ea_dmarc_discover(ea_job *job, const char *domain, ea_dmarc_discovery *out)
 {
-	ea_dmarc_walk_state *w = calloc(1, sizeof(*w));
+	ea_dmarc_walk_state *w = malloc(sizeof(*w));   /* ea_dmarc_walk zeroes it */
 	if (w == NULL)
 		return EA_ENOMEM;
 	int rc = ea_dmarc_walk(job, domain, w);
@@ -175,7 +176,8 @@ int ea_dmarc_discover(ea_job *job, const char *domain, ea_dmarc_discovery *out)
 		free(w);
 		return rc;
 	}
-	memset(out, 0, sizeof(*out));
+	/* All but the record's arrays, which are set as they fill (ea_dmarc_record). */
+	memset(out, 0, offsetof(ea_dmarc_discovery, record) + offsetof(ea_dmarc_record, rua));
 	snprintf(out->domain, sizeof(out->domain), "%s", w->domain);
 	out->outcome = EA_DMARC_NOT_FOUND;
 	size_t policy_consulted = w->count;
@@ -216,7 +218,7 @@ int ea_dmarc_discover(ea_job *job, const char *domain, ea_dmarc_discovery *out)
 
 int ea_dmarc_org_domain(ea_job *job, const char *domain, char *out, size_t size, bool *known)
 {
-	ea_dmarc_walk_state *w = calloc(1, sizeof(*w));
+	ea_dmarc_walk_state *w = malloc(sizeof(*w));   /* ea_dmarc_walk zeroes it */
 	if (w == NULL)
 		return EA_ENOMEM;
 	int rc = ea_dmarc_walk(job, domain, w);
