@@ -125,10 +125,43 @@ ea_dns_answer *ea_dns_answer_failed(const char *qname, uint16_t qtype, ea_dns_re
 	return &o->pub;
 }
 
+/* A byte knot_dname_to_str writes as it is (no escape). */
+static bool dname_plain_byte(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '*' || c == '/';
+}
+
+/* The common case without libknot's general converter (a scan's top cost after malloc):
+ * every byte plain. Writes the lowercase text without the final dot; false to fall back. */
+static bool dname_text_plain(const knot_dname_t *d, char *out, size_t size)
+{
+	size_t n = 0, wire = 0;
+	while (d[wire] != 0) {
+		size_t len = d[wire];
+		if (len > KNOT_DNAME_MAXLABELLEN || wire + 1 + len >= KNOT_DNAME_MAXLEN ||
+		    n + len + 1 >= size)
+			return false;
+		if (n > 0)
+			out[n++] = '.';
+		for (size_t i = 1; i <= len; i++) {
+			uint8_t c = d[wire + i];
+			if (!dname_plain_byte(c))
+				return false;
+			out[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+		}
+		wire += 1 + len;
+	}
+	out[n] = '\0';
+	return true;
+}
+
 /* Presentation name of a wire name: lowercase, without the final dot. */
 static char *dname_text(ea_answer_owned *o, const knot_dname_t *d)
 {
 	char buf[KNOT_DNAME_TXT_MAXLEN + 1];
+	if (dname_text_plain(d, buf, sizeof(buf)))
+		return arena_strdup(o, buf);
 	if (knot_dname_to_str(buf, d, sizeof(buf)) == NULL)
 		return arena_strdup(o, "(bad name)");
 	size_t n = strlen(buf);

@@ -1,5 +1,6 @@
 /* Wire building and parsing with libknot; hostile bytes. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "dns/internal.h"
 #include "tap.h"
@@ -32,5 +33,26 @@ int main(void)
 	a = ea_dns_parse_response(q, n, "example.com", EA_RR_TXT, "s", 0);
 	tap_ok(a && a->outcome == EA_DNS_ABSENT && a->reason == EA_DNS_R_NODATA, "empty NOERROR is NODATA");
 	ea_dns_answer_free(a);
+
+	/* Names in text: lowercase without the final dot; bytes libknot escapes stay escaped. */
+	ea_zone_store *z = ea_zone_store_new();
+	char err[200];
+	tap_ok(ea_zone_store_add_text(z, "example.com", "@ 300 IN SOA ns h 1 2 3 4 5\n"
+	                              "@ 300 IN NS Ns1.Example.NET.\n"
+	                              "@ 300 IN NS We\\.Ird\\032X_y-*/.example.net.\n",
+	                              err, sizeof(err)) == EA_OK, "zone with odd names loads");
+	uint8_t r[4096];
+	bool served;
+	n = ea_zone_store_answer(z, "example.com", EA_RR_NS, r, sizeof(r), &served);
+	a = ea_dns_parse_response(r, n, "example.com", EA_RR_NS, "s", 0);
+	tap_ok(a && ea_dns_answer_count(a, EA_RR_NS) == 2, "two NS records");
+	const ea_dns_rr *ns1 = a ? ea_dns_answer_get(a, EA_RR_NS, 0) : NULL;
+	const ea_dns_rr *ns2 = a ? ea_dns_answer_get(a, EA_RR_NS, 1) : NULL;
+	tap_ok(ns1 && strcmp(ns1->target, "ns1.example.net") == 0 && strcmp(ns1->owner, "example.com") == 0,
+	       "plain name lowercased, no final dot");
+	tap_ok(ns2 && strcmp(ns2->target, "we\\.ird\\032x_y-*/.example.net") == 0,
+	       "escaped name as libknot writes it, lowercased");
+	ea_dns_answer_free(a);
+	ea_zone_store_free(z);
 	return tap_done();
 }
