@@ -12,13 +12,19 @@ static void set_str(json_t *o, const char *k, const char *v)
 		json_object_set_new(o, k, json_stringn_nocheck(v, strlen(v)));
 }
 
-/* Text from DNS may be any bytes; JSON strings must be UTF-8. */
+/* Text from DNS may be any bytes; JSON strings must be UTF-8. ASCII (nearly all of it)
+ * is, and is taken without jansson's slower UTF-8 check. */
 static json_t *safe_string(const char *s)
 {
+	size_t n = 0;
+	while (s[n] != '\0' && (unsigned char)s[n] < 0x80)
+		n++;
+	if (s[n] == '\0')
+		return json_stringn_nocheck(s, n);
 	json_t *j = json_string(s);
 	if (j != NULL)
 		return j;
-	size_t n = strlen(s);
+	n = strlen(s);
 	char *copy = malloc(n * 4 + 1);
 	if (copy == NULL)
 		return json_string("");
