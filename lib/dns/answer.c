@@ -27,9 +27,15 @@ struct ea_answer_owned {
 #define ARENA_FIRST_BASE 384
 #define ARENA_FIRST_PER_WIRE_BYTE 3
 
+/* The bytes an allocation of n takes from a chunk. */
+static size_t arena_size(size_t n)
+{
+	return (n + 15) & ~(size_t)15;
+}
+
 static void *arena_alloc(ea_answer_owned *o, size_t n)
 {
-	n = (n + 15) & ~(size_t)15;
+	n = arena_size(n);
 	arena_chunk *c = o->chunks;
 	if (c == NULL || c->cap - c->used < n) {
 		size_t cap = n > ARENA_CHUNK_MIN ? n : ARENA_CHUNK_MIN;
@@ -82,13 +88,17 @@ bool ea_dns_name_key(const char *name, char *out, size_t out_size)
 	return true;
 }
 
-static ea_answer_owned *answer_start(const char *qname, uint16_t qtype, const char *server,
-                                     double ms, size_t wire_len)
+/* The first chunk for a response of wire_len bytes. */
+static size_t arena_for_wire(size_t wire_len)
 {
-	if (wire_len > EA_DNS_MAX_WIRE)
-		wire_len = EA_DNS_MAX_WIRE;
+	return ARENA_FIRST_BASE + ARENA_FIRST_PER_WIRE_BYTE * EA_MIN(wire_len, (size_t)EA_DNS_MAX_WIRE);
+}
+
+/* cap: the first chunk's size; more chunks are added if it runs out. */
+static ea_answer_owned *answer_start(const char *qname, uint16_t qtype, const char *server,
+                                     double ms, size_t cap)
+{
 	size_t head = (sizeof(ea_answer_owned) + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
-	size_t cap = ARENA_FIRST_BASE + ARENA_FIRST_PER_WIRE_BYTE * wire_len;
 	ea_answer_owned *o = malloc(head + sizeof(arena_chunk) + cap);
 	if (o == NULL)
 		return NULL;
@@ -117,7 +127,7 @@ static ea_answer_owned *answer_start(const char *qname, uint16_t qtype, const ch
 ea_dns_answer *ea_dns_answer_failed(const char *qname, uint16_t qtype, ea_dns_reason why,
                                     const char *server, double ms)
 {
-	ea_answer_owned *o = answer_start(qname, qtype, server, ms, 0);
+	ea_answer_owned *o = answer_start(qname, qtype, server, ms, arena_for_wire(0));
 	if (o == NULL)
 		return NULL;
 	o->pub.outcome = EA_DNS_UNKNOWN;
@@ -291,7 +301,7 @@ static bool fill_rr(ea_answer_owned *o, ea_dns_rr *rr, const knot_rrset_t *set, 
 ea_dns_answer *ea_dns_parse_response(const uint8_t *wire, size_t len, const char *qname,
                                      uint16_t qtype, const char *server, double ms)
 {
-	ea_answer_owned *o = answer_start(qname, qtype, server, ms, wire ? len : 0);
+	ea_answer_owned *o = answer_start(qname, qtype, server, ms, arena_for_wire(wire ? len : 0));
 	if (o == NULL)
 		return NULL;
 	ea_dns_answer *a = &o->pub;
@@ -425,6 +435,18 @@ out:
 	return a;
 }
 
+/* What copy_rr takes from the arena for src. */
+static size_t copy_rr_bytes(const ea_dns_rr *src)
+{
+	size_t n = arena_size(strlen(src->owner) + 1) + arena_size(strlen(src->rdata_text) + 1);
+	if (src->target)
+		n += arena_size(strlen(src->target) + 1);
+	if (src->txt)
+		n += arena_size(src->txt_len + 1) +
+		     arena_size(sizeof(uint16_t) * (src->txt_strings ? src->txt_strings : 1));
+	return n;
+}
+
 /* Copies one record's strings into o (they point into another answer's arena). */
 static bool copy_rr(ea_answer_owned *o, ea_dns_rr *dst, const ea_dns_rr *src)
 {
@@ -450,13 +472,20 @@ static bool copy_rr(ea_answer_owned *o, ea_dns_rr *dst, const ea_dns_rr *src)
 
 ea_dns_answer *ea_dns_answer_join(const ea_dns_answer *head, const ea_dns_answer *tail, double ms)
 {
-	ea_answer_owned *o = answer_start(head->qname, head->qtype, tail->server, ms, 0);
-	if (o == NULL)
-		return NULL;
-	ea_dns_answer *a = &o->pub;
 	size_t n = head->rr_count + tail->rr_count;
 	if (n > EA_DNS_MAX_ANSWER_RRS)
 		n = EA_DNS_MAX_ANSWER_RRS;
+	/* One allocation for all of it: a key's TXT copied into a small first chunk cost
+	 * extra malloc'd chunks on every joined answer. */
+	size_t cap = arena_for_wire(0) + arena_size(sizeof(ea_dns_rr) * (n ? n : 1)) +
+	             arena_size(strlen(tail->final_name) + 1) +
+	             (tail->soa_owner ? arena_size(strlen(tail->soa_owner) + 1) : 0);
+	for (size_t i = 0; i < n; i++)
+		cap += copy_rr_bytes(i < head->rr_count ? &head->rrs[i] : &tail->rrs[i - head->rr_count]);
+	ea_answer_owned *o = answer_start(head->qname, head->qtype, tail->server, ms, cap);
+	if (o == NULL)
+		return NULL;
+	ea_dns_answer *a = &o->pub;
 	ea_dns_rr *rrs = arena_alloc(o, sizeof(ea_dns_rr) * (n ? n : 1));
 	if (rrs == NULL)
 		goto oom;

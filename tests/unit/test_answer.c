@@ -1,4 +1,5 @@
 /* Wire building and parsing with libknot; hostile bytes. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,33 @@ int main(void)
 	       "plain name lowercased, no final dot");
 	tap_ok(ns2 && strcmp(ns2->target, "we\\.ird\\032x_y-*/.example.net") == 0,
 	       "escaped name as libknot writes it, lowercased");
+	ea_dns_answer_free(a);
+
+	/* A CNAME answer joined with its target's (a chain followed past an authoritative
+	 * server): every record and string copied. */
+	char key[600] = "k.example.com. 300 IN TXT \"p=";
+	size_t kl = strlen(key);
+	memset(key + kl, 'A', 250);
+	snprintf(key + kl + 250, sizeof(key) - kl - 250, "\" \"%s\"\n", "BBBB");
+	tap_ok(ea_zone_store_add_text(z, "example.com", key, err, sizeof(err)) == EA_OK &&
+	       ea_zone_store_add_text(z, "example.com", "c.example.com. 300 IN CNAME K.example.com.\n",
+	                              err, sizeof(err)) == EA_OK, "CNAME and key load");
+	n = ea_zone_store_answer(z, "k.example.com", EA_RR_TXT, r, sizeof(r), &served);
+	ea_dns_answer *tail = ea_dns_parse_response(r, n, "k.example.com", EA_RR_TXT, "s", 0);
+	n = ea_zone_store_answer(z, "c.example.com", EA_RR_CNAME, r, sizeof(r), &served);
+	ea_dns_answer *head = ea_dns_parse_response(r, n, "c.example.com", EA_RR_CNAME, "s", 0);
+	a = head && tail ? ea_dns_answer_join(head, tail, 1) : NULL;
+	const ea_dns_rr *txt = a ? ea_dns_answer_get(a, EA_RR_TXT, 0) : NULL;
+	const ea_dns_rr *cn = a ? ea_dns_answer_cname(a) : NULL;
+	tap_ok(a && a->rr_count == 2 && strcmp(a->qname, "c.example.com") == 0 &&
+	       strcmp(a->final_name, "k.example.com") == 0, "joined: both records, names");
+	tap_ok(cn && strcmp(cn->target, "k.example.com") == 0, "joined: the CNAME");
+	tap_ok(txt && txt->txt_len == 256 && txt->txt_strings == 2 && txt->txt_string_lens[1] == 4 &&
+	       memcmp(txt->txt, "p=AAA", 5) == 0 && memcmp(txt->txt + 252, "BBBB", 4) == 0 &&
+	       strcmp(txt->owner, "k.example.com") == 0 && txt->rdata_text[0] == '"',
+	       "joined: the key's text, strings and owner");
+	ea_dns_answer_free(head);
+	ea_dns_answer_free(tail);
 	ea_dns_answer_free(a);
 	ea_zone_store_free(z);
 	return tap_done();
