@@ -6,10 +6,11 @@
 
 #include <emailauth/emailauth.h>
 
+/* Every key in this file is an ASCII literal: set without jansson's UTF-8 check of it. */
 static void set_str(json_t *o, const char *k, const char *v)
 {
 	if (v != NULL)
-		json_object_set_new(o, k, json_stringn_nocheck(v, strlen(v)));
+		json_object_set_new_nocheck(o, k, json_stringn_nocheck(v, strlen(v)));
 }
 
 /* Text from DNS may be any bytes; JSON strings must be UTF-8. ASCII (nearly all of it)
@@ -45,7 +46,7 @@ static json_t *safe_string(const char *s)
 static void set_text(json_t *o, const char *k, const char *v)
 {
 	if (v != NULL)
-		json_object_set_new(o, k, safe_string(v));
+		json_object_set_new_nocheck(o, k, safe_string(v));
 }
 
 static json_t *finding_json(const ea_finding *f, bool is_ses)
@@ -54,9 +55,9 @@ static json_t *finding_json(const ea_finding *f, bool is_ses)
 	set_str(o, "code", f->code);
 	set_str(o, "severity", ea_severity_name(f->severity));
 	if (f->primary)
-		json_object_set_new(o, "primary", json_true());
+		json_object_set_new_nocheck(o, "primary", json_true());
 	if (f->undetermined)
-		json_object_set_new(o, "undetermined", json_true());
+		json_object_set_new_nocheck(o, "undetermined", json_true());
 	/* SES findings name their subject "token", as the schema of issue 2 has it. */
 	set_text(o, is_ses ? "token" : "subject", f->subject);
 	set_text(o, "name", f->name);
@@ -74,15 +75,15 @@ static json_t *lookup_json(const ea_lookup_record *l)
 	set_text(o, "name", l->name);
 	set_str(o, "type", ea_rr_type_name(l->type));
 	set_text(o, "server", l->server);
-	json_object_set_new(o, "direct", json_boolean(l->direct));
-	json_object_set_new(o, "rcode", json_integer(l->rcode));
+	json_object_set_new_nocheck(o, "direct", json_boolean(l->direct));
+	json_object_set_new_nocheck(o, "rcode", json_integer(l->rcode));
 	set_str(o, "outcome", ea_dns_outcome_name(l->outcome));
 	if (l->outcome != EA_DNS_FOUND)
 		set_str(o, "reason", ea_dns_reason_text(l->reason));
 	set_text(o, "answer", l->answer);
-	json_object_set_new(o, "ttl", json_integer(l->ttl));
-	json_object_set_new(o, "ms", json_real(l->ms));
-	json_object_set_new(o, "ad", json_boolean(l->ad));
+	json_object_set_new_nocheck(o, "ttl", json_integer(l->ttl));
+	json_object_set_new_nocheck(o, "ms", json_real(l->ms));
+	json_object_set_new_nocheck(o, "ad", json_boolean(l->ad));
 	set_text(o, "why", l->why);
 	return o;
 }
@@ -90,7 +91,7 @@ static json_t *lookup_json(const ea_lookup_record *l)
 void *ea_report_to_json(const ea_report *rep, bool with_lookups)
 {
 	json_t *root = json_object();
-	json_object_set_new(root, "schema", json_integer(EA_JSON_SCHEMA));
+	json_object_set_new_nocheck(root, "schema", json_integer(EA_JSON_SCHEMA));
 	set_text(root, "domain", rep->domain);
 	set_str(root, "status", ea_status_name(ea_report_status(rep)));
 	json_t *checks = json_array();
@@ -104,21 +105,21 @@ void *ea_report_to_json(const ea_report *rep, bool with_lookups)
 		for (size_t k = 0; k < s->finding_count; k++)
 			json_array_append_new(fs, finding_json(&s->findings[k],
 			                                          strcmp(s->check, "ses-dkim") == 0));
-		json_object_set_new(c, "findings", fs);
+		json_object_set_new_nocheck(c, "findings", fs);
 		if (s->dropped)
-			json_object_set_new(c, "findings_dropped", json_integer((json_int_t)s->dropped));
+			json_object_set_new_nocheck(c, "findings_dropped", json_integer((json_int_t)s->dropped));
 		json_array_append_new(checks, c);
 	}
-	json_object_set_new(root, "checks", checks);
+	json_object_set_new_nocheck(root, "checks", checks);
 	if (with_lookups) {
 		json_t *ls = json_array();
 		for (size_t i = 0; i < rep->lookup_count; i++)
 			json_array_append_new(ls, lookup_json(&rep->lookups[i]));
-		json_object_set_new(root, "lookups", ls);
+		json_object_set_new_nocheck(root, "lookups", ls);
 		if (rep->lookups_dropped)
-			json_object_set_new(root, "lookups_dropped", json_integer((json_int_t)rep->lookups_dropped));
+			json_object_set_new_nocheck(root, "lookups_dropped", json_integer((json_int_t)rep->lookups_dropped));
 	}
-	json_object_set_new(root, "elapsed_ms", json_real(rep->elapsed_ms));
+	json_object_set_new_nocheck(root, "elapsed_ms", json_real(rep->elapsed_ms));
 	return root;
 }
 
