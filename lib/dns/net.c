@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <ares.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ typedef struct net_transport {
 	size_t inflight;
 	net_query *waiting_head, *waiting_tail;  /* over max_inflight or qps: sent later */
 	net_query *done_head, *done_tail;        /* finished: completions run in process() */
+	size_t waiting_count, done_count;        /* asked on every round of a scan: kept, not counted */
 	double qps_tokens;                       /* token bucket: queries that may go now */
 	double qps_refilled;                     /* when the bucket was last filled */
 } net_transport;
@@ -65,8 +67,9 @@ struct net_query {
 	size_t wire_len;
 };
 
-static void queue_push(net_query **head, net_query **tail, net_query *q)
+static void queue_push(net_query **head, net_query **tail, size_t *count, net_query *q)
 {
+	(*count)++;
 	q->next = NULL;
 	if (*tail)
 		(*tail)->next = q;
@@ -75,10 +78,11 @@ static void queue_push(net_query **head, net_query **tail, net_query *q)
 	*tail = q;
 }
 
-static net_query *queue_pop(net_query **head, net_query **tail)
+static net_query *queue_pop(net_query **head, net_query **tail, size_t *count)
 {
 	net_query *q = *head;
 	if (q) {
+		(*count)--;
 		*head = q->next;
 		if (*head == NULL)
 			*tail = NULL;
@@ -209,7 +213,7 @@ static void query_finish(net_query *q, ea_dns_answer *a)
 	net_transport *t = q->t;
 	t->inflight--;
 	q->answer = a;
-	queue_push(&t->done_head, &t->done_tail, q);
+	queue_push(&t->done_head, &t->done_tail, &t->done_count, q);
 }
 
 static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
@@ -301,7 +305,7 @@ static bool may_send_now(net_transport *t)
 static void release_waiting(net_transport *t)
 {
 	while (t->waiting_head != NULL && may_send_now(t))
-		net_send_now(queue_pop(&t->waiting_head, &t->waiting_tail));
+		net_send_now(queue_pop(&t->waiting_head, &t->waiting_tail, &t->waiting_count));
 }
 
 static int direct_channel(net_transport *t, const char *ip)
@@ -359,7 +363,7 @@ static int net_send(ea_transport *base, const char *name, uint16_t type, const c
 	if (may_send_now(t) && t->waiting_head == NULL)
 		net_send_now(q);
 	else
-		queue_push(&t->waiting_head, &t->waiting_tail, q);
+		queue_push(&t->waiting_head, &t->waiting_tail, &t->waiting_count, q);
 	return EA_OK;
 }
 
@@ -367,7 +371,7 @@ static int run_completions(net_transport *t)
 {
 	int ran = 0;
 	net_query *q;
-	while ((q = queue_pop(&t->done_head, &t->done_tail)) != NULL) {
+	while ((q = queue_pop(&t->done_head, &t->done_tail, &t->done_count)) != NULL) {
 		int server = q->direct ? -1 : q->channel_index;
 		if (q->answer == NULL)
 			q->answer = ea_dns_answer_failed(q->name, q->type, EA_DNS_R_NETWORK, "", 0);
@@ -449,12 +453,7 @@ static int net_process(ea_transport *base, int timeout_ms)
 static size_t net_inflight(const ea_transport *base)
 {
 	const net_transport *t = (const net_transport *)base;
-	size_t n = t->inflight;
-	for (const net_query *q = t->waiting_head; q; q = q->next)
-		n++;
-	for (const net_query *q = t->done_head; q; q = q->next)
-		n++;
-	return n;
+	return t->inflight + t->waiting_count + t->done_count;
 }
 
 static void net_cancel_all(ea_transport *base, ea_dns_reason why)
@@ -462,7 +461,7 @@ static void net_cancel_all(ea_transport *base, ea_dns_reason why)
 	net_transport *t = (net_transport *)base;
 	(void)why;
 	net_query *q;
-	while ((q = queue_pop(&t->waiting_head, &t->waiting_tail)) != NULL) {
+	while ((q = queue_pop(&t->waiting_head, &t->waiting_tail, &t->waiting_count)) != NULL) {
 		t->inflight++;
 		query_finish(q, ea_dns_answer_failed(q->name, q->type, EA_DNS_R_DEADLINE, "", 0));
 	}
@@ -493,17 +492,24 @@ static void net_free(ea_transport *base)
 	free(t);
 }
 
+static pthread_once_t library_once = PTHREAD_ONCE_INIT;
+static int library_status = ARES_ENOTINITIALIZED;
+
+static void library_init(void)
+{
+	library_status = ares_library_init(ARES_LIB_INIT_ALL);
+}
+
 ea_transport *ea_transport_net_new(const ea_resolver_config *cfg, int *err, char *errmsg,
                                    size_t errmsg_size)
 {
-	static bool library_ready;
-	if (!library_ready) {
-		if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
-			*err = EA_EDNS;
-			snprintf(errmsg, errmsg_size, "c-ares could not be initialised");
-			return NULL;
-		}
-		library_ready = true;
+	/* Once per process, whatever thread comes first: resolvers may be made in threads
+	 * (scan workers, the server). */
+	pthread_once(&library_once, library_init);
+	if (library_status != ARES_SUCCESS) {
+		*err = EA_EDNS;
+		snprintf(errmsg, errmsg_size, "c-ares could not be initialised");
+		return NULL;
 	}
 	net_transport *t = calloc(1, sizeof(*t));
 	if (t == NULL) {

@@ -309,6 +309,18 @@ def test_qps(bed, toks):
        "--qps 40 paces the queries: %d queries took %.1f s" % (sent, secs), err)
 
 
+def interrupt(p):
+    """Sends Ctrl-C; returns (stdout, stderr, seconds until it exited)."""
+    t0 = time.monotonic()
+    p.send_signal(signal.SIGINT)
+    try:
+        out, err = p.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    return out, err, time.monotonic() - t0
+
+
 def test_interrupt(bed, toks):
     slow = ["s%d.%s" % (i, HANG) for i in range(300)]
     data = scan_input(toks, BED_GOOD[:5]) + "".join("%s %s\n" % (d, " ".join(toks[SLOW])) for d in slow).encode()
@@ -318,12 +330,7 @@ def test_interrupt(bed, toks):
     p = subprocess.Popen([EMAILAUTH, "scan", inp, "-q", "--checks", "ses", "--resolver", bed.resolver, "--timeout", "20",
                           "--jobs", "20", "--output", outp], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     time.sleep(2.0)
-    p.send_signal(signal.SIGINT)
-    try:
-        out, err = p.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, err = p.communicate()
+    out, err, _ = interrupt(p)
     with open(outp) as f:
         text = f.read()
     rows = json_lines(text)
@@ -331,6 +338,52 @@ def test_interrupt(bed, toks):
     ok(rows is not None and text.endswith("\n") and len(rows) >= 5,
        "Ctrl-C leaves whole JSON lines (%d written)" % len(rows or []), text[-300:])
     ok(b"--resume" in err, "Ctrl-C: the summary says how to continue", err.decode()[-500:])
+
+
+def strip_times(row):
+    """A row without what differs from run to run (elapsed times)."""
+    return json.dumps({k: v for k, v in row.items() if k not in ("elapsed_ms",)}, sort_keys=True)
+
+
+def test_threads(bed, toks):
+    """Worker threads share the input and the output: the same rows, whatever the
+    number of threads; each line whole; the summary counts every domain once."""
+    data = scan_input(toks, BED_GOOD + [SLOW, BROKEN]) + b"not a domain!\n" + scan_input(toks, BED_GOOD[:1])
+    results = {}
+    for threads in ("1", "4"):
+        code, out, err = run(["-", "-q", "--resolver", bed.resolver, "--timeout", "4", "--jobs", "8",
+                              "--threads", threads], input=data)
+        rows = json_lines(out) or []
+        # the faulty domains' texts depend on timing (timeout or deadline): compare their codes
+        results[threads] = (code, sorted(strip_times(r) if r["domain"] in BED_GOOD else
+                                         json.dumps([r["domain"], r["status"], sorted(
+                                             f["code"] for c in r["checks"] for f in c["findings"])])
+                                         for r in rows), err)
+        ok(len(rows) == len(BED_GOOD) + 2 and len({r["domain"] for r in rows}) == len(rows),
+           "--threads %s: one whole line per domain, none twice" % threads, out[-500:] + err)
+        ok("input lines rejected 1, duplicates 1" in err and "error (could not determine) 2" in err,
+           "--threads %s: the summary counts the bad line, the duplicate and every status" % threads, err)
+    ok(results["1"][0] == results["4"][0] == 3, "--threads 1 and 4: the same exit code",
+       (results["1"][0], results["4"][0]))
+    ok(results["1"][1] == results["4"][1], "--threads 1 and 4: the same rows",
+       "\n".join(set(results["1"][1]) ^ set(results["4"][1]))[:3000])
+    code, out, err = run(["x", "--threads", "0"])
+    ok(code == 64, "--threads 0 refused", err)
+
+
+def test_interrupt_stdin(bed, toks):
+    """Ctrl-C while a worker waits on a pipe that never ends: it stops at once."""
+    p = subprocess.Popen([EMAILAUTH, "scan", "-", "-q", "--checks", "ses", "--resolver", bed.resolver,
+                          "--threads", "2"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    p.stdin.write(scan_input(toks, BED_GOOD[:3]))
+    p.stdin.flush()
+    time.sleep(1.5)
+    out, err, secs = interrupt(p)
+    rows = json_lines(out.decode()) or []
+    ok(p.returncode == 130 and secs < 2, "Ctrl-C on an open pipe: exit 130 in %.1f s" % secs, p.returncode)
+    ok(len(rows) == 3 and all(r["status"] == "pass" for r in rows), "Ctrl-C on an open pipe: the lines read are written",
+       out.decode()[-500:] + err.decode()[-500:])
 
 
 def main():
@@ -348,6 +401,8 @@ def main():
         test_failover(bed, toks)
         test_qps(bed, toks)
         test_interrupt(bed, toks)
+        test_threads(bed, toks)
+        test_interrupt_stdin(bed, toks)
     done()
 
 

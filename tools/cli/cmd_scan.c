@@ -1,40 +1,54 @@
 /*
  * emailauth scan FILE|- [--checks ses,spf,dmarc,dkim,mx] [--jobs N] [--qps N]
- *                      [--inflight N] [--format jsonl|csv] [--output FILE] [--resume]
+ *                      [--inflight N] [--threads N] [--format jsonl|csv] [--output FILE]
+ *                      [--resume]
  *
- * Streams the input: a few domains at a time are in flight (--jobs), each a job over
- * ONE shared resolver whose cache joins identical lookups and reuses answers. Results
+ * Streams the input: worker threads (one per core by default) each keep a share of the
+ * domains in flight (--jobs), as jobs over the worker's own resolver, whose cache joins
+ * identical lookups and reuses answers. A resolver is not shared between threads: the
+ * workers share only the input, the output and the counters, each under a lock. Results
  * are written as each domain finishes; memory does not grow with the input.
  */
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "render/sanitize.h"
 #include "scan.h"
 #include "cli.h"
 
-#define SCAN_DEFAULT_JOBS 256        /* domains in flight */
+#define SCAN_DEFAULT_JOBS 256        /* domains in flight, all workers together */
 #define SCAN_MAX_JOBS 10000
 #define SCAN_DEFAULT_INFLIGHT 128    /* queries in flight: past ~256 answers were lost (bench/) */
 #define SCAN_MAX_INFLIGHT 1000
 #define SCAN_MAX_QPS 10000000
-#define SCAN_CACHE_ENTRIES 16384     /* shared answers kept (a provider's records stay hot) */
-#define SCAN_HEAP_KEEP (64 * 1024 * 1024)  /* see main: heap kept between jobs */
-#define SCAN_POLL_MS 100             /* the longest wait before progress is redrawn */
-#define SCAN_FLUSH_MS 200.0         /* output is flushed this often */
+#define SCAN_MAX_THREADS 64
+#define SCAN_CACHE_ENTRIES 16384     /* answers kept per worker (a provider's records stay hot) */
+#define SCAN_HEAP_KEEP (64 * 1024 * 1024)  /* see cmd_scan: heap kept between jobs */
+#define SCAN_POLL_MS 100             /* the longest a worker waits before it looks at Ctrl-C */
+#define SCAN_RECHECK_INPUT_MS 5      /* a worker with room looks at the input this often */
+#define SCAN_TICK_MS 100             /* progress is redrawn, and Ctrl-C seen, this often */
+#define SCAN_FLUSH_MS 200.0          /* output is flushed this often */
 #define COUNT_BUFFER (64 * 1024)
 
-static volatile sig_atomic_t interrupted;
+/* Set by SIGINT/SIGTERM, read by every thread: a lock-free atomic is both
+ * async-signal-safe and free of data races. */
+static atomic_int interrupted;
 
 static void on_interrupt(int sig)
 {
+	int saved_errno = errno;
 	(void)sig;
-	interrupted = 1;
+	atomic_store(&interrupted, 1);
+	errno = saved_errno;
 }
 
 typedef struct {
@@ -43,224 +57,80 @@ typedef struct {
 	const char *output_path;
 	unsigned checks;             /* asked for */
 	bool checks_explicit;
-	unsigned jobs, inflight, qps;
+	unsigned jobs, inflight, qps, threads;
 	bool csv, resume, quiet;
 } scan_opts;
 
-/* Job -> slot, by the job's address: open addressing, twice as many buckets as slots. */
+/* One worker thread: its resolver and the domains it has in flight. */
 typedef struct {
-	ea_job **keys;
-	scan_slot **values;
-	size_t mask;
-} job_map;
-
-static size_t job_hash(const ea_job *job, size_t mask)
-{
-	uint64_t h = (uint64_t)(uintptr_t)job * 0x9e3779b97f4a7c15ull;
-	return (size_t)(h >> 20) & mask;
-}
-
-static bool job_map_init(job_map *m, size_t slots)
-{
-	size_t n = 16;
-	while (n < slots * 2)
-		n *= 2;
-	m->keys = calloc(n, sizeof(*m->keys));
-	m->values = calloc(n, sizeof(*m->values));
-	m->mask = n - 1;
-	return m->keys != NULL && m->values != NULL;
-}
-
-static void job_map_put(job_map *m, ea_job *job, scan_slot *s)
-{
-	size_t i = job_hash(job, m->mask);
-	while (m->keys[i] != NULL)
-		i = (i + 1) & m->mask;
-	m->keys[i] = job;
-	m->values[i] = s;
-}
-
-static scan_slot *job_map_get(const job_map *m, const ea_job *job)
-{
-	for (size_t i = job_hash(job, m->mask), n = 0; n <= m->mask; i = (i + 1) & m->mask, n++) {
-		if (m->keys[i] == job)
-			return m->values[i];
-		if (m->keys[i] == NULL)
-			return NULL;
-	}
-	return NULL;
-}
-
-/* Removes with backward shift, so probes never meet a hole. */
-static void job_map_del(job_map *m, const ea_job *job)
-{
-	size_t i = job_hash(job, m->mask);
-	while (m->keys[i] != job) {
-		if (m->keys[i] == NULL)
-			return;
-		i = (i + 1) & m->mask;
-	}
-	m->keys[i] = NULL;
-	for (size_t j = (i + 1) & m->mask; m->keys[j] != NULL; j = (j + 1) & m->mask) {
-		size_t home = job_hash(m->keys[j], m->mask);
-		bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
-		if (movable) {
-			m->keys[i] = m->keys[j];
-			m->values[i] = m->values[j];
-			m->keys[j] = NULL;
-			i = j;
-		}
-	}
-}
-
-static void job_map_free(job_map *m)
-{
-	free(m->keys);
-	free(m->values);
-}
-
-/* The state of one scan. */
-typedef struct {
-	const scan_opts *o;
-	unsigned run_checks;         /* asked for */
-	FILE *in;
-	bool eof;
-	char *line;
-	size_t line_cap;
-	unsigned long line_no;
-	ea_scan_parser parser;
-	ea_scan_seen *seen;
+	scan_shared *sh;
 	ea_resolver *r;
 	scan_slot *slots;
 	scan_slot **free_slots;
-	size_t free_count, active;
-	job_map map;
-	scan_output out;
-	scan_stats st;
-	int worst;                   /* worst exit code of the domains */
-	bool write_failed;
-} scan_state;
+	size_t jobs, free_count, active;
+	size_t inflight;             /* this worker's share of --inflight */
+	scan_job_map map;
+	bool input_done;             /* this worker saw the end of the input */
+} scan_worker;
 
-static void line_error(scan_state *s, const char *msg)
+static void finish_slot(scan_worker *w, scan_slot *sl)
 {
-	fprintf(stderr, "emailauth: %s:%lu: ", strcmp(s->o->input_path, "-") ? s->o->input_path : "stdin",
-	        s->line_no);
-	ea_write_terminal_safe(stderr, msg, 0);
-	fputc('\n', stderr);
-	s->st.rejected++;
-	s->st.lines_done++;
-}
-
-/* Reads one line, refusing overlong ones without holding them: the rest of such a
- * line is read and dropped in bounded pieces. Returns the length, or -1 at the end. */
-static ssize_t read_line(scan_state *s, bool *overlong)
-{
-	*overlong = false;
-	size_t n = 0;
-	for (;;) {
-		int c = getc(s->in);
-		if (c == EOF) {
-			if (n == 0 && !*overlong)
-				return -1;
-			break;
-		}
-		if (c == '\n')
-			break;
-		if (n < EA_SCAN_LINE_MAX)
-			s->line[n++] = (char)c;
-		else
-			*overlong = true;
-	}
-	s->line[n] = '\0';
-	return (ssize_t)n;
-}
-
-static void finish_slot(scan_state *s, scan_slot *sl)
-{
+	scan_shared *sh = w->sh;
 	sl->rep->elapsed_ms = ea_now_ms() - sl->started;
-	if (scan_output_write(&s->out, sl->rep) != EA_OK)
-		s->write_failed = true;
-	scan_stats_domain(&s->st, sl->rep);
+	size_t len = 0;
+	char *text = scan_output_render(&sh->out, sl->rep, &len);
 	int code = ea_status_exit_code(ea_report_status(sl->rep));
+	pthread_mutex_lock(&sh->output_lock);
+	if (text == NULL || scan_output_put(&sh->out, text, len) != EA_OK)
+		atomic_store(&sh->write_failed, true);
+	scan_stats_domain(&sh->st, sl->rep);
 	/* fail (2) outranks could-not-determine (3), as in the report's own order */
-	int rank_new = code == 2 ? 4 : code, rank_old = s->worst == 2 ? 4 : s->worst;
+	int rank_new = code == 2 ? 4 : code, rank_old = sh->worst == 2 ? 4 : sh->worst;
 	if (rank_new > rank_old)
-		s->worst = code;
-	job_map_del(&s->map, sl->job);
+		sh->worst = code;
+	pthread_mutex_unlock(&sh->output_lock);
+	free(text);
+	scan_job_map_del(&w->map, sl->job);
 	ea_job_free(sl->job);
 	ea_report_free(sl->rep);
 	sl->job = NULL;
 	sl->rep = NULL;
 	sl->busy = false;
-	s->free_slots[s->free_count++] = sl;
-	s->active--;
+	w->free_slots[w->free_count++] = sl;
+	w->active--;
 }
 
 /* Runs a job once; finishes the slot if the job is done. */
-static void step_slot(scan_state *s, scan_slot *sl)
+static void step_slot(scan_worker *w, scan_slot *sl)
 {
 	if (ea_job_step(sl->job) != EA_EPENDING)
-		finish_slot(s, sl);
+		finish_slot(w, sl);
 }
 
-/* Reads lines until one domain is started, or the input ends. */
-static void start_next(scan_state *s)
+/* Starts one domain in a free slot. Waits for the input only when the worker has
+ * nothing in flight (a slow pipe must not stall lookups already sent). Returns false
+ * when no domain was started. */
+static bool start_next(scan_worker *w)
 {
-	scan_slot *sl = s->free_slots[s->free_count - 1];
-	while (!s->eof && !interrupted) {
-		bool overlong;
-		ssize_t n = read_line(s, &overlong);
-		if (n < 0) {
-			if (ferror(s->in) && errno != EINTR)
-				fprintf(stderr, "emailauth: scan: error reading %s\n", s->o->input_path);
-			s->eof = true;
-			return;
-		}
-		s->line_no++;
-		if (overlong) {
-			char msg[80];
-			snprintf(msg, sizeof(msg), "the line is longer than %d bytes", EA_SCAN_LINE_MAX);
-			line_error(s, msg);
-			continue;
-		}
-		char err[256];
-		ea_scan_line_kind k = ea_scan_parse_line(&s->parser, s->line, (size_t)n, &sl->item, err,
-		                                         sizeof(err));
-		if (k == EA_SCAN_LINE_SKIP || k == EA_SCAN_LINE_HEADER) {
-			s->st.lines_done++;
-			continue;
-		}
-		if (k == EA_SCAN_LINE_ERROR) {
-			line_error(s, err);
-			continue;
-		}
-		unsigned long first = 0;
-		int added = ea_scan_seen_add(s->seen, sl->item.domain, s->line_no, &first);
-		if (added == 0) {
-			s->st.lines_done++;
-			if (first == 0) {
-				s->st.resumed_skipped++;
-				continue;
-			}
-			char msg[EA_NAME_MAX + 64];
-			snprintf(msg, sizeof(msg), "%s is a duplicate of line %lu; skipped", sl->item.domain, first);
-			line_error(s, msg);
-			s->st.rejected--;
-			s->st.duplicates++;
-			continue;
-		}
-		sl->line = s->line_no;
+	scan_shared *sh = w->sh;
+	scan_slot *sl = w->free_slots[w->free_count - 1];
+	while (!interrupted) {
+		scan_take took = scan_queue_take(sh, sl, w->active == 0 ? SCAN_POLL_MS : 0);
+		if (took == SCAN_INPUT_ENDED)
+			w->input_done = true;
+		if (took != SCAN_TAKEN)
+			return false;
 		sl->rep = ea_report_new(sl->item.domain, sl->item.display);
 		sl->started = ea_now_ms();
-		sl->job = sl->rep ? ea_job_new(s->r, sl->rep, sl->started + s->o->g.timeout_s * 1000.0) : NULL;
+		sl->job = sl->rep ? ea_job_new(w->r, sl->rep, sl->started + sh->timeout_ms) : NULL;
 		if (sl->job == NULL) {
 			ea_report_free(sl->rep);
 			sl->rep = NULL;
-			line_error(s, "out of memory");
+			scan_line_error(sh, sl->line, "out of memory", NULL);
 			continue;
 		}
 		ea_job_set_trace(sl->job, false);
-		if (scan_checks_add(sl->job, s->run_checks, s->o->checks_explicit, sl) == 0) {
+		if (scan_checks_add(sl->job, sh->run_checks, sh->checks_explicit, sl) == 0) {
 			char msg[EA_NAME_MAX + 128];
 			snprintf(msg, sizeof(msg), "nothing to check for %s: no SES tokens on the line, and no "
 			         "other check asked for", sl->item.domain);
@@ -268,18 +138,49 @@ static void start_next(scan_state *s)
 			ea_report_free(sl->rep);
 			sl->job = NULL;
 			sl->rep = NULL;
-			line_error(s, msg);
-			s->st.rejected--;
-			s->st.no_checks++;
+			scan_line_error(sh, sl->line, msg, &sh->st.no_checks);
 			continue;
 		}
 		sl->busy = true;
-		s->free_count--;
-		s->active++;
-		job_map_put(&s->map, sl->job, sl);
-		step_slot(s, sl);
-		return;
+		w->free_count--;
+		w->active++;
+		scan_job_map_put(&w->map, sl->job, sl);
+		step_slot(w, sl);
+		return true;
 	}
+	return false;
+}
+
+static void *worker_main(void *arg)
+{
+	scan_worker *w = arg;
+	scan_shared *sh = w->sh;
+	while (!interrupted && !atomic_load(&sh->write_failed)) {
+		/* Start domains while there is room, and no query waits for a free place:
+		 * a queue at the transport would only eat into the domains' deadlines. */
+		bool starved = false;
+		while (!w->input_done && !interrupted && w->free_count > 0 && ea_resolver_inflight(w->r) < w->inflight)
+			if (!start_next(w)) {
+				starved = !w->input_done;
+				break;
+			}
+		if (w->active == 0 && w->input_done)
+			break;
+		/* room, but the reader is behind: come back for its lines soon */
+		ea_job *job = ea_resolver_poll(w->r, starved ? SCAN_RECHECK_INPUT_MS : SCAN_POLL_MS);
+		if (job != NULL) {
+			scan_slot *sl = scan_job_map_get(&w->map, job);
+			if (sl != NULL)
+				step_slot(w, sl);
+		} else if (w->active > 0 && ea_resolver_inflight(w->r) == 0) {
+			/* Nothing in flight yet jobs wait: run them, they end what they have. */
+			for (size_t i = 0; i < w->jobs; i++)
+				if (w->slots[i].busy)
+					step_slot(w, &w->slots[i]);
+		}
+	}
+	scan_thread_done(sh);
+	return NULL;
 }
 
 /* Counts the lines of a regular file for the progress bar (a quick streaming pass). */
@@ -317,6 +218,14 @@ static int parse_count(const char *opt, const char *v, unsigned min, unsigned ma
 	return 0;
 }
 
+/* One worker per core, but never more workers than domains in flight or queries a
+ * second (each worker needs at least one of each). */
+static unsigned default_threads(void)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	return cores < 1 ? 1 : cores > SCAN_MAX_THREADS ? SCAN_MAX_THREADS : (unsigned)cores;
+}
+
 static int parse_args(scan_opts *o, int argc, char **argv)
 {
 	memset(o, 0, sizeof(*o));
@@ -324,6 +233,7 @@ static int parse_args(scan_opts *o, int argc, char **argv)
 	o->checks = SCAN_ALL;
 	o->jobs = SCAN_DEFAULT_JOBS;
 	o->inflight = SCAN_DEFAULT_INFLIGHT;
+	bool threads_given = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *eq = strchr(a, '=');
@@ -357,6 +267,11 @@ static int parse_args(scan_opts *o, int argc, char **argv)
 			if (parse_count("--qps", v, 1, SCAN_MAX_QPS, &o->qps) < 0)
 				return EA_EXIT_USAGE;
 			TAKE();
+		} else if (IS("--threads")) {
+			if (parse_count("--threads", v, 1, SCAN_MAX_THREADS, &o->threads) < 0)
+				return EA_EXIT_USAGE;
+			threads_given = true;
+			TAKE();
 		} else if (IS("--output") || IS("-o")) {
 			if (v == NULL)
 				return cli_usage_error("--output needs a file");
@@ -385,59 +300,135 @@ static int parse_args(scan_opts *o, int argc, char **argv)
 		return cli_usage_error("scan needs an input: emailauth scan domains.txt (or '-' for stdin)");
 	if (o->resume && (o->output_path == NULL || strcmp(o->output_path, "-") == 0))
 		return cli_usage_error("--resume needs --output FILE (the file it continues)");
+	if (!threads_given)
+		o->threads = default_threads();
+	/* each worker needs a domain, a query in flight and, with --qps, a query a second */
+	if (o->threads > o->jobs)
+		o->threads = o->jobs;
+	if (o->threads > o->inflight)
+		o->threads = o->inflight;
+	if (o->qps > 0 && o->threads > o->qps)
+		o->threads = o->qps;
 	cli_globals_finish(&o->g);
-	o->g.rcfg.max_inflight = o->inflight;
 	o->g.rcfg.cache_entries = SCAN_CACHE_ENTRIES;
-	o->g.rcfg.qps = o->qps;
 	return 0;
 }
 
-static void scan_free(scan_state *s)
+/* The worker's share of a total: the total split evenly, the remainder to the first. */
+static unsigned share(unsigned total, unsigned workers, unsigned index)
 {
-	for (size_t i = 0; s->slots && i < s->o->jobs; i++) {
-		ea_job_free(s->slots[i].job);
-		ea_report_free(s->slots[i].rep);
-	}
-	free(s->slots);
-	free(s->free_slots);
-	job_map_free(&s->map);
-	ea_resolver_free(s->r);
-	ea_scan_seen_free(s->seen);
-	free(s->line);
-	if (s->in && s->in != stdin)
-		fclose(s->in);
+	return total / workers + (index < total % workers ? 1 : 0);
 }
 
-static void main_loop(scan_state *s)
+static bool worker_init(scan_worker *w, scan_shared *sh, const scan_opts *o, unsigned index)
 {
-	size_t admit = s->o->inflight;
+	w->sh = sh;
+	w->jobs = share(o->jobs, o->threads, index);
+	cli_globals g = o->g;
+	w->inflight = share(o->inflight, o->threads, index);
+	g.rcfg.max_inflight = (unsigned)w->inflight;
+	g.rcfg.qps = o->qps ? share(o->qps, o->threads, index) : 0;
+	w->r = cli_resolver(&g);
+	if (w->r == NULL)
+		return false;
+	w->slots = calloc(w->jobs, sizeof(*w->slots));
+	w->free_slots = calloc(w->jobs, sizeof(*w->free_slots));
+	if (w->slots == NULL || w->free_slots == NULL || !scan_job_map_init(&w->map, w->jobs)) {
+		fprintf(stderr, "emailauth: scan: out of memory\n");
+		return false;
+	}
+	for (size_t i = 0; i < w->jobs; i++)
+		w->free_slots[w->free_count++] = &w->slots[w->jobs - 1 - i];
+	return true;
+}
+
+static void worker_free(scan_worker *w)
+{
+	for (size_t i = 0; w->slots && i < w->jobs; i++) {
+		ea_job_free(w->slots[i].job);
+		ea_report_free(w->slots[i].rep);
+	}
+	free(w->slots);
+	free(w->free_slots);
+	scan_job_map_free(&w->map);
+	ea_resolver_free(w->r);
+}
+
+/* The main thread draws progress, flushes the output and watches for Ctrl-C while the
+ * reader and the workers run; on Ctrl-C it interrupts their waits (a read of stdin,
+ * poll) with the same signal, again each tick until they are all out. */
+static void supervise(scan_shared *sh, pthread_t *threads, const bool *started, unsigned count)
+{
 	double last_flush = ea_now_ms();
-	while (!interrupted && !s->write_failed) {
-		/* Start domains while there is room, and no query waits for a free place:
-		 * a queue at the transport would only eat into the domains' deadlines. */
-		while (!s->eof && !interrupted && s->free_count > 0 && ea_resolver_inflight(s->r) < admit)
-			start_next(s);
-		if (s->active == 0 && s->eof)
-			break;
-		ea_job *job = ea_resolver_poll(s->r, SCAN_POLL_MS);
-		if (job != NULL) {
-			scan_slot *sl = job_map_get(&s->map, job);
-			if (sl != NULL)
-				step_slot(s, sl);
-		} else if (s->active > 0 && ea_resolver_inflight(s->r) == 0) {
-			/* Nothing in flight yet jobs wait: run them, they end what they have. */
-			for (size_t i = 0; i < s->o->jobs; i++)
-				if (s->slots[i].busy)
-					step_slot(s, &s->slots[i]);
+	pthread_mutex_lock(&sh->output_lock);
+	while (sh->threads_running > 0) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += SCAN_TICK_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
 		}
-		scan_progress(&s->st, false);
+		pthread_cond_timedwait(&sh->thread_done, &sh->output_lock, &until);
+		scan_progress(&sh->st, false);
 		double now = ea_now_ms();
 		if (now - last_flush >= SCAN_FLUSH_MS) {
 			/* lines reach a reader soon after they finish, in whole-line batches */
-			fflush(s->out.f);
+			fflush(sh->out.f);
 			last_flush = now;
 		}
+		if (interrupted && sh->threads_running > 0) {
+			pthread_mutex_unlock(&sh->output_lock);
+			for (unsigned i = 0; i < count; i++)
+				if (started[i])
+					pthread_kill(threads[i], SIGINT);
+			pthread_mutex_lock(&sh->output_lock);
+		}
 	}
+	pthread_mutex_unlock(&sh->output_lock);
+}
+
+/* Runs the reader (thread 0) and the workers; returns the domains left in flight and
+ * the workers' resolver counters added up. */
+static size_t run_threads(scan_shared *sh, scan_worker *workers, unsigned count, ea_resolver_stats *total)
+{
+	pthread_t threads[SCAN_MAX_THREADS + 1];
+	bool started[SCAN_MAX_THREADS + 1] = {false};
+	for (unsigned i = 0; i <= count; i++) {
+		pthread_mutex_lock(&sh->output_lock);
+		sh->threads_running++;
+		pthread_mutex_unlock(&sh->output_lock);
+		int rc = i == 0 ? pthread_create(&threads[0], NULL, scan_reader_main, sh)
+		                : pthread_create(&threads[i], NULL, worker_main, &workers[i - 1]);
+		if (rc != 0) {
+			fprintf(stderr, "emailauth: scan: cannot start a thread\n");
+			scan_thread_done(sh);
+			if (i <= 1) {
+				/* without the reader or any worker nothing would end the scan */
+				atomic_store(&sh->write_failed, true);
+				atomic_store(&interrupted, 1);
+			}
+			break;
+		}
+		started[i] = true;
+	}
+	supervise(sh, threads, started, count + 1);
+	size_t abandoned = 0;
+	memset(total, 0, sizeof(*total));
+	for (unsigned i = 0; i <= count; i++)
+		if (started[i])
+			pthread_join(threads[i], NULL);
+	for (unsigned i = 0; i < count; i++) {
+		abandoned += workers[i].active;
+		ea_resolver_stats rs;
+		ea_resolver_get_stats(workers[i].r, &rs);
+		total->sent += rs.sent;
+		total->cache_hits += rs.cache_hits;
+		total->failed += rs.failed;
+		for (size_t k = 0; k < EA_RESOLVER_MAX_SERVERS; k++)
+			total->failed_by_server[k] += rs.failed_by_server[k];
+	}
+	return abandoned;
 }
 
 int cmd_scan(int argc, char **argv)
@@ -446,39 +437,48 @@ int cmd_scan(int argc, char **argv)
 	int prc = parse_args(&o, argc, argv);
 	if (prc != 0)
 		return prc;
-	scan_state s;
-	memset(&s, 0, sizeof(s));
-	s.o = &o;
-	s.run_checks = o.checks;
+	scan_shared *sh = calloc(1, sizeof(*sh));
+	if (sh == NULL) {
+		fprintf(stderr, "emailauth: scan: out of memory\n");
+		return 3;
+	}
+	sh->input_path = o.input_path;
+	sh->run_checks = o.checks;
+	sh->checks_explicit = o.checks_explicit;
+	sh->timeout_ms = o.g.timeout_s * 1000.0;
+	sh->interrupted = &interrupted;
+	pthread_mutex_init(&sh->queue_lock, NULL);
+	pthread_cond_init(&sh->queue_filled, NULL);
+	pthread_cond_init(&sh->queue_drained, NULL);
+	pthread_mutex_init(&sh->output_lock, NULL);
+	pthread_cond_init(&sh->thread_done, NULL);
 	/* Checks allocate and free large contexts on every run; without this glibc maps
 	 * and unmaps them each time, and page faults were a quarter of the scan's CPU. */
 	mallopt(M_MMAP_THRESHOLD, SCAN_HEAP_KEEP);
 	mallopt(M_TRIM_THRESHOLD, SCAN_HEAP_KEEP);
 	int rc = 3;
-	s.in = strcmp(o.input_path, "-") == 0 ? stdin : fopen(o.input_path, "rb");
-	if (s.in == NULL) {
+	scan_worker *workers = calloc(o.threads, sizeof(*workers));
+	sh->in = strcmp(o.input_path, "-") == 0 ? stdin : fopen(o.input_path, "rb");
+	if (sh->in == NULL) {
 		fprintf(stderr, "emailauth: scan: cannot open %s: %s\n", o.input_path, strerror(errno));
-		return EA_EXIT_USAGE;
+		rc = EA_EXIT_USAGE;
+		goto out;
 	}
-	s.line = malloc(EA_SCAN_LINE_MAX + 1);
-	s.seen = ea_scan_seen_new(EA_SCAN_SEEN_SLOTS_LOG2);
-	s.slots = calloc(o.jobs, sizeof(*s.slots));
-	s.free_slots = calloc(o.jobs, sizeof(*s.free_slots));
-	if (s.line == NULL || s.seen == NULL || s.slots == NULL || s.free_slots == NULL ||
-	    !job_map_init(&s.map, o.jobs)) {
+	sh->seen = ea_scan_seen_new(EA_SCAN_SEEN_SLOTS_LOG2);
+	if (sh->seen == NULL || workers == NULL) {
 		fprintf(stderr, "emailauth: scan: out of memory\n");
 		goto out;
 	}
-	for (size_t i = 0; i < o.jobs; i++)
-		s.free_slots[s.free_count++] = &s.slots[o.jobs - 1 - i];
-	ea_scan_parser_init(&s.parser);
+	ea_scan_parser_init(&sh->parser);
 	unsigned long resumed = 0;
-	if (!scan_output_open(&s.out, o.output_path, o.csv, o.resume, s.seen, &resumed))
+	if (!scan_output_open(&sh->out, o.output_path, o.csv, o.resume, sh->seen, &resumed))
 		goto out;
-	s.r = cli_resolver(&o.g);
-	if (s.r == NULL)
-		goto out;
-	scan_stats_init(&s.st, count_lines(o.input_path), o.quiet);
+	/* every resolver is made here, before any thread starts: a bad --resolver or --zone
+	 * is reported once, as a usage error */
+	for (unsigned i = 0; i < o.threads; i++)
+		if (!worker_init(&workers[i], sh, &o, i))
+			goto out;
+	scan_stats_init(&sh->st, count_lines(o.input_path), o.quiet);
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -487,20 +487,30 @@ int cmd_scan(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	main_loop(&s);
-
-	size_t abandoned = s.active;
-	if (scan_output_close(&s.out) != EA_OK)
-		s.write_failed = true;
-	scan_summary(&s.st, s.r, s.run_checks, interrupted, abandoned);
+	ea_resolver_stats total;
+	size_t abandoned = run_threads(sh, workers, o.threads, &total);
+	if (scan_output_close(&sh->out) != EA_OK)
+		atomic_store(&sh->write_failed, true);
+	scan_summary(&sh->st, &total, workers[0].r, sh->run_checks, interrupted, abandoned);
 	if (interrupted)
 		rc = 130;
-	else if (s.write_failed)
+	else if (atomic_load(&sh->write_failed))
 		rc = 3;
 	else
-		rc = s.worst;
+		rc = sh->worst;
 out:
-	scan_output_close(&s.out);
-	scan_free(&s);
+	scan_output_close(&sh->out);
+	for (unsigned i = 0; workers != NULL && i < o.threads; i++)
+		worker_free(&workers[i]);
+	free(workers);
+	ea_scan_seen_free(sh->seen);
+	if (sh->in && sh->in != stdin)
+		fclose(sh->in);
+	pthread_cond_destroy(&sh->thread_done);
+	pthread_mutex_destroy(&sh->output_lock);
+	pthread_cond_destroy(&sh->queue_drained);
+	pthread_cond_destroy(&sh->queue_filled);
+	pthread_mutex_destroy(&sh->queue_lock);
+	free(sh);
 	return rc;
 }

@@ -40,7 +40,7 @@ static const char usage[] =
 "                                the web page and JSON API (docs/serve.md); --timeout\n"
 "                                is each check's deadline. Stops on SIGTERM\n"
 "  scan FILE|- [--checks ses,spf,dmarc,dkim,mx] [--jobs N] [--qps N] [--inflight N]\n"
-"       [--format jsonl|csv] [--output FILE] [--resume] [--quiet]\n"
+"       [--threads N] [--format jsonl|csv] [--output FILE] [--resume] [--quiet]\n"
 "                                many domains, one per line (optionally followed by\n"
 "                                SES tokens or DKIM selectors), or CSV with a header;\n"
 "                                one JSON line or CSV row per domain (docs/scan.md)\n"

@@ -2,6 +2,9 @@
 #ifndef EA_CLI_SCAN_H
 #define EA_CLI_SCAN_H
 
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <emailauth/emailauth.h>
 #include <emailauth/audit.h>
@@ -28,6 +31,18 @@ typedef struct {
 	bool busy;
 } scan_slot;
 
+/* Job -> slot (scan_jobmap.c): ea_resolver_poll hands back a job, the worker needs its slot. */
+typedef struct {
+	ea_job **keys;
+	scan_slot **values;
+	size_t mask;
+} scan_job_map;
+bool scan_job_map_init(scan_job_map *m, size_t slots);
+void scan_job_map_put(scan_job_map *m, ea_job *job, scan_slot *s);
+scan_slot *scan_job_map_get(const scan_job_map *m, const ea_job *job);
+void scan_job_map_del(scan_job_map *m, const ea_job *job);
+void scan_job_map_free(scan_job_map *m);
+
 /* Parses "ses,spf,..." into a mask; returns false (with the bad name in *bad) if a
  * name is unknown. */
 bool scan_checks_parse(const char *list, unsigned *mask, const char **bad, size_t *bad_len);
@@ -47,7 +62,10 @@ typedef struct {
  * partial last line, and appends. Returns false (message printed) on failure. */
 bool scan_output_open(scan_output *o, const char *path, bool csv, bool resume,
                       ea_scan_seen *seen, unsigned long *resumed);
-int scan_output_write(scan_output *o, const ea_report *rep);
+/* The line for one report, in the output's format, in a new string (free it): made by
+ * each worker in parallel, then written whole with scan_output_put under a lock. */
+char *scan_output_render(const scan_output *o, const ea_report *rep, size_t *len);
+int scan_output_put(scan_output *o, const char *line, size_t len);
 int scan_output_close(scan_output *o);
 
 /* Progress and the final summary, on stderr. */
@@ -63,7 +81,54 @@ typedef struct {
 void scan_stats_init(scan_stats *st, unsigned long total_lines, bool quiet);
 void scan_stats_domain(scan_stats *st, const ea_report *rep);
 void scan_progress(scan_stats *st, bool force);
-void scan_summary(const scan_stats *st, const ea_resolver *r, unsigned checks, bool interrupted,
-                  size_t abandoned);
+/* rs: the counters of every worker's resolver, added up; r: one of them, for the names. */
+void scan_summary(const scan_stats *st, const ea_resolver_stats *rs, const ea_resolver *r,
+                  unsigned checks, bool interrupted, size_t abandoned);
+
+/* What the scan's threads share: the input queue (filled by the reader thread), the
+ * output, the counters. Lock order: queue before output, never the other way. */
+#define SCAN_QUEUE_ITEMS 256       /* domains read ahead of the workers */
+
+typedef struct {
+	ea_scan_item item;
+	unsigned long line;
+} scan_queued;
+
+typedef struct {
+	const char *input_path;
+	unsigned run_checks;
+	bool checks_explicit;
+	double timeout_ms;
+	atomic_int *interrupted;        /* Ctrl-C */
+	/* the input: the reader thread alone reads it, and fills the queue */
+	FILE *in;
+	ea_scan_parser parser;
+	ea_scan_seen *seen;
+	pthread_mutex_t queue_lock;
+	pthread_cond_t queue_filled, queue_drained;
+	scan_queued queue[SCAN_QUEUE_ITEMS];
+	size_t queue_head, queue_count;
+	bool input_ended;
+	/* the output, the counters, the exit code */
+	pthread_mutex_t output_lock;
+	pthread_cond_t thread_done;
+	scan_output out;
+	scan_stats st;
+	int worst;                   /* worst exit code of the domains */
+	atomic_bool write_failed;
+	unsigned threads_running;    /* the reader and the workers */
+} scan_shared;
+
+/* The reader thread (scan_reader.c): reads and parses lines, rejects bad ones and
+ * duplicates, and queues the domains. */
+void *scan_reader_main(void *shared);
+typedef enum { SCAN_TAKEN, SCAN_NONE_YET, SCAN_INPUT_ENDED } scan_take;
+/* Takes the next queued domain into sl; waits up to wait_ms for one. */
+scan_take scan_queue_take(scan_shared *sh, scan_slot *sl, int wait_ms);
+/* Rejects a line: the message goes to stderr, the line counts as settled, and as
+ * *counter (a counter of sh->st; NULL: rejected). */
+void scan_line_error(scan_shared *sh, unsigned long line_no, const char *msg, unsigned long *counter);
+/* A thread of the scan ends: the main thread is told. */
+void scan_thread_done(scan_shared *sh);
 
 #endif

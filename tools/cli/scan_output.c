@@ -71,17 +71,38 @@ bool scan_output_open(scan_output *o, const char *path, bool csv, bool resume,
 	return true;
 }
 
-int scan_output_write(scan_output *o, const ea_report *rep)
+char *scan_output_render(const scan_output *o, const ea_report *rep, size_t *len)
 {
-	if (o->csv)
-		return ea_scan_csv_row(o->f, rep);
+	char *text = NULL;
+	*len = 0;
+	if (o->csv) {
+		FILE *mem = open_memstream(&text, len);
+		if (mem == NULL)
+			return NULL;
+		int rc = ea_scan_csv_row(mem, rep);
+		if (fclose(mem) != 0 || rc != EA_OK) {
+			free(text);
+			return NULL;
+		}
+		return text;
+	}
 	json_t *root = ea_report_to_json(rep, false);
 	if (root == NULL)
-		return EA_ENOMEM;
-	int rc = json_dumpf(root, o->f, JSON_COMPACT | JSON_ENSURE_ASCII);
+		return NULL;
+	text = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(root);
-	fputc('\n', o->f);
-	return rc == 0 && !ferror(o->f) ? EA_OK : EA_EIO;
+	if (text == NULL)
+		return NULL;
+	*len = strlen(text);
+	return text;
+}
+
+int scan_output_put(scan_output *o, const char *line, size_t len)
+{
+	fwrite(line, 1, len, o->f);
+	if (!o->csv)
+		fputc('\n', o->f);   /* a CSV row ends in its own newline */
+	return !ferror(o->f) ? EA_OK : EA_EIO;
 }
 
 int scan_output_close(scan_output *o)

@@ -91,8 +91,8 @@ void scan_progress(scan_stats *st, bool force)
 	}
 }
 
-void scan_summary(const scan_stats *st, const ea_resolver *r, unsigned checks, bool interrupted,
-                  size_t abandoned)
+void scan_summary(const scan_stats *st, const ea_resolver_stats *rs, const ea_resolver *r,
+                  unsigned checks, bool interrupted, size_t abandoned)
 {
 	if (st->tty && !st->quiet)
 		fputs("\r\033[K", stderr);
@@ -114,17 +114,15 @@ void scan_summary(const scan_stats *st, const ea_resolver *r, unsigned checks, b
 			fprintf(stderr, "%s %s %.0f ms", i ? "," : "", st->slowest[i].domain, st->slowest[i].ms);
 		fputc('\n', stderr);
 	}
-	ea_resolver_stats rs;
-	ea_resolver_get_stats(r, &rs);
 	fprintf(stderr, "scan: lookups sent %llu, answered from the scan's cache %llu, failed %llu",
-	        (unsigned long long)rs.sent, (unsigned long long)rs.cache_hits,
-	        (unsigned long long)rs.failed);
+	        (unsigned long long)rs->sent, (unsigned long long)rs->cache_hits,
+	        (unsigned long long)rs->failed);
 	for (size_t i = 0; i < EA_RESOLVER_MAX_SERVERS; i++) {
 		const char *name = ea_resolver_server_name(r, i);
 		if (name == NULL)
 			break;
 		fprintf(stderr, "%s%s %llu", i ? ", " : "; failures by resolver: ", name,
-		        (unsigned long long)rs.failed_by_server[i]);
+		        (unsigned long long)rs->failed_by_server[i]);
 	}
 	fputc('\n', stderr);
 	if (interrupted)
