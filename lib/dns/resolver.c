@@ -3,6 +3,7 @@
  * flight, the jobs that wait on it, and deadlines. Transports (network, zone
  * files) sit behind it.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,9 @@ struct ea_resolver {
 	size_t entry_count, max_entries;
 	ea_job *ready_head, *ready_tail;
 	ea_job *active;                     /* jobs waiting for lookups */
+	/* No active job's deadline is before this (a lower bound, lowered as jobs join):
+	 * a poll before it need not look at every job. */
+	double earliest_deadline;
 	ea_resolver_stats stats;
 };
 
@@ -275,6 +279,8 @@ static void active_link(ea_resolver *r, ea_job *job)
 	if (r->active)
 		r->active->active_prev = job;
 	r->active = job;
+	if (job->deadline < r->earliest_deadline)
+		r->earliest_deadline = job->deadline;
 }
 
 static void waiter_remove(cache_entry *e, ea_job *job)
@@ -644,15 +650,20 @@ ea_job *ea_resolver_poll(ea_resolver *r, int timeout_ms)
 		double now = ea_now_ms();
 		double wait = timeout_ms;
 		bool expired = false;
-		for (ea_job *j = r->active, *next; j; j = next) {
-			next = j->active_next;
-			if (j->pending > 0 && now >= j->deadline) {
-				job_expire(j);
-				expired = true;
-			} else if (j->pending > 0 && j->deadline - now < wait) {
-				wait = j->deadline - now;
+		if (now >= r->earliest_deadline) {
+			r->earliest_deadline = INFINITY;
+			for (ea_job *j = r->active, *next; j; j = next) {
+				next = j->active_next;
+				if (j->pending > 0 && now >= j->deadline) {
+					job_expire(j);
+					expired = true;
+				} else if (j->deadline < r->earliest_deadline) {
+					r->earliest_deadline = j->deadline;
+				}
 			}
 		}
+		if (r->earliest_deadline - now < wait)
+			wait = r->earliest_deadline - now;
 		if (expired)
 			continue;
 		if (r->t->inflight(r->t) == 0)
@@ -698,6 +709,7 @@ ea_resolver *ea_resolver_new_with_transport(ea_transport *t, const ea_resolver_c
 	if (r == NULL)
 		return NULL;
 	r->t = t;
+	r->earliest_deadline = INFINITY;
 	r->max_entries = cfg && cfg->cache_entries ? cfg->cache_entries : CACHE_DEFAULT_ENTRIES;
 	return r;
 }
