@@ -47,10 +47,11 @@ ea_scan_line_kind ea_scan_parse_line(ea_scan_parser *p, const char *line, size_t
 /* True if s looks like an SES Easy DKIM token: 32 characters of base32 [a-z2-7]. */
 bool ea_scan_is_ses_token(const char *s, size_t len);
 
-/* A set of domains seen, bounded: a fixed table of 64-bit entries (hash bits and the
- * line number), so memory does not grow with the input. When it is full, further
- * domains are not remembered (a later duplicate of them is scanned again). */
-#define EA_SCAN_SEEN_SLOTS_LOG2 21   /* 2M slots, 16 MiB: remembers ~1.5M domains */
+/* A set of domains seen, bounded: a table of 64-bit entries (hash bits and the line
+ * number) that doubles as it fills up to 2^slots_log2 entries, so memory does not grow
+ * past that with the input. When it is full, further domains are not remembered (a
+ * later duplicate of them is scanned again). */
+#define EA_SCAN_SEEN_SLOTS_LOG2 21   /* at most 2M slots, 16 MiB: remembers ~1.5M domains */
 typedef struct ea_scan_seen ea_scan_seen;
 ea_scan_seen *ea_scan_seen_new(unsigned slots_log2);
 void ea_scan_seen_free(ea_scan_seen *s);

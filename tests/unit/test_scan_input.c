@@ -62,6 +62,26 @@ int main(void)
 	tap_ok(last == -1 && ea_scan_seen_count(s) == 12, "the set stops at 75%% of its slots");
 	ea_scan_seen_free(s);
 
+	/* A larger set starts small and doubles: every name is still found, with its line. */
+	s = ea_scan_seen_new(14);
+	size_t added = 0;
+	for (unsigned long i = 1; i <= 13000; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "d%lu.example", i);
+		if (ea_scan_seen_add(s, name, i, NULL) == 1)
+			added++;
+	}
+	size_t found = 0;
+	for (unsigned long i = 1; i <= added; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "d%lu.example", i);
+		if (ea_scan_seen_add(s, name, 0, &first) == 0 && first == i)
+			found++;
+	}
+	tap_ok(added == 12288 && ea_scan_seen_count(s) == 12288 && found == added,
+	       "grown set: all %zu names found with their lines, full at 75%% of 2^14", found);
+	ea_scan_seen_free(s);
+
 	ea_report *rep = ea_report_new("example.com", "example.com");
 	ea_section *sec = ea_report_section(rep, "ses-dkim");
 	ea_section_addf(sec, "ses.dkim.missing", EA_SEV_ERROR, "gone, \"quoted\"");
