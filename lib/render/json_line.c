@@ -1,0 +1,130 @@
+/*
+ * A report as one line of compact JSON (JSONL, as `scan` writes). The text is byte for
+ * byte what json_dumps(JSON_COMPACT | JSON_ENSURE_ASCII) gives, but jansson's dumper
+ * decodes UTF-8 a character at a time and makes a call per token: it was a quarter of
+ * an offline scan's CPU per domain. Objects, arrays, ASCII strings, integers and the
+ * constants are written here; anything else (reals, non-ASCII text, very deep nesting)
+ * by jansson, value by value.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <emailauth/render.h>
+#include "util/buf.h"
+
+#define JSONL_MAX_BYTES (16u << 20)   /* a longer line is left to jansson */
+#define JSONL_MAX_DEPTH 32            /* deeper values go to jansson whole */
+#define JSONL_FLAGS (JSON_COMPACT | JSON_ENSURE_ASCII)
+
+/* jansson's own text for one value. */
+static bool put_by_jansson(ea_buf *b, const json_t *v)
+{
+	char *t = json_dumps(v, JSONL_FLAGS | JSON_ENCODE_ANY);
+	if (t == NULL)
+		return false;
+	bool ok = ea_buf_puts(b, t);
+	free(t);
+	return ok;
+}
+
+/* A string (or key) with jansson's escapes (dump_string): \" \\ \b \f \n \r \t, and
+ * \u00XX for the other controls. Text past ASCII: jansson writes it. */
+static bool put_string(ea_buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80) {
+			json_t *t = json_stringn(s, n);
+			bool ok = t != NULL && put_by_jansson(b, t);
+			json_decref(t);
+			return ok;
+		}
+	ea_buf_putc(b, '"');
+	size_t run = 0;   /* start of the bytes not yet written */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		ea_buf_append(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': ea_buf_puts(b, "\\\""); break;
+		case '\\': ea_buf_puts(b, "\\\\"); break;
+		case '\b': ea_buf_puts(b, "\\b"); break;
+		case '\f': ea_buf_puts(b, "\\f"); break;
+		case '\n': ea_buf_puts(b, "\\n"); break;
+		case '\r': ea_buf_puts(b, "\\r"); break;
+		case '\t': ea_buf_puts(b, "\\t"); break;
+		default: ea_buf_printf(b, "\\u%04X", c); break;
+		}
+	}
+	ea_buf_append(b, s + run, n - run);
+	return ea_buf_putc(b, '"');
+}
+
+static bool put_value(ea_buf *b, json_t *v, unsigned depth)
+{
+	if (depth >= JSONL_MAX_DEPTH)
+		return put_by_jansson(b, v);
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		const char *key;
+		json_t *item;
+		bool first = true;
+		ea_buf_putc(b, '{');
+		/* In insertion order, as jansson dumps without JSON_SORT_KEYS. */
+		json_object_foreach(v, key, item) {
+			if (!first)
+				ea_buf_putc(b, ',');
+			first = false;
+			if (!put_string(b, key, strlen(key)) || !ea_buf_putc(b, ':') ||
+			    !put_value(b, item, depth + 1))
+				return false;
+		}
+		return ea_buf_putc(b, '}');
+	}
+	case JSON_ARRAY:
+		ea_buf_putc(b, '[');
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			if (i > 0)
+				ea_buf_putc(b, ',');
+			if (!put_value(b, json_array_get(v, i), depth + 1))
+				return false;
+		}
+		return ea_buf_putc(b, ']');
+	case JSON_STRING:
+		return put_string(b, json_string_value(v), json_string_length(v));
+	case JSON_INTEGER:
+		return ea_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	case JSON_TRUE:
+		return ea_buf_puts(b, "true");
+	case JSON_FALSE:
+		return ea_buf_puts(b, "false");
+	case JSON_NULL:
+		return ea_buf_puts(b, "null");
+	default:
+		return put_by_jansson(b, v);
+	}
+}
+
+char *ea_report_json_line(const ea_report *rep, size_t *len)
+{
+	*len = 0;
+	json_t *root = ea_report_to_json(rep, false);
+	if (root == NULL)
+		return NULL;
+	ea_buf b;
+	ea_buf_init(&b, JSONL_MAX_BYTES);
+	char *text;
+	if (put_value(&b, root, 0) && !b.error) {
+		*len = b.len;
+		text = ea_buf_take(&b);
+	} else {   /* past the bound, or out of memory: jansson's text */
+		text = json_dumps(root, JSONL_FLAGS);
+		*len = text ? strlen(text) : 0;
+	}
+	ea_buf_free(&b);
+	json_decref(root);
+	return text;
+}
