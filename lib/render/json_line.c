@@ -33,19 +33,20 @@ static bool put_by_jansson(ea_buf *b, const json_t *v)
  * \u00XX for the other controls. Text past ASCII: jansson writes it. */
 static bool put_string(ea_buf *b, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80) {
+	size_t mark = b->len;
+	ea_buf_putc(b, '"');
+	size_t run = 0;   /* start of the bytes not yet written */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
+			continue;
+		if (c >= 0x80) {
+			ea_buf_truncate(b, mark);
 			json_t *t = json_stringn(s, n);
 			bool ok = t != NULL && put_by_jansson(b, t);
 			json_decref(t);
 			return ok;
 		}
-	ea_buf_putc(b, '"');
-	size_t run = 0;   /* start of the bytes not yet written */
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
 		ea_buf_append(b, s + run, i - run);
 		run = i + 1;
 		switch (c) {

@@ -24,6 +24,14 @@ void ea_buf_reset(ea_buf *b)
 		b->data[0] = '\0';
 }
 
+void ea_buf_truncate(ea_buf *b, size_t len)
+{
+	if (len >= b->len)
+		return;
+	b->len = len;
+	b->data[len] = '\0';
+}
+
 static bool buf_reserve(ea_buf *b, size_t extra)
 {
 	if (b->error)

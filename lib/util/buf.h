@@ -18,6 +18,8 @@ typedef struct {
 void ea_buf_init(ea_buf *b, size_t max);
 void ea_buf_free(ea_buf *b);
 void ea_buf_reset(ea_buf *b);
+/* Drops the bytes past len (kept: the sticky error). */
+void ea_buf_truncate(ea_buf *b, size_t len);
 bool ea_buf_append(ea_buf *b, const void *p, size_t n);
 bool ea_buf_puts(ea_buf *b, const char *s);
 bool ea_buf_putc(ea_buf *b, char c);
