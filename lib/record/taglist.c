@@ -57,14 +57,14 @@ bool ea_taglist_parse(const char *in, size_t len, ea_taglist *out)
 		while (i < len && is_wsp(in[i]))
 			i++;
 		size_t vstart = i;
-		while (i < len && in[i] != ';')
-			i++;
+		const char *semi = memchr(in + i, ';', len - i);   /* values are long: DKIM keys */
+		i = semi ? (size_t)(semi - in) : len;
 		size_t vend = i;
 		while (vend > vstart && is_wsp(in[vend - 1]))
 			vend--;
 		for (size_t k = vstart; k < vend; k++) {
 			unsigned char c = (unsigned char)in[k];
-			if (!is_wsp((char)c) && (c < 0x21 || c > 0x7e)) {
+			if ((c < 0x21 || c > 0x7e) && !is_wsp((char)c)) {
 				fail(out, "a tag value holds a character outside printable ASCII", k);
 				break;
 			}
