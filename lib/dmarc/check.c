@@ -219,6 +219,10 @@ static int report_destinations(ea_job *job, ea_section *sec, const ea_dmarc_disc
 	if (rc == EA_EPENDING)
 		pending = true;
 	for (size_t i = 0; i < n; i++) {
+		if (rc == EA_OK && ea_name_equal(ds[i].u->domain, d->policy_domain)) {
+			ds[i].known = org_known;   /* the same walk again would say the same */
+			continue;
+		}
 		char dorg[EA_NAME_MAX + 1];
 		bool dk;
 		int drc = ea_dmarc_org_domain(job, ds[i].u->domain, dorg, sizeof(dorg), &dk);
