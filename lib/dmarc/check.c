@@ -215,7 +215,13 @@ static int report_destinations(ea_job *job, ea_section *sec, const ea_dmarc_disc
 	bool pending = false;
 	char org[EA_NAME_MAX + 1];
 	bool org_known;
-	int rc = ea_dmarc_org_domain(job, d->policy_domain, org, sizeof(org), &org_known);
+	int rc = EA_OK;
+	if (ea_name_equal(d->policy_domain, d->domain)) {   /* discovery walked it already */
+		snprintf(org, sizeof(org), "%s", d->org_domain);
+		org_known = d->org_known;
+	} else {
+		rc = ea_dmarc_org_domain(job, d->policy_domain, org, sizeof(org), &org_known);
+	}
 	if (rc == EA_EPENDING)
 		pending = true;
 	for (size_t i = 0; i < n; i++) {
