@@ -76,7 +76,11 @@ bool ea_buf_puts(ea_buf *b, const char *s)
 
 bool ea_buf_putc(ea_buf *b, char c)
 {
-	return ea_buf_append(b, &c, 1);
+	if (!buf_reserve(b, 1))
+		return false;
+	b->data[b->len++] = c;   /* not a memcpy call per byte: JSON writes many */
+	b->data[b->len] = '\0';
+	return true;
 }
 
 bool ea_buf_vprintf(ea_buf *b, const char *fmt, va_list ap)
