@@ -128,9 +128,12 @@ ea_finding *ea_section_addf(ea_section *sec, const char *code, ea_severity sev,
 	va_start(ap, fmt);
 	char *msg = vformat(fmt, ap);
 	va_end(ap);
-	ea_finding f = {.code = code, .severity = sev, .message = msg};
+	ea_finding f = {.code = code, .severity = sev};
 	ea_finding *d = ea_section_add(sec, &f);
-	free(msg);
+	if (d != NULL)
+		d->message = msg;   /* handed over, not copied */
+	else
+		free(msg);
 	return d;
 }
 
