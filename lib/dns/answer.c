@@ -513,6 +513,52 @@ oom:
 	return NULL;
 }
 
+ea_dns_answer *ea_dns_answer_cname_from(const ea_dns_answer *a)
+{
+	size_t cnames = 0;
+	for (size_t i = 0; i < a->rr_count; i++)
+		if (a->rrs[i].type == EA_RR_CNAME && strcmp(a->rrs[i].owner, a->qname) == 0)
+			cnames++;
+	/* NXDOMAIN with a CNAME at the name: the name exists, its target does not */
+	bool found = cnames > 0 && (a->rcode == 0 || a->reason == EA_DNS_R_NXDOMAIN);
+	bool nxdomain = a->reason == EA_DNS_R_NXDOMAIN && cnames == 0;
+	if (a->qtype == EA_RR_CNAME || (!found && !nxdomain))
+		return NULL;
+	ea_answer_owned *o = answer_start(a->qname, EA_RR_CNAME, a->server, a->ms, 0);
+	if (o == NULL)
+		return NULL;
+	ea_dns_answer *d = &o->pub;
+	d->rcode = found ? 0 : a->rcode;
+	d->aa = a->aa;
+	d->ad = a->ad;
+	if (found) {
+		ea_dns_rr *rrs = arena_alloc(o, sizeof(ea_dns_rr) * cnames);
+		if (rrs == NULL)
+			goto oom;
+		size_t n = 0;
+		for (size_t i = 0; i < a->rr_count; i++)
+			if (a->rrs[i].type == EA_RR_CNAME && strcmp(a->rrs[i].owner, a->qname) == 0 &&
+			    !copy_rr(o, &rrs[n++], &a->rrs[i]))
+				goto oom;
+		d->rrs = rrs;
+		d->rr_count = n;
+		d->outcome = EA_DNS_FOUND;
+		d->reason = EA_DNS_R_ANSWER;
+		return d;
+	}
+	d->outcome = EA_DNS_ABSENT;
+	d->reason = EA_DNS_R_NXDOMAIN;
+	d->has_soa = a->has_soa;
+	d->negative_ttl = a->negative_ttl;
+	d->soa_owner = a->soa_owner ? arena_strdup(o, a->soa_owner) : NULL;
+	if (a->soa_owner && d->soa_owner == NULL)
+		goto oom;
+	return d;
+oom:
+	ea_dns_answer_free(d);
+	return NULL;
+}
+
 size_t ea_dns_build_query(uint8_t *buf, size_t cap, const char *name, uint16_t type, bool rd,
                           uint16_t id)
 {

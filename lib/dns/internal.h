@@ -26,6 +26,11 @@ void ea_dns_answer_free(ea_dns_answer *a);
  * recurse), tail is the answer for the chain's last name. The result is for head's
  * question, with both chains in order and tail's outcome; ms is the time of both. */
 ea_dns_answer *ea_dns_answer_join(const ea_dns_answer *head, const ea_dns_answer *tail, double ms);
+/* The answer a CNAME query for a's name would get, read off a (an answer for another
+ * type at the same name, RFC 1034 section 3.6.2: it carries the name's CNAME, or says
+ * the name does not exist). NULL when a does not tell (NODATA, an error), or out of
+ * memory: then the CNAME query is sent. */
+ea_dns_answer *ea_dns_answer_cname_from(const ea_dns_answer *a);
 
 /* Builds a query with EDNS; rd: recursion desired. Returns the length, or 0 when the
  * name cannot be encoded (too long). */

@@ -30,6 +30,7 @@ struct cache_entry {
 	ea_dns_answer *answer;      /* NULL while in flight */
 	double expires;
 	unsigned refs;              /* job lookups holding this entry */
+	cache_entry *deferred_cname; /* the CNAME lookup of this name, waiting on this answer */
 	ea_job **waiters;
 	size_t waiter_count, waiter_cap;
 	ea_resolver *r;
@@ -293,6 +294,26 @@ static void waiter_remove(cache_entry *e, ea_job *job)
 	}
 }
 
+static void entry_send(ea_resolver *r, cache_entry *e);
+static void on_answer(void *arg, ea_dns_answer *answer, int server_index);
+
+/* The CNAME lookup that waited on e's answer: read off it when it tells, else asked. */
+static void settle_deferred_cname(ea_resolver *r, cache_entry *e)
+{
+	cache_entry *d = e->deferred_cname;
+	e->deferred_cname = NULL;
+	const ea_dns_answer *a = e->answer;
+	ea_dns_answer *derived = a->reason == EA_DNS_R_DEADLINE
+	                         ? ea_dns_answer_failed(d->name, EA_RR_CNAME, EA_DNS_R_DEADLINE, "", 0)
+	                         : ea_dns_answer_cname_from(a);
+	if (derived == NULL) {
+		entry_send(r, d);
+		return;
+	}
+	r->stats.cache_hits++;
+	on_answer(d, derived, -1);
+}
+
 static void on_answer(void *arg, ea_dns_answer *answer, int server_index)
 {
 	cache_entry *e = arg;
@@ -313,6 +334,8 @@ static void on_answer(void *arg, ea_dns_answer *answer, int server_index)
 			ready_push(r, job);
 	}
 	e->waiter_count = 0;
+	if (e->deferred_cname != NULL)
+		settle_deferred_cname(r, e);
 	if (!e->in_hash && e->refs == 0)
 		entry_free(e);
 }
@@ -362,9 +385,9 @@ static const ea_dns_answer *job_local(ea_job *job, const char *server, const cha
 	return l->local;
 }
 
-/* A new cache entry for (name, type, server), its query sent. NULL if it could not be. */
-static cache_entry *entry_start(ea_resolver *r, const char *name, uint16_t type, const char *server,
-                                unsigned refs)
+/* A new cache entry for (name, type, server), in the cache, not asked yet. */
+static cache_entry *entry_make(ea_resolver *r, const char *name, uint16_t type, const char *server,
+                               unsigned refs)
 {
 	cache_entry *e = calloc(1, sizeof(*e));
 	if (e == NULL)
@@ -380,11 +403,61 @@ static cache_entry *entry_start(ea_resolver *r, const char *name, uint16_t type,
 	e->in_hash = true;
 	lru_push_front(r, e);
 	r->entry_count++;
+	return e;
+}
+
+/* Puts e's query on the wire; if the transport refuses it, e ends as a failure. */
+static void entry_send(ea_resolver *r, cache_entry *e)
+{
+	r->stats.sent++;
+	if (r->t->send(r->t, e->name, e->type, *e->server ? e->server : NULL, on_answer, e) != EA_OK)
+		on_answer(e, ea_dns_answer_failed(e->name, e->type, EA_DNS_R_NETWORK, e->server, 0), -1);
+}
+
+/* A new cache entry for (name, type, server), its query sent. NULL if it could not be. */
+static cache_entry *entry_start(ea_resolver *r, const char *name, uint16_t type, const char *server,
+                                unsigned refs)
+{
+	cache_entry *e = entry_make(r, name, type, server, refs);
+	if (e == NULL)
+		return NULL;
 	r->stats.sent++;
 	if (r->t->send(r->t, name, type, *server ? server : NULL, on_answer, e) != EA_OK) {
 		hash_unlink(r, e);
 		entry_free(e);
 		return NULL;
+	}
+	cache_trim(r);
+	return e;
+}
+
+/* A CNAME lookup at a name whose TXT is asked too (the SES check asks both): the TXT
+ * answer carries the name's CNAME, or says the name does not exist (RFC 1034 3.6.2),
+ * so the CNAME query is sent only when it does not tell. Saves a query per SES token.
+ * Returns the entry (answered, or waiting on the TXT), or NULL: ask as usual. */
+static cache_entry *cname_from_txt(ea_resolver *r, const char *name, const char *server, unsigned refs)
+{
+	if (*server != '\0')
+		return NULL;   /* a direct question to one server is asked as it is */
+	cache_entry *base = cache_find(r, name, EA_RR_TXT, "");
+	if (base == NULL || base->deferred_cname != NULL)
+		return NULL;
+	ea_dns_answer *derived = NULL;
+	if (base->answer != NULL) {
+		if (ea_now_ms() >= base->expires || (derived = ea_dns_answer_cname_from(base->answer)) == NULL)
+			return NULL;
+	}
+	cache_entry *e = entry_make(r, name, EA_RR_CNAME, "", refs);
+	if (e == NULL) {
+		ea_dns_answer_free(derived);
+		return NULL;
+	}
+	if (derived != NULL) {
+		r->stats.cache_hits++;
+		e->answer = derived;
+		e->expires = ea_now_ms() + answer_lifetime_ms(derived);
+	} else {
+		base->deferred_cname = e;
 	}
 	cache_trim(r);
 	return e;
@@ -439,13 +512,19 @@ static const ea_dns_answer *lookup(ea_job *job, const char *server, const char *
 			return e->answer;
 		}
 	} else {
-		e = entry_start(r, name, type, server, 1);
+		e = type == EA_RR_CNAME ? cname_from_txt(r, name, server, 1) : NULL;
+		if (e == NULL)
+			e = entry_start(r, name, type, server, 1);
 		if (e == NULL) {
 			/* could not even queue it: end it now, as a failure for this job only */
 			job->lookup_count--;
 			return job_local(job, server, name, type, EA_DNS_R_NETWORK, why);
 		}
 		l->entry = e;
+		if (e->answer) {
+			trace_add(job, l);
+			return e->answer;
+		}
 	}
 	/* in flight: wait for it */
 	if (e->waiter_count == e->waiter_cap) {

@@ -1,5 +1,6 @@
 /* The in-memory backend answers like resolver + authoritative server. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "dns/internal.h"
 #include "tap.h"
@@ -73,6 +74,33 @@ int main(void)
 	a = ask(z, "slow.example.com", EA_RR_TXT);
 	tap_ok(a->outcome == EA_DNS_UNKNOWN && a->reason == EA_DNS_R_TIMEOUT, "a marked timeout is unknown");
 	ea_dns_answer_free(a);
+	/* A CNAME answer read off the TXT answer of the same name (the resolver saves the
+	 * CNAME query that way) must be what the CNAME query gets, or nothing. */
+	static const char *const derive_names[] = {
+		"alias.example.com", "nope.example.com", "dangling.example.com", "target.example.com",
+		"b.c.example.com", "slow.example.com",
+	};
+	for (size_t i = 0; i < sizeof(derive_names) / sizeof(derive_names[0]); i++) {
+		ea_dns_answer *txt = ask(z, derive_names[i], EA_RR_TXT);
+		ea_dns_answer *asked = ask(z, derive_names[i], EA_RR_CNAME);
+		ea_dns_answer *derived = ea_dns_answer_cname_from(txt);
+		bool tells = i < 3;   /* a CNAME, NXDOMAIN, a CNAME to nowhere; not NODATA or a timeout */
+		if (!tells) {
+			tap_ok(derived == NULL, "CNAME not read off the TXT answer of %s (%s)", derive_names[i],
+			       ea_dns_reason_text(txt->reason));
+		} else {
+			const ea_dns_rr *dc = derived ? ea_dns_answer_cname(derived) : NULL;
+			const ea_dns_rr *ac = ea_dns_answer_cname(asked);
+			tap_ok(derived != NULL && derived->outcome == asked->outcome &&
+			       derived->reason == asked->reason && derived->rcode == asked->rcode &&
+			       derived->rr_count == asked->rr_count && derived->negative_ttl == asked->negative_ttl &&
+			       (ac == NULL) == (dc == NULL) && (ac == NULL || strcmp(ac->target, dc->target) == 0),
+			       "CNAME read off the TXT answer of %s is what the CNAME query gets", derive_names[i]);
+		}
+		ea_dns_answer_free(derived);
+		ea_dns_answer_free(asked);
+		ea_dns_answer_free(txt);
+	}
 	tap_ok(ea_zone_store_add_text(z, "example.com", "bad line here\n", err, sizeof(err)) != EA_OK,
 	       "a broken zone line is an error (%s)", err);
 	ea_zone_store_free(z);
