@@ -1,6 +1,5 @@
 /* Scan output: JSON lines or CSV rows, whole lines only; --resume reads it back. */
 #include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -86,15 +85,7 @@ char *scan_output_render(const scan_output *o, const ea_report *rep, size_t *len
 		}
 		return text;
 	}
-	json_t *root = ea_report_to_json(rep, false);
-	if (root == NULL)
-		return NULL;
-	text = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(root);
-	if (text == NULL)
-		return NULL;
-	*len = strlen(text);
-	return text;
+	return ea_report_json_line(rep, len);   /* the bytes of json_dumps(COMPACT|ENSURE_ASCII) */
 }
 
 int scan_output_put(scan_output *o, const char *line, size_t len)
