@@ -53,11 +53,11 @@ def zones_and_input():
                     + sd.cnames(toks))
         lines.append("%s %s\n" % (d, " ".join(toks)))
         # The queries the scan puts on the wire for a domain, asking Knot directly: SPF,
-        # DMARC, per token the CNAME, the TXT at the CNAME (the key, through a resolver),
-        # and, since Knot does not recurse, the TXT at its target (the CNAME followed).
-        # _spf.<provider> is asked once per worker and answered from its cache after.
+        # DMARC, per token the TXT at the CNAME (the key, through a resolver; the CNAME
+        # is read off that answer) and, since Knot does not recurse, the TXT at its
+        # target (the CNAME followed). _spf.<provider> is asked once per worker and
+        # answered from its cache after.
         queries += ["%s TXT" % d, "_dmarc.%s TXT" % d]
-        queries += ["%s._domainkey.%s CNAME" % (t, d) for t in toks]
         queries += ["%s._domainkey.%s TXT" % (t, d) for t in toks]
         queries += ["%s.%s TXT" % (t, sd.DKIM_DOMAIN) for t in toks]
     queries.append("_spf.%s TXT" % PROVIDER)
