@@ -524,7 +524,13 @@ ea_dns_answer *ea_dns_answer_cname_from(const ea_dns_answer *a)
 	bool nxdomain = a->reason == EA_DNS_R_NXDOMAIN && cnames == 0;
 	if (a->qtype == EA_RR_CNAME || (!found && !nxdomain))
 		return NULL;
-	ea_answer_owned *o = answer_start(a->qname, EA_RR_CNAME, a->server, a->ms, 0);
+	/* one allocation for all of it, as in ea_dns_answer_join */
+	size_t cap = arena_for_wire(0) + arena_size(sizeof(ea_dns_rr) * (cnames ? cnames : 1)) +
+	             (a->soa_owner ? arena_size(strlen(a->soa_owner) + 1) : 0);
+	for (size_t i = 0; i < a->rr_count; i++)
+		if (a->rrs[i].type == EA_RR_CNAME && strcmp(a->rrs[i].owner, a->qname) == 0)
+			cap += copy_rr_bytes(&a->rrs[i]);
+	ea_answer_owned *o = answer_start(a->qname, EA_RR_CNAME, a->server, a->ms, cap);
 	if (o == NULL)
 		return NULL;
 	ea_dns_answer *d = &o->pub;
