@@ -248,6 +248,47 @@ static bool rdata_shape_ok(uint16_t type, const knot_rdata_t *rd)
 	}
 }
 
+/* A byte libknot writes inside a quoted character-string as it is (no escape). */
+static bool txt_plain_byte(uint8_t c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/* TXT/SPF presentation text without libknot's general dumper (the scan's top cost for a
+ * 2048-bit key): the same bytes it writes, each character-string quoted and one space
+ * between them, when no byte needs an escape. NULL to fall back: an escape needed, empty
+ * or malformed RDATA, or text past EA_DNS_MAX_RDATA_TEXT (libknot's verdict there). */
+static char *txt_text_plain(ea_answer_owned *o, const knot_rdata_t *rd)
+{
+	const uint8_t *p = rd->data, *end = rd->data + rd->len;
+	size_t n = 0;
+	if (p == end)
+		return NULL;
+	for (const uint8_t *q = p; q < end; q += 1 + *q) {
+		if ((size_t)(end - q) < 1 + (size_t)*q)
+			return NULL;
+		for (size_t k = 1; k <= *q; k++)
+			if (!txt_plain_byte(q[k]))
+				return NULL;
+		n += (n ? 1 : 0) + 2 + *q;
+	}
+	if (n >= EA_DNS_MAX_RDATA_TEXT)
+		return NULL;
+	char *text = arena_alloc(o, n + 1), *w = text;
+	if (text == NULL)
+		return NULL;
+	for (const uint8_t *q = p; q < end; q += 1 + *q) {
+		if (w != text)
+			*w++ = ' ';
+		*w++ = '"';
+		memcpy(w, q + 1, *q);
+		w += *q;
+		*w++ = '"';
+	}
+	*w = '\0';
+	return text;
+}
+
 static bool fill_rr(ea_answer_owned *o, ea_dns_rr *rr, const knot_rrset_t *set, uint16_t i)
 {
 	const knot_rdata_t *rd = knot_rdataset_at(&set->rrs, i);
@@ -256,10 +297,14 @@ static bool fill_rr(ea_answer_owned *o, ea_dns_rr *rr, const knot_rrset_t *set, 
 	rr->owner = dname_text(o, set->owner);
 	rr->type = set->type;
 	rr->ttl = set->ttl;
-	char text[EA_DNS_MAX_RDATA_TEXT];
-	if (knot_rrset_txt_dump_data(set, i, text, sizeof(text), &KNOT_DUMP_STYLE_DEFAULT) < 0)
-		snprintf(text, sizeof(text), "%s", "(record too long to show)");
-	rr->rdata_text = arena_strdup(o, text);
+	if (set->type == KNOT_RRTYPE_TXT || set->type == KNOT_RRTYPE_SPF)
+		rr->rdata_text = txt_text_plain(o, rd);
+	if (rr->rdata_text == NULL) {
+		char text[EA_DNS_MAX_RDATA_TEXT];
+		if (knot_rrset_txt_dump_data(set, i, text, sizeof(text), &KNOT_DUMP_STYLE_DEFAULT) < 0)
+			snprintf(text, sizeof(text), "%s", "(record too long to show)");
+		rr->rdata_text = arena_strdup(o, text);
+	}
 	if (rr->owner == NULL || rr->rdata_text == NULL)
 		return false;
 	switch (set->type) {

@@ -3,11 +3,92 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libknot/libknot.h>
+
 #include "dns/internal.h"
 #include "tap.h"
 
+#define TXT_WIRE_MAX 20000
+
+/* A response to "t.example.com" type with one record of the given RDATA. */
+static size_t txt_response(uint8_t *w, uint16_t type, const uint8_t *rdata, size_t rdlen)
+{
+	static const uint8_t head[] = {0, 1, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
+	                               1, 't', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0};
+	size_t n = sizeof(head);
+	memcpy(w, head, n);
+	uint8_t tail[] = {(uint8_t)(type >> 8), (uint8_t)type, 0, 1,            /* question */
+	                  0xc0, 12, (uint8_t)(type >> 8), (uint8_t)type, 0, 1,  /* answer */
+	                  0, 0, 1, 44, (uint8_t)(rdlen >> 8), (uint8_t)rdlen};
+	memcpy(w + n, tail, sizeof(tail));
+	n += sizeof(tail);
+	memcpy(w + n, rdata, rdlen);
+	return n + rdlen;
+}
+
+/* The record's text equals what libknot's dumper writes for the same RDATA. */
+static bool txt_text_as_libknot(uint16_t type, const uint8_t *rdata, size_t rdlen)
+{
+	static uint8_t w[TXT_WIRE_MAX];
+	size_t n = txt_response(w, type, rdata, rdlen);
+	ea_dns_answer *a = ea_dns_parse_response(w, n, "t.example.com", type, "s", 0);
+	knot_rrset_t set;
+	knot_rrset_init(&set, NULL, type, KNOT_CLASS_IN, 300);
+	static char want[EA_DNS_MAX_RDATA_TEXT];
+	bool ok = a != NULL && knot_rrset_add_rdata(&set, rdata, (uint16_t)rdlen, NULL) == KNOT_EOK;
+	if (ok && knot_rrset_txt_dump_data(&set, 0, want, sizeof(want), &KNOT_DUMP_STYLE_DEFAULT) < 0)
+		snprintf(want, sizeof(want), "%s", "(record too long to show)");
+	ok = ok && a->rr_count == 1 && strcmp(a->rrs[0].rdata_text, want) == 0;
+	if (!ok)
+		printf("# got %.200s\n# want %.200s\n", a && a->rr_count ? a->rrs[0].rdata_text : "(none)", want);
+	knot_rdataset_clear(&set.rrs, NULL);
+	ea_dns_answer_free(a);
+	return ok;
+}
+
+/* RDATA of count character-strings of len bytes each, every byte c. */
+static size_t txt_strings(uint8_t *rd, size_t count, size_t len, uint8_t c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < count; i++) {
+		rd[n++] = (uint8_t)len;
+		memset(rd + n, c, len);
+		n += len;
+	}
+	return n;
+}
+
+static void test_txt_text(void)
+{
+	static const uint8_t plain[] = "\x06" "v=spf1" "\x04" "-all" "\x00" "\x03" "a b";
+	tap_ok(txt_text_as_libknot(EA_RR_TXT, plain, sizeof(plain) - 1) &&
+	       txt_text_as_libknot(EA_RR_SPF, plain, sizeof(plain) - 1), "plain strings as libknot");
+	static const uint8_t odd[] = "\x04" "a\"b\\" "\x03\x00\x1f\x7f" "\x02\x80\xff";
+	tap_ok(txt_text_as_libknot(EA_RR_TXT, odd, sizeof(odd) - 1), "quote, backslash, non-printables as libknot");
+	bool every = true;
+	for (unsigned c = 0; c < 256; c++) {
+		uint8_t rd[3] = {2, 'x', (uint8_t)c};
+		every = every && txt_text_as_libknot(EA_RR_TXT, rd, sizeof(rd));
+	}
+	tap_ok(every, "every byte value as libknot");
+	uint8_t empty[] = {0};
+	tap_ok(txt_text_as_libknot(EA_RR_TXT, empty, 1), "one empty string as libknot");
+	static uint8_t rd[TXT_WIRE_MAX];
+	size_t n = txt_strings(rd, 30, 255, 'k');
+	tap_ok(txt_text_as_libknot(EA_RR_TXT, rd, n), "many long strings as libknot");
+	n = txt_strings(rd, 200, 1, 'k');
+	tap_ok(txt_text_as_libknot(EA_RR_TXT, rd, n), "many short strings as libknot");
+	n = txt_strings(rd, 40, 255, 'k');
+	tap_ok(txt_text_as_libknot(EA_RR_TXT, rd, n), "text too long: as libknot says");
+	n = txt_strings(rd, 2, 10, 'k');
+	rd[n - 1] = '"';
+	tap_ok(txt_text_as_libknot(EA_RR_TXT, rd, n), "a quote in the last byte as libknot");
+}
+
 int main(void)
 {
+	test_txt_text();
+
 	uint8_t q[512];
 	size_t n = ea_dns_build_query(q, sizeof(q), "Example.COM.", EA_RR_TXT, true, 7);
 	tap_ok(n > 12 && (q[2] & 0x01), "query built with RD");
