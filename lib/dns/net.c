@@ -439,9 +439,12 @@ static int net_process(ea_transport *base, int timeout_ms)
 		if (wait > until)
 			wait = until;
 	}
-	int rc = poll(pfds, (nfds_t)n, wait);
-	if (rc > 0) {
+	bool unread = ea_net_batch_any_unread(t->batch);   /* answers read ahead: no waiting */
+	int rc = poll(pfds, (nfds_t)n, unread ? 0 : wait);
+	if (rc > 0 || unread) {
 		for (size_t i = 0; i < n; i++) {
+			if (unread && (pfds[i].events & POLLIN) && ea_net_batch_has_unread(t->batch, pfds[i].fd))
+				pfds[i].revents |= POLLIN;
 			if (pfds[i].revents == 0)
 				continue;
 			ares_socket_t r = (pfds[i].revents & (POLLIN | POLLERR | POLLHUP)) ? pfds[i].fd : ARES_SOCKET_BAD;
