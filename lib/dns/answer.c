@@ -84,7 +84,7 @@ bool ea_dns_name_key(const char *name, char *out, size_t out_size)
 		return false;
 	memcpy(out, name, n);
 	out[n] = '\0';
-	ea_ascii_lower(out);
+	ea_ascii_lower_n(out, n);
 	return true;
 }
 

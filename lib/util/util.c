@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,10 +57,43 @@ bool ea_str_istarts(ea_str a, const char *prefix)
 	return ea_str_ieq(ea_str_make(a.p, n), prefix);
 }
 
+/* Eight bytes at once (names are keyed on every lookup and answer: a byte loop was a
+ * scan's top cost after malloc). A byte in 'A'..'Z' gains 0x20; every other byte, those
+ * from 0x80 too, is left as it is. The sums stay inside their byte (7-bit values plus
+ * at most 0x3f), so each byte's high bit answers for that byte alone. */
+static uint64_t lower8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+	uint64_t low7 = w & ~high;
+	uint64_t from_a = low7 + ones * (0x80 - 'A');   /* high bit: byte >= 'A' */
+	uint64_t past_z = low7 + ones * (0x7f - 'Z');   /* high bit: byte > 'Z' */
+	uint64_t upper = from_a & ~past_z & ~w & high;
+	return w | (upper >> 2);
+}
+
+void ea_ascii_lower_n(char *s, size_t n)
+{
+	uint64_t w;
+	if (n < 8) {
+		w = 0;
+		memcpy(&w, s, n);
+		w = lower8(w);
+		memcpy(s, &w, n);
+		return;
+	}
+	for (size_t i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		w = lower8(w);
+		memcpy(s + i, &w, 8);
+	}
+	memcpy(&w, s + n - 8, 8);   /* the last 8, overlapping: lowering twice changes nothing */
+	w = lower8(w);
+	memcpy(s + n - 8, &w, 8);
+}
+
 void ea_ascii_lower(char *s)
 {
-	for (; *s; s++)
-		*s = ascii_lower(*s);
+	ea_ascii_lower_n(s, strlen(s));
 }
 
 #define EDIT_MAX_LEN 255

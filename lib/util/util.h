@@ -28,6 +28,7 @@ char *ea_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool ea_str_ieq(ea_str a, const char *b);       /* ASCII case-insensitive equality */
 bool ea_str_istarts(ea_str a, const char *prefix);
 void ea_ascii_lower(char *s);
+void ea_ascii_lower_n(char *s, size_t n);      /* the first n bytes */
 /* Edit distance with adjacent transpositions (optimal string alignment), capped:
  * returns cap + 1 as soon as the distance must exceed cap. Inputs up to 255 bytes. */
 unsigned ea_edit_distance(const char *a, const char *b, unsigned cap);

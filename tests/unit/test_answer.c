@@ -85,9 +85,64 @@ static void test_txt_text(void)
 	tap_ok(txt_text_as_libknot(EA_RR_TXT, rd, n), "a quote in the last byte as libknot");
 }
 
+/* ea_dns_name_key with a byte-at-a-time lowering: the word-at-a-time one must agree. */
+static bool name_key_before(const char *name, char *out, size_t out_size)
+{
+	size_t n = strlen(name);
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n > EA_NAME_MAX || n + 1 > out_size)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+	out[n] = '\0';
+	return true;
+}
+
+static void test_name_key(void)
+{
+	static const size_t lens[] = {0, 1, 2, 5, EA_NAME_MAX - 1, EA_NAME_MAX, EA_NAME_MAX + 1, EA_NAME_MAX + 2};
+	static const size_t sizes[] = {0, 1, 2, 5, 6, 7, EA_NAME_MAX, EA_NAME_MAX + 1, EA_NAME_MAX + 2};
+	bool same = true;
+	for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]); li++)
+		for (int dot = 0; dot < 2; dot++)
+			for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+				char name[EA_NAME_MAX + 4], got[EA_NAME_MAX + 4], want[EA_NAME_MAX + 4];
+				for (size_t i = 0; i < lens[li]; i++)
+					name[i] = "Ab.-Z9_x"[i % 8];
+				size_t n = lens[li];
+				if (dot)
+					name[n++] = '.';
+				name[n] = '\0';
+				bool g = ea_dns_name_key(name, got, sizes[si]);
+				bool w = name_key_before(name, want, sizes[si]);
+				same = same && g == w && (!g || strcmp(got, want) == 0);
+			}
+	tap_ok(same, "name keys agree with byte-wise lowering at every length and size");
+	/* every byte value at every place of names of 1 to 20 bytes */
+	same = true;
+	for (unsigned c = 1; c < 256; c++)
+		for (size_t len = 1; len <= 20; len++)
+			for (size_t at = 0; at < len; at++) {
+				char name[24], got[24], want[24];
+				memset(name, 'Q', len);
+				name[at] = (char)c;
+				name[len] = '\0';
+				bool g = ea_dns_name_key(name, got, sizeof(got));
+				bool w = name_key_before(name, want, sizeof(want));
+				same = same && g == w && (!g || strcmp(got, want) == 0);
+			}
+	tap_ok(same, "name keys: every byte value lowered as byte-wise, at every place");
+	char key[EA_NAME_MAX + 1];
+	tap_ok(ea_dns_name_key("Mx.EXAMPLE.Com.", key, sizeof(key)) && strcmp(key, "mx.example.com") == 0,
+	       "name key lowercased without the final dot");
+	tap_ok(ea_dns_name_key(".", key, sizeof(key)) && key[0] == '\0', "the root's key is empty");
+}
+
 int main(void)
 {
 	test_txt_text();
+	test_name_key();
 
 	uint8_t q[512];
 	size_t n = ea_dns_build_query(q, sizeof(q), "Example.COM.", EA_RR_TXT, true, 7);
