@@ -31,7 +31,8 @@
 #define SCAN_MAX_INFLIGHT 1000
 #define SCAN_MAX_QPS 10000000
 #define SCAN_MAX_THREADS 64
-#define SCAN_CACHE_ENTRIES 16384     /* answers kept per worker (a provider's records stay hot) */
+#define SCAN_CACHE_ENTRIES 16384     /* answers kept, all workers together (a provider's records stay hot) */
+#define SCAN_MIN_CACHE_ENTRIES 1024  /* per worker, however many workers */
 #define SCAN_HEAP_KEEP (64 * 1024 * 1024)  /* see cmd_scan: heap kept between jobs */
 #define SCAN_POLL_MS 100             /* the longest a worker waits before it looks at Ctrl-C */
 #define SCAN_RECHECK_INPUT_MS 5      /* a worker with room looks at the input this often */
@@ -310,7 +311,10 @@ static int parse_args(scan_opts *o, int argc, char **argv)
 	if (o->qps > 0 && o->threads > o->qps)
 		o->threads = o->qps;
 	cli_globals_finish(&o->g);
-	o->g.rcfg.cache_entries = SCAN_CACHE_ENTRIES;
+	/* the workers share the memory the cache may take */
+	o->g.rcfg.cache_entries = SCAN_CACHE_ENTRIES / o->threads;
+	if (o->g.rcfg.cache_entries < SCAN_MIN_CACHE_ENTRIES)
+		o->g.rcfg.cache_entries = SCAN_MIN_CACHE_ENTRIES;
 	return 0;
 }
 
