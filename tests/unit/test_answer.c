@@ -71,6 +71,16 @@ static void test_txt_text(void)
 		every = every && txt_text_as_libknot(EA_RR_TXT, rd, sizeof(rd));
 	}
 	tap_ok(every, "every byte value as libknot");
+	every = true;
+	for (unsigned c = 0; c < 256; c++)
+		for (size_t at = 0; at < 20; at++) {
+			uint8_t rd[21];
+			rd[0] = 20;
+			memset(rd + 1, 'k', 20);
+			rd[1 + at] = (uint8_t)c;
+			every = every && txt_text_as_libknot(EA_RR_TXT, rd, sizeof(rd));
+		}
+	tap_ok(every, "every byte value at every place of a 20-byte string as libknot");
 	uint8_t empty[] = {0};
 	tap_ok(txt_text_as_libknot(EA_RR_TXT, empty, 1), "one empty string as libknot");
 	static uint8_t rd[TXT_WIRE_MAX];
