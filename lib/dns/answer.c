@@ -378,20 +378,15 @@ ea_dns_answer *ea_dns_parse_response(const uint8_t *wire, size_t len, const char
 	if (wire == NULL || len < KNOT_WIRE_HEADER_SIZE || len > EA_DNS_MAX_WIRE)
 		return a;
 
-	/* libknot parses in place: give it a private copy. */
-	uint8_t *copy = malloc(len);
-	if (copy == NULL) {
-		ea_dns_answer_free(a);
-		return NULL;
-	}
-	memcpy(copy, wire, len);
-	knot_pkt_t *pkt = knot_pkt_new(copy, (uint16_t)len, NULL);
+	/* libknot parses in place and only reads the wire, but for stripping a TSIG record
+	 * (ARCOUNT lowered): KNOT_PF_KEEPWIRE keeps it as any record (libknot 3.2 pkt.c,
+	 * check_rr_constraints), so the const bytes are never written and need no copy. */
+	knot_pkt_t *pkt = knot_pkt_new((void *)(uintptr_t)wire, (uint16_t)len, NULL);
 	if (pkt == NULL) {
-		free(copy);
 		ea_dns_answer_free(a);
 		return NULL;
 	}
-	int prc = knot_pkt_parse(pkt, 0);
+	int prc = knot_pkt_parse(pkt, KNOT_PF_KEEPWIRE);
 	if ((prc != KNOT_EOK && prc != KNOT_ETRAIL) || !knot_wire_get_qr(pkt->wire))
 		goto out;
 
@@ -418,7 +413,6 @@ ea_dns_answer *ea_dns_parse_response(const uint8_t *wire, size_t len, const char
 	ea_dns_rr *rrs = arena_alloc(o, sizeof(ea_dns_rr) * (total ? total : 1));
 	if (rrs == NULL) {
 		knot_pkt_free(pkt);
-		free(copy);
 		ea_dns_answer_free(a);
 		return NULL;
 	}
@@ -499,7 +493,6 @@ malformed:
 	a->rr_count = 0;
 out:
 	knot_pkt_free(pkt);
-	free(copy);
 	return a;
 }
 

@@ -149,9 +149,30 @@ static void test_name_key(void)
 	tap_ok(ea_dns_name_key(".", key, sizeof(key)) && key[0] == '\0', "the root's key is empty");
 }
 
+/* libknot strips a TSIG record from the wire it parses unless told not to: the
+ * response's bytes (parsed in place) must come back as they were. */
+static void test_wire_untouched(void)
+{
+	static const uint8_t txt[] = {3, 'a', 'b', 'c'};
+	static const uint8_t tsig[] = {0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 29,
+	                               11, 'h', 'm', 'a', 'c', '-', 's', 'h', 'a', '2', '5', '6', 0,
+	                               0, 0, 0, 0, 0, 1, 1, 44, 0, 0, 0, 1, 0, 0, 0, 0};
+	uint8_t w[512], before[512];
+	size_t n = txt_response(w, EA_RR_TXT, txt, sizeof(txt));
+	w[11] = 1;   /* ARCOUNT */
+	memcpy(w + n, tsig, sizeof(tsig));
+	n += sizeof(tsig);
+	memcpy(before, w, n);
+	ea_dns_answer *a = ea_dns_parse_response(w, n, "t.example.com", EA_RR_TXT, "s", 0);
+	tap_ok(a && a->outcome == EA_DNS_FOUND && memcmp(before, w, n) == 0,
+	       "a response with a TSIG record parses and its bytes are not written");
+	ea_dns_answer_free(a);
+}
+
 int main(void)
 {
 	test_txt_text();
+	test_wire_untouched();
 	test_name_key();
 
 	uint8_t q[512];
