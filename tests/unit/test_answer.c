@@ -6,6 +6,7 @@
 #include <libknot/libknot.h>
 
 #include "dns/internal.h"
+#include "util/util.h"
 #include "tap.h"
 
 #define TXT_WIRE_MAX 20000
@@ -169,8 +170,54 @@ static void test_wire_untouched(void)
 	ea_dns_answer_free(a);
 }
 
+/* A CNAME's target as the general path writes it: libknot's text, lowercased, no final dot. */
+static bool cname_target_as_libknot(const uint8_t *target, size_t size)
+{
+	static uint8_t w[TXT_WIRE_MAX];
+	size_t n = txt_response(w, EA_RR_CNAME, target, size);
+	ea_dns_answer *a = ea_dns_parse_response(w, n, "t.example.com", EA_RR_CNAME, "s", 0);
+	knot_dname_storage_t lower;
+	memcpy(lower, target, size);
+	knot_dname_to_lower(lower);
+	char want[KNOT_DNAME_TXT_MAXLEN + 1];
+	bool ok = a != NULL && a->rr_count == 1 && knot_dname_to_str(want, lower, sizeof(want)) != NULL;
+	size_t wl = ok ? strlen(want) : 0;
+	if (wl > 0 && want[wl - 1] == '.')
+		want[wl - 1] = '\0';
+	ea_ascii_lower(want);
+	ok = ok && strcmp(a->rrs[0].target, want) == 0;
+	ea_dns_answer_free(a);
+	return ok;
+}
+
+static void test_name_text(void)
+{
+	bool every = true;
+	for (unsigned c = 0; c < 256; c++) {
+		uint8_t target[] = {3, 'x', (uint8_t)c, 'Y', 2, 'n', 'T', 0};
+		every = every && cname_target_as_libknot(target, sizeof(target));
+	}
+	tap_ok(every, "names: every byte value as libknot writes it, lowercased");
+	uint8_t root[] = {0};
+	tap_ok(cname_target_as_libknot(root, 1), "names: the root");
+	/* an uppercase question (libknot hands its lowercase copy) matches the name asked */
+	static const uint8_t txt[] = {1, 'x'};
+	static uint8_t w[TXT_WIRE_MAX];
+	every = true;
+	for (char c = 'A'; c <= 'Z'; c++) {
+		size_t n = txt_response(w, EA_RR_TXT, txt, sizeof(txt));
+		w[13] = (uint8_t)c;   /* the question's first label, "t" */
+		char qname[] = {(char)(c - 'A' + 'a'), '.', 'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'c', 'o', 'm', 0};
+		ea_dns_answer *a = ea_dns_parse_response(w, n, qname, EA_RR_TXT, "s", 0);
+		every = every && a != NULL && a->reason != EA_DNS_R_MALFORMED;
+		ea_dns_answer_free(a);
+	}
+	tap_ok(every, "names: an uppercase question matches its lowercase name");
+}
+
 int main(void)
 {
+	test_name_text();
 	test_txt_text();
 	test_wire_untouched();
 	test_name_key();
