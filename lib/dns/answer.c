@@ -327,6 +327,27 @@ static char *txt_text_plain(ea_answer_owned *o, const knot_rdata_t *rd)
 	return text;
 }
 
+/* CNAME, NS, PTR: the RDATA is one name, lowercased by libknot as it parsed the record
+ * (canonical form). When its bytes are plain, libknot's text is the target's with the
+ * final dot: both are written without libknot's dumper. False to fall back. */
+static bool name_rdata_plain(ea_answer_owned *o, ea_dns_rr *rr, const knot_dname_t *d)
+{
+	char buf[KNOT_DNAME_TXT_MAXLEN + 2];
+	if (!dname_text_plain(d, buf, sizeof(buf) - 1))
+		return false;
+	size_t n = strlen(buf);
+	char *target = arena_alloc(o, n + 1), *text = arena_alloc(o, n + 2);
+	if (target == NULL || text == NULL)
+		return false;
+	memcpy(target, buf, n + 1);
+	memcpy(text, buf, n);
+	text[n] = '.';
+	text[n + 1] = '\0';
+	rr->target = target;
+	rr->rdata_text = text;
+	return true;
+}
+
 static bool fill_rr(ea_answer_owned *o, ea_dns_rr *rr, const knot_rrset_t *set, uint16_t i)
 {
 	const knot_rdata_t *rd = knot_rdataset_at(&set->rrs, i);
@@ -337,6 +358,8 @@ static bool fill_rr(ea_answer_owned *o, ea_dns_rr *rr, const knot_rrset_t *set, 
 	rr->ttl = set->ttl;
 	if (set->type == KNOT_RRTYPE_TXT || set->type == KNOT_RRTYPE_SPF)
 		rr->rdata_text = txt_text_plain(o, rd);
+	else if (set->type == KNOT_RRTYPE_CNAME || set->type == KNOT_RRTYPE_NS || set->type == KNOT_RRTYPE_PTR)
+		(void)name_rdata_plain(o, rr, rd->data);
 	if (rr->rdata_text == NULL) {
 		char text[EA_DNS_MAX_RDATA_TEXT];
 		if (knot_rrset_txt_dump_data(set, i, text, sizeof(text), &KNOT_DUMP_STYLE_DEFAULT) < 0)
@@ -347,13 +370,16 @@ static bool fill_rr(ea_answer_owned *o, ea_dns_rr *rr, const knot_rrset_t *set, 
 		return false;
 	switch (set->type) {
 	case KNOT_RRTYPE_CNAME:
-		rr->target = dname_text(o, knot_cname_name(rd));
+		if (rr->target == NULL)
+			rr->target = dname_text(o, knot_cname_name(rd));
 		break;
 	case KNOT_RRTYPE_NS:
-		rr->target = dname_text(o, knot_ns_name(rd));
+		if (rr->target == NULL)
+			rr->target = dname_text(o, knot_ns_name(rd));
 		break;
 	case KNOT_RRTYPE_PTR:
-		rr->target = dname_text(o, knot_ptr_name(rd));
+		if (rr->target == NULL)
+			rr->target = dname_text(o, knot_ptr_name(rd));
 		break;
 	case KNOT_RRTYPE_MX:
 		rr->preference = rd->len >= 2 ? knot_wire_read_u16(rd->data) : 0;

@@ -170,7 +170,8 @@ static void test_wire_untouched(void)
 	ea_dns_answer_free(a);
 }
 
-/* A CNAME's target as the general path writes it: libknot's text, lowercased, no final dot. */
+/* A CNAME's target as the general path writes it (libknot's text, lowercased, no final
+ * dot), and its text as libknot's dumper writes it. */
 static bool cname_target_as_libknot(const uint8_t *target, size_t size)
 {
 	static uint8_t w[TXT_WIRE_MAX];
@@ -186,6 +187,14 @@ static bool cname_target_as_libknot(const uint8_t *target, size_t size)
 		want[wl - 1] = '\0';
 	ea_ascii_lower(want);
 	ok = ok && strcmp(a->rrs[0].target, want) == 0;
+	/* and the record's text is libknot's, of the record as libknot parsed it */
+	knot_rrset_t set;
+	knot_rrset_init(&set, NULL, EA_RR_CNAME, KNOT_CLASS_IN, 300);
+	static char text[EA_DNS_MAX_RDATA_TEXT];
+	ok = ok && knot_rrset_add_rdata(&set, lower, (uint16_t)size, NULL) == KNOT_EOK &&
+	     knot_rrset_txt_dump_data(&set, 0, text, sizeof(text), &KNOT_DUMP_STYLE_DEFAULT) >= 0 &&
+	     strcmp(a->rrs[0].rdata_text, text) == 0;
+	knot_rdataset_clear(&set.rrs, NULL);
 	ea_dns_answer_free(a);
 	return ok;
 }
