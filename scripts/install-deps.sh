@@ -8,7 +8,7 @@ fi
 PACKAGES="
 build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
 libc-ares-dev libknot-dev libssl-dev libjansson-dev libmicrohttpd-dev libidn2-dev libpsl-dev
-libxml2-dev zlib1g-dev libarchive-dev
+libxml2-dev zlib1g-dev libarchive-dev libgoogle-perftools-dev
 publicsuffix
 knot knot-dnsutils unbound
 python3 python3-yaml python3-dkim python3-spf
