@@ -667,17 +667,55 @@ oom:
 	return NULL;
 }
 
+bool ea_dns_key_wire(const char *key, uint8_t *out, size_t size)
+{
+	/* The common case by hand (every query and every zone answer): no escape, labels of
+	 * 1 to 63 bytes, all of it within 255 bytes. Anything else goes to libknot. */
+	size_t cap = EA_MIN(size, (size_t)KNOT_DNAME_MAXLEN);
+	if (cap == 0)
+		return false;
+	if (*key == '\0') {
+		out[0] = 0;   /* the root */
+		return true;
+	}
+	size_t start = 0, w = 1;   /* out[start]: the current label's length, set at its end */
+	for (const char *p = key;; p++) {
+		if (*p == '\\')
+			goto general;
+		if (*p == '.' || *p == '\0') {
+			size_t len = w - start - 1;
+			if (len == 0 || len > KNOT_DNAME_MAXLABELLEN)
+				goto general;
+			out[start] = (uint8_t)len;
+			if (*p == '\0')
+				break;
+			start = w;
+		}
+		if (w >= cap)
+			goto general;
+		out[w++] = (uint8_t)*p;   /* a '.' is the next label's length, set at its end */
+	}
+	if (w >= cap)
+		goto general;
+	out[w] = 0;
+	return true;
+general:;
+	char text[EA_NAME_MAX + 2];
+	size_t n = strlen(key);
+	if (n > EA_NAME_MAX)
+		return false;
+	memcpy(text, key, n);
+	text[n] = '.';
+	text[n + 1] = '\0';
+	return knot_dname_from_str(out, n == 0 ? "." : text, size) != NULL;
+}
+
 size_t ea_dns_build_query(uint8_t *buf, size_t cap, const char *name, uint16_t type, bool rd,
                           uint16_t id)
 {
 	knot_dname_storage_t dname;
-	char key[EA_NAME_MAX + 2];
-	if (!ea_dns_name_key(name, key, sizeof(key) - 1))
-		return 0;
-	size_t kl = strlen(key);
-	key[kl] = '.';
-	key[kl + 1] = '\0';
-	if (knot_dname_from_str(dname, kl == 0 ? "." : key, sizeof(dname)) == NULL)
+	char key[EA_NAME_MAX + 1];
+	if (!ea_dns_name_key(name, key, sizeof(key)) || !ea_dns_key_wire(key, dname, sizeof(dname)))
 		return 0;
 	if (cap < KNOT_WIRE_HEADER_SIZE)
 		return 0;

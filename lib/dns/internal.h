@@ -40,6 +40,9 @@ size_t ea_dns_build_query(uint8_t *buf, size_t cap, const char *name, uint16_t t
 /* Canonical key form of a name: lowercase, no trailing dot, "" for the root. Returns
  * false if it is longer than EA_NAME_MAX. */
 bool ea_dns_name_key(const char *name, char *out, size_t out_size);
+/* The wire form of a name key (as knot_dname_from_str gives for key + "."); false if it
+ * does not encode or does not fit size. */
+bool ea_dns_key_wire(const char *key, uint8_t *out, size_t size);
 
 /* Transports. A completion is called from ea_transport->process(), never from send(). */
 typedef void (*ea_transport_cb)(void *arg, ea_dns_answer *answer, int server_index);

@@ -308,9 +308,7 @@ typedef struct {
 static int put_records(answer_builder *b, const char *owner, const znode *n, uint16_t type)
 {
 	knot_dname_storage_t dname;
-	char buf[EA_NAME_MAX + 2];
-	snprintf(buf, sizeof(buf), "%s.", owner);
-	if (knot_dname_from_str(dname, *owner ? buf : ".", sizeof(dname)) == NULL)
+	if (!ea_dns_key_wire(owner, dname, sizeof(dname)))
 		return EA_EINVAL;
 	knot_rrset_t *set = NULL;
 	for (const zrec *r = n->records; r; r = r->next_in_node) {
@@ -389,9 +387,7 @@ size_t ea_zone_store_answer(const ea_zone_store *z, const char *name, uint16_t t
 		return 0;
 	size_t out = 0;
 	knot_dname_storage_t qd;
-	char qbuf[EA_NAME_MAX + 2];
-	snprintf(qbuf, sizeof(qbuf), "%s.", key);
-	if (knot_dname_from_str(qd, *key ? qbuf : ".", sizeof(qd)) == NULL ||
+	if (!ea_dns_key_wire(key, qd, sizeof(qd)) ||
 	    knot_pkt_put_question(b.pkt, qd, KNOT_CLASS_IN, type) != KNOT_EOK)
 		goto done;
 	knot_wire_set_qr(b.pkt->wire);

@@ -224,8 +224,48 @@ static void test_name_text(void)
 	tap_ok(every, "names: an uppercase question matches its lowercase name");
 }
 
+/* ea_dns_key_wire gives what knot_dname_from_str gives for key + "." (or fails as it does). */
+static bool key_wire_as_libknot(const char *key, size_t size)
+{
+	uint8_t got[KNOT_DNAME_MAXLEN], want[KNOT_DNAME_MAXLEN];
+	char text[1024];
+	snprintf(text, sizeof(text), "%s.", key);
+	bool g = ea_dns_key_wire(key, got, size);
+	bool w = knot_dname_from_str(want, *key ? text : ".", size) != NULL;
+	return g == w && (!g || memcmp(got, want, knot_dname_size(want)) == 0);
+}
+
+static void test_key_wire(void)
+{
+	static const char *keys[] = {"", "example.com", "a", "A.Ex-am_ple.COM", "*.x", "a..b", ".a",
+	                             "a.", "..", "we\\.ird\\032x.net", "a\\", "x.\\065b"};
+	bool same = true;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		same = same && key_wire_as_libknot(keys[i], KNOT_DNAME_MAXLEN);
+	tap_ok(same, "key to wire: plain, odd and escaped keys as libknot");
+	same = true;
+	for (unsigned c = 1; c < 256; c++) {
+		char key[] = {'a', (char)c, 'b', '.', 'c', 0};
+		same = same && key_wire_as_libknot(key, KNOT_DNAME_MAXLEN);
+	}
+	tap_ok(same, "key to wire: every byte value as libknot");
+	same = true;
+	char key[300];
+	for (size_t label = 60; label <= 65; label++)
+		for (size_t total = 1; total < 270; total += 1) {
+			size_t n = 0;
+			for (size_t i = 0; i < total && n < sizeof(key) - 1; i++)
+				key[n++] = (i + 1) % (label + 1) == 0 ? '.' : 'k';
+			key[n] = '\0';
+			same = same && key_wire_as_libknot(key, KNOT_DNAME_MAXLEN) &&
+			       key_wire_as_libknot(key, total / 2 + 1);
+		}
+	tap_ok(same, "key to wire: labels of 60 to 65 bytes, names up to 270, small buffers as libknot");
+}
+
 int main(void)
 {
+	test_key_wire();
 	test_name_text();
 	test_txt_text();
 	test_wire_untouched();
