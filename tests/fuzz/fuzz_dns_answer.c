@@ -35,6 +35,21 @@ static void check_txt_text(const ea_dns_rr *rr)
 		abort();
 }
 
+/* A name's wire form from its key is libknot's (names here come from hostile answers). */
+static void check_key_wire(const char *key)
+{
+	uint8_t got[KNOT_DNAME_MAXLEN], want[KNOT_DNAME_MAXLEN];
+	char text[EA_NAME_MAX + 2];
+	size_t n = strlen(key);
+	if (n > EA_NAME_MAX)
+		return;
+	snprintf(text, sizeof(text), "%s.", key);
+	bool g = ea_dns_key_wire(key, got, sizeof(got));
+	bool w = knot_dname_from_str(want, n ? text : ".", sizeof(want)) != NULL;
+	if (g != w || (g && memcmp(got, want, knot_dname_size(want)) != 0))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -47,6 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				(void)strlen(a->rrs[k].rdata_text);
 				if (a->rrs[k].txt != NULL)
 					check_txt_text(&a->rrs[k]);
+				check_key_wire(a->rrs[k].owner);
+				if (a->rrs[k].target != NULL)
+					check_key_wire(a->rrs[k].target);
 			}
 			(void)ea_dns_answer_cname(a);
 			(void)ea_dns_answer_count(a, types[i]);
