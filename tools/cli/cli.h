@@ -18,6 +18,12 @@ typedef struct {
 	char **argv;
 } cli_globals;
 
+/* Option NAME at argv[*i], as "--name VALUE" or "--name=VALUE": its value (advancing *i
+ * past a separate one), or NULL when argv[*i] is not NAME or its value is missing. */
+const char *cli_option_value(const char *name, int argc, char **argv, int *i);
+/* True when argv[*i] is option NAME; *value is then its value, or NULL when missing
+ * (for the caller's usage error). */
+bool cli_option(const char *name, int argc, char **argv, int *i, const char **value);
 /* Parses a global option at argv[*i] (advancing *i past its value). Returns 1 if it
  * was one, 0 if not, -1 on a usage error (message printed). */
 int cli_global_option(cli_globals *g, int argc, char **argv, int *i);

@@ -16,16 +16,6 @@ static ea_report *run_checks(const cli_globals *g, ea_full_check *a, const char 
 	return cli_run(g, a->audit.domain, display, fns, args, n);
 }
 
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-	if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (strcmp(argv[*i], name) == 0 && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
 int cmd_check(int argc, char **argv)
 {
 	cli_globals g;
@@ -43,13 +33,13 @@ int cmd_check(int argc, char **argv)
 		if (gr > 0)
 			continue;
 		const char *v;
-		if ((v = opt_value(argc, argv, &i, "--tokens")) != NULL)
+		if ((v = cli_option_value("--tokens", argc, argv, &i)) != NULL)
 			tokens = v;
-		else if ((v = opt_value(argc, argv, &i, "--selector")) != NULL)
+		else if ((v = cli_option_value("--selector", argc, argv, &i)) != NULL)
 			selectors = v;
-		else if ((v = opt_value(argc, argv, &i, "--mail-from")) != NULL)
+		else if ((v = cli_option_value("--mail-from", argc, argv, &i)) != NULL)
 			mail_from = v;
-		else if ((v = opt_value(argc, argv, &i, "--region")) != NULL)
+		else if ((v = cli_option_value("--region", argc, argv, &i)) != NULL)
 			region = v;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			cli_usage_error("unknown option '%s' for 'check' (or it needs a value)", argv[i]);

@@ -32,8 +32,9 @@ int cmd_reports(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		/* --format takes csv here too, so it is handled before the shared options. */
-		if (strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0) {
-			format = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : "");
+		if (cli_option("--format", argc, argv, &i, &format)) {
+			if (format == NULL)
+				format = "";
 			if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "csv")) {
 				cli_usage_error("--format is text, json or csv");
 				goto out;
@@ -45,15 +46,14 @@ int cmd_reports(int argc, char **argv)
 			goto out;
 		if (gr > 0)
 			continue;
-		if (strcmp(a, "--since") == 0 || strncmp(a, "--since=", 8) == 0) {
-			const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : "");
-			if ((since = parse_date(v)) < 0) {
+		const char *v;
+		if (cli_option("--since", argc, argv, &i, &v)) {
+			if (v == NULL || (since = parse_date(v)) < 0) {
 				cli_usage_error("--since takes a date: YYYY-MM-DD");
 				goto out;
 			}
-		} else if (strcmp(a, "--domain") == 0 || strncmp(a, "--domain=", 9) == 0) {
-			domain_arg = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : "");
-			if (!cli_domain(domain_arg, domain, sizeof(domain)))
+		} else if (cli_option("--domain", argc, argv, &i, &domain_arg)) {
+			if (!cli_domain(domain_arg ? domain_arg : "", domain, sizeof(domain)))
 				goto out;
 		} else if (strcmp(a, "--no-dns") == 0) {
 			no_dns = true;

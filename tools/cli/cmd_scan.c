@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "render/sanitize.h"
@@ -240,47 +239,35 @@ static int parse_args(scan_opts *o, int argc, char **argv)
 	bool threads_given = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		const char *eq = strchr(a, '=');
-		size_t name_len = eq && a[0] == '-' ? (size_t)(eq - a) : strlen(a);
-		const char *v = eq && a[0] == '-' ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
-		bool inline_v = eq && a[0] == '-';
-#define IS(opt) (name_len == strlen(opt) && strncmp(a, opt, name_len) == 0)
-#define TAKE() do { if (!inline_v) i++; } while (0)
-		if (IS("--format")) {
+		const char *v;
+		if (cli_option("--format", argc, argv, &i, &v)) {
 			if (v == NULL || (strcmp(v, "jsonl") != 0 && strcmp(v, "json") != 0 && strcmp(v, "csv") != 0))
 				return cli_usage_error("--format is jsonl or csv for scan");
 			o->csv = strcmp(v, "csv") == 0;
-			TAKE();
-		} else if (IS("--checks")) {
+		} else if (cli_option("--checks", argc, argv, &i, &v)) {
 			const char *bad = "";
 			size_t bad_len = 0;
 			if (v == NULL || !scan_checks_parse(v, &o->checks, &bad, &bad_len))
 				return cli_usage_error("--checks takes names from ses,spf,dmarc,dkim,mx ('%.*s' is not one)",
 				                       (int)(bad_len > 40 ? 40 : bad_len), bad);
 			o->checks_explicit = true;
-			TAKE();
-		} else if (IS("--jobs")) {
+		} else if (cli_option("--jobs", argc, argv, &i, &v)) {
 			if (parse_count("--jobs", v, 1, SCAN_MAX_JOBS, &o->jobs) < 0)
 				return EA_EXIT_USAGE;
-			TAKE();
-		} else if (IS("--inflight")) {
+		} else if (cli_option("--inflight", argc, argv, &i, &v)) {
 			if (parse_count("--inflight", v, 1, SCAN_MAX_INFLIGHT, &o->inflight) < 0)
 				return EA_EXIT_USAGE;
-			TAKE();
-		} else if (IS("--qps")) {
+		} else if (cli_option("--qps", argc, argv, &i, &v)) {
 			if (parse_count("--qps", v, 1, SCAN_MAX_QPS, &o->qps) < 0)
 				return EA_EXIT_USAGE;
-			TAKE();
-		} else if (IS("--threads")) {
+		} else if (cli_option("--threads", argc, argv, &i, &v)) {
 			if (parse_count("--threads", v, 1, SCAN_MAX_THREADS, &o->threads) < 0)
 				return EA_EXIT_USAGE;
 			threads_given = true;
-			TAKE();
-		} else if (IS("--output") || IS("-o")) {
+		} else if (cli_option("--output", argc, argv, &i, &v) || cli_option("-o", argc, argv, &i, &v)) {
 			if (v == NULL)
 				return cli_usage_error("--output needs a file");
 			o->output_path = v;
-			TAKE();
 		} else if (strcmp(a, "--resume") == 0) {
 			o->resume = true;
 		} else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
@@ -297,8 +284,6 @@ static int parse_args(scan_opts *o, int argc, char **argv)
 				return cli_usage_error("scan reads one input ('%s' is extra)", a);
 			o->input_path = a;
 		}
-#undef IS
-#undef TAKE
 	}
 	if (o->input_path == NULL)
 		return cli_usage_error("scan needs an input: emailauth scan domains.txt (or '-' for stdin)");
@@ -369,13 +354,7 @@ static void supervise(scan_shared *sh, pthread_t *threads, const bool *started, 
 	double last_flush = ea_now_ms();
 	pthread_mutex_lock(&sh->output_lock);
 	while (sh->threads_running > 0) {
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += SCAN_TICK_MS * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		struct timespec until = scan_deadline_in(SCAN_TICK_MS);
 		pthread_cond_timedwait(&sh->thread_done, &sh->output_lock, &until);
 		scan_progress(&sh->st, false);
 		double now = ea_now_ms();
@@ -459,8 +438,9 @@ int cmd_scan(int argc, char **argv)
 	pthread_cond_init(&sh->queue_drained, NULL);
 	pthread_mutex_init(&sh->output_lock, NULL);
 	pthread_cond_init(&sh->thread_done, NULL);
-	/* Checks allocate and free large contexts on every run; without this glibc maps
-	 * and unmaps them each time, and page faults were a quarter of the scan's CPU. */
+	/* With glibc's malloc (-Dallocator=system): checks allocate and free large contexts
+	 * on every run, and without this glibc mapped and unmapped them each time (page
+	 * faults were a quarter of the scan's CPU). tcmalloc takes these calls as no-ops. */
 	mallopt(M_MMAP_THRESHOLD, SCAN_HEAP_KEEP);
 	mallopt(M_TRIM_THRESHOLD, SCAN_HEAP_KEEP);
 	int rc = 3;

@@ -20,23 +20,6 @@ static bool parse_count(const char *opt, const char *v, unsigned min, unsigned m
 	return true;
 }
 
-/* --opt VALUE or --opt=VALUE; NULL when argv[*i] is not opt. */
-static const char *opt_value(const char *opt, int argc, char **argv, int *i, bool *matched)
-{
-	size_t n = strlen(opt);
-	*matched = false;
-	if (strncmp(argv[*i], opt, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=') {
-		*matched = true;
-		return argv[*i] + n + 1;
-	}
-	if (argv[*i][n] != '\0')
-		return NULL;
-	*matched = true;
-	return *i + 1 < argc ? argv[++*i] : NULL;
-}
-
 int cmd_serve(int argc, char **argv)
 {
 	cli_globals g;
@@ -50,16 +33,15 @@ int cmd_serve(int argc, char **argv)
 			return EA_EXIT_USAGE;
 		if (gr > 0)
 			continue;
-		bool m;
 		const char *v;
-		if ((v = opt_value("--listen", argc, argv, &i, &m)) != NULL || m) {
+		if (cli_option("--listen", argc, argv, &i, &v)) {
 			if (v == NULL)
 				return cli_usage_error("--listen needs ADDR:PORT");
 			cfg.listen = v;
-		} else if ((v = opt_value("--max-concurrent", argc, argv, &i, &m)) != NULL || m) {
+		} else if (cli_option("--max-concurrent", argc, argv, &i, &v)) {
 			if (!parse_count("--max-concurrent", v, 1, SERVE_MAX_CONCURRENT_LIMIT, &cfg.max_concurrent))
 				return EA_EXIT_USAGE;
-		} else if ((v = opt_value("--rate", argc, argv, &i, &m)) != NULL || m) {
+		} else if (cli_option("--rate", argc, argv, &i, &v)) {
 			if (!parse_count("--rate", v, 0, SERVE_RATE_LIMIT, &cfg.rate_per_minute))
 				return EA_EXIT_USAGE;
 		} else {

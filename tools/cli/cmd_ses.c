@@ -128,18 +128,13 @@ int cmd_ses(int argc, char **argv)
 			goto out;
 		if (gr > 0)
 			continue;
-		if (strcmp(a, "--tokens") == 0 && i + 1 < argc)
-			tokens = argv[++i];
-		else if (strncmp(a, "--tokens=", 9) == 0)
-			tokens = a + 9;
-		else if (strcmp(a, "--aws-json") == 0 && i + 1 < argc)
-			aws_json = argv[++i];
-		else if (strncmp(a, "--aws-json=", 11) == 0)
-			aws_json = a + 11;
-		else if (strcmp(a, "--region") == 0 && i + 1 < argc)
-			region = argv[++i];
-		else if (strncmp(a, "--region=", 9) == 0)
-			region = a + 9;
+		const char *val;
+		if ((val = cli_option_value("--tokens", argc, argv, &i)) != NULL)
+			tokens = val;
+		else if ((val = cli_option_value("--aws-json", argc, argv, &i)) != NULL)
+			aws_json = val;
+		else if ((val = cli_option_value("--region", argc, argv, &i)) != NULL)
+			region = val;
 		else if (strcmp(a, "--interval") == 0 && i + 1 < argc) {
 			char *end;
 			long v = strtol(argv[++i], &end, 10);

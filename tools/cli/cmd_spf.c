@@ -133,18 +133,12 @@ static int run_batch(const cli_globals *g, const spf_args *s)
 	return rc;
 }
 
-static bool take(const char *a, const char *name, int argc, char **argv, int *i, const char **out)
+static bool take(const char *name, int argc, char **argv, int *i, const char **out)
 {
-	size_t n = strlen(name);
-	if (strcmp(a, name) == 0 && *i + 1 < argc) {
-		*out = argv[++*i];
-		return true;
-	}
-	if (strncmp(a, name, n) == 0 && a[n] == '=') {
-		*out = a + n + 1;
-		return true;
-	}
-	return false;
+	const char *v = cli_option_value(name, argc, argv, i);
+	if (v != NULL)
+		*out = v;
+	return v != NULL;
 }
 
 int cmd_spf(int argc, char **argv)
@@ -160,10 +154,10 @@ int cmd_spf(int argc, char **argv)
 			return EA_EXIT_USAGE;
 		if (gr > 0)
 			continue;
-		if (take(a, "--ip", argc, argv, &i, &s.ip) || take(a, "--sender", argc, argv, &i, &s.sender) ||
-		    take(a, "--helo", argc, argv, &i, &s.helo) ||
-		    take(a, "--receiver", argc, argv, &i, &s.receiver) ||
-		    take(a, "--batch", argc, argv, &i, &s.batch))
+		if (take("--ip", argc, argv, &i, &s.ip) || take("--sender", argc, argv, &i, &s.sender) ||
+		    take("--helo", argc, argv, &i, &s.helo) ||
+		    take("--receiver", argc, argv, &i, &s.receiver) ||
+		    take("--batch", argc, argv, &i, &s.batch))
 			continue;
 		if (strcmp(a, "--helo-identity") == 0)
 			s.helo_identity = true;

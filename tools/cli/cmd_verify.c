@@ -11,17 +11,6 @@
 #define VERIFY_MAX_INPUT_BYTES (64u * 1024 * 1024)   /* EA_MSG_MAX_BYTES: past any provider's limit */
 #define VERIFY_MAX_FILES 100000                      /* messages in one run */
 
-static const char *opt_value(const char *name, int argc, char **argv, int *i)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-	if (strncmp(a, name, n) == 0 && a[n] == '=')
-		return a + n + 1;
-	if (strcmp(a, name) == 0 && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
 /* Verifies one message file with resolver r and renders its report. Returns the
  * exit code for it. Each message gets the whole --timeout. */
 static int verify_one(const cli_globals *g, ea_verify_options o, ea_resolver *r, const char *path,
@@ -70,13 +59,13 @@ int cmd_verify(int argc, char **argv)
 			goto out;
 		if (gr > 0)
 			continue;
-		if ((v = opt_value("--ip", argc, argv, &i)) != NULL)
+		if ((v = cli_option_value("--ip", argc, argv, &i)) != NULL)
 			o.ip = v;
-		else if ((v = opt_value("--helo", argc, argv, &i)) != NULL)
+		else if ((v = cli_option_value("--helo", argc, argv, &i)) != NULL)
 			o.helo = v;
-		else if ((v = opt_value("--mail-from", argc, argv, &i)) != NULL)
+		else if ((v = cli_option_value("--mail-from", argc, argv, &i)) != NULL)
 			o.mail_from = v;
-		else if ((v = opt_value("--now", argc, argv, &i)) != NULL) {
+		else if ((v = cli_option_value("--now", argc, argv, &i)) != NULL) {
 			char *end;
 			o.now = strtoll(v, &end, 10);
 			if (*end || o.now <= 0) {

@@ -25,8 +25,7 @@ int cli_usage_error(const char *fmt, ...)
 	return EA_EXIT_USAGE;
 }
 
-/* --opt VALUE or --opt=VALUE */
-static const char *option_value(const char *name, int argc, char **argv, int *i)
+const char *cli_option_value(const char *name, int argc, char **argv, int *i)
 {
 	const char *arg = argv[*i];
 	size_t n = strlen(name);
@@ -46,12 +45,20 @@ static bool is_option(const char *arg, const char *name)
 	return strcmp(arg, name) == 0 || (strncmp(arg, name, n) == 0 && arg[n] == '=');
 }
 
+bool cli_option(const char *name, int argc, char **argv, int *i, const char **value)
+{
+	if (!is_option(argv[*i], name))
+		return false;
+	*value = cli_option_value(name, argc, argv, i);
+	return true;
+}
+
 int cli_global_option(cli_globals *g, int argc, char **argv, int *i)
 {
 	const char *arg = argv[*i];
 	const char *v;
 	if (is_option(arg, "--resolver")) {
-		if ((v = option_value("--resolver", argc, argv, i)) == NULL)
+		if ((v = cli_option_value("--resolver", argc, argv, i)) == NULL)
 			return cli_usage_error("--resolver needs ADDR[:PORT]"), -1;
 		if (g->rcfg.server_count >= EA_RESOLVER_MAX_SERVERS)
 			return cli_usage_error("at most %d resolvers", EA_RESOLVER_MAX_SERVERS), -1;
@@ -59,7 +66,7 @@ int cli_global_option(cli_globals *g, int argc, char **argv, int *i)
 		return 1;
 	}
 	if (is_option(arg, "--zone")) {
-		if ((v = option_value("--zone", argc, argv, i)) == NULL)
+		if ((v = cli_option_value("--zone", argc, argv, i)) == NULL)
 			return cli_usage_error("--zone needs a zone file"), -1;
 		if (g->rcfg.zone_file_count >= EA_RESOLVER_MAX_ZONE_FILES)
 			return cli_usage_error("at most %d zone files", EA_RESOLVER_MAX_ZONE_FILES), -1;
@@ -68,7 +75,7 @@ int cli_global_option(cli_globals *g, int argc, char **argv, int *i)
 	}
 	if (is_option(arg, "--timeout")) {
 		char *end;
-		if ((v = option_value("--timeout", argc, argv, i)) == NULL)
+		if ((v = cli_option_value("--timeout", argc, argv, i)) == NULL)
 			return cli_usage_error("--timeout needs SECONDS"), -1;
 		g->timeout_s = strtod(v, &end);
 		if (*end != '\0' || !(g->timeout_s > 0) || g->timeout_s > 3600)
@@ -76,7 +83,7 @@ int cli_global_option(cli_globals *g, int argc, char **argv, int *i)
 		return 1;
 	}
 	if (is_option(arg, "--format")) {
-		if ((v = option_value("--format", argc, argv, i)) == NULL || ea_renderer(v) == NULL)
+		if ((v = cli_option_value("--format", argc, argv, i)) == NULL || ea_renderer(v) == NULL)
 			return cli_usage_error("--format is text or json"), -1;
 		g->format = v;
 		return 1;

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <time.h>
 #include <emailauth/emailauth.h>
 #include <emailauth/audit.h>
 #include <emailauth/dmarc.h>
@@ -128,6 +129,8 @@ scan_take scan_queue_take(scan_shared *sh, scan_slot *sl, int wait_ms);
 /* Rejects a line: the message goes to stderr, the line counts as settled, and as
  * *counter (a counter of sh->st; NULL: rejected). */
 void scan_line_error(scan_shared *sh, unsigned long line_no, const char *msg, unsigned long *counter);
+/* The CLOCK_REALTIME time ms from now, for pthread_cond_timedwait. */
+struct timespec scan_deadline_in(int ms);
 /* A thread of the scan ends: the main thread is told. */
 void scan_thread_done(scan_shared *sh);
 

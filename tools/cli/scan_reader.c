@@ -11,6 +11,8 @@
 #include "render/sanitize.h"
 #include "scan.h"
 
+#define READER_WAIT_MS 100   /* a reader waiting on a full queue looks at Ctrl-C this often */
+
 void scan_line_error(scan_shared *sh, unsigned long line_no, const char *msg, unsigned long *counter)
 {
 	pthread_mutex_lock(&sh->output_lock);
@@ -39,7 +41,7 @@ void scan_thread_done(scan_shared *sh)
 	pthread_mutex_unlock(&sh->output_lock);
 }
 
-static struct timespec deadline_in(int ms)
+struct timespec scan_deadline_in(int ms)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_REALTIME, &t);
@@ -82,7 +84,7 @@ static bool queue_put(scan_shared *sh, const scan_queued *q)
 	pthread_mutex_lock(&sh->queue_lock);
 	while (sh->queue_count == SCAN_QUEUE_ITEMS && !*sh->interrupted) {
 		/* woken at half empty (scan_queue_take), or by the timeout to look at Ctrl-C */
-		struct timespec until = deadline_in(100);
+		struct timespec until = scan_deadline_in(READER_WAIT_MS);
 		pthread_cond_timedwait(&sh->queue_drained, &sh->queue_lock, &until);
 	}
 	bool put = sh->queue_count < SCAN_QUEUE_ITEMS;
@@ -163,7 +165,7 @@ scan_take scan_queue_take(scan_shared *sh, scan_slot *sl, int wait_ms)
 {
 	pthread_mutex_lock(&sh->queue_lock);
 	if (sh->queue_count == 0 && !sh->input_ended && wait_ms > 0 && !*sh->interrupted) {
-		struct timespec until = deadline_in(wait_ms);
+		struct timespec until = scan_deadline_in(wait_ms);
 		pthread_cond_timedwait(&sh->queue_filled, &sh->queue_lock, &until);
 	}
 	scan_take took = SCAN_NONE_YET;
