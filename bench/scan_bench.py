@@ -24,6 +24,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 from bed import Bed  # noqa: E402
+sys.path.insert(0, HERE)
+from benchlib import machine  # noqa: E402
 from faultproxy import FaultProxy  # noqa: E402
 import ses_data as sd  # noqa: E402
 
@@ -106,7 +108,7 @@ def scan(inp, server, extra=()):
 def main():
     if not os.path.exists(EMAILAUTH):
         sys.exit("no %s: build first" % EMAILAUTH)
-    print("machine: %s cores, %s, %s; %s" % (os.cpu_count(), cpu_model(), mem_total(), time.strftime("%Y-%m-%d")))
+    print("machine: %s; %s" % (machine(), time.strftime("%Y-%m-%d %H:%M %Z")))
     zones, inp, qf, nq = zones_and_input()
     old_rmem = raise_rmem_default()
     print("socket receive buffers: %s" % ("net.core.rmem_default raised to %d for this run" % RMEM_BYTES
@@ -223,26 +225,6 @@ def timed(argv):
     t0 = time.monotonic()
     subprocess.run(argv, capture_output=True)
     return time.monotonic() - t0
-
-
-def cpu_model():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown CPU"
-
-
-def mem_total():
-    try:
-        for line in open("/proc/meminfo"):
-            if line.startswith("MemTotal"):
-                return "%.0f GiB memory" % (int(line.split()[1]) / 1024 / 1024)
-    except OSError:
-        pass
-    return "unknown memory"
 
 
 if __name__ == "__main__":

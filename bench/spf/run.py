@@ -47,7 +47,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchlib import best, machine  # noqa: E402
+from benchlib import best, emailauth_and_mailauth, machine  # noqa: E402
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 from bed import Bed, txt_rdata  # noqa: E402
 from faultproxy import FaultProxy  # noqa: E402
@@ -244,11 +244,7 @@ def main():
                     help="delay added to every answer in the latency part (0: skip it)")
     ap.add_argument("--json", help="also write the figures to this file")
     a = ap.parse_args()
-    exe = os.path.abspath(os.path.join(a.build, "tools", "cli", "emailauth"))
-    if not os.access(exe, os.X_OK):
-        sys.exit("no emailauth binary at %s: build first (ninja -C %s)" % (exe, a.build))
-    if not os.path.isdir(os.path.join(SRC, "bench", "node_modules", "mailauth")):
-        sys.exit("mailauth is not installed: npm install --prefix %s" % os.path.join(SRC, "bench"))
+    exe = emailauth_and_mailauth(a.build)
 
     tmp = tempfile.mkdtemp(prefix="ea-bench-spf-")
     print("machine: %s" % machine())

@@ -37,7 +37,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchlib import best, machine  # noqa: E402
+from benchlib import best, emailauth_and_mailauth, machine  # noqa: E402
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 from bed import Bed, txt_rdata  # noqa: E402
 
@@ -175,11 +175,7 @@ def main():
                     help="messages for the one-process-per-message run")
     ap.add_argument("--json", help="also write the figures to this file")
     a = ap.parse_args()
-    exe = os.path.abspath(os.path.join(a.build, "tools", "cli", "emailauth"))
-    if not os.access(exe, os.X_OK):
-        sys.exit("no emailauth binary at %s: build first (ninja -C %s)" % (exe, a.build))
-    if not os.path.isdir(os.path.join(SRC, "bench", "node_modules", "mailauth")):
-        sys.exit("mailauth is not installed: npm install --prefix %s" % os.path.join(SRC, "bench"))
+    exe = emailauth_and_mailauth(a.build)
 
     tmp = tempfile.mkdtemp(prefix="ea-bench-verify-")
     print("machine: %s" % machine())
