@@ -105,6 +105,18 @@ static void note_findings(ea_section *sec, const ea_dmarc_discovery *d)
 	}
 }
 
+/* f's fix: the published record with tag=value, as a zone-file line after intro. */
+static void fix_with_tag(ea_finding *f, const ea_dmarc_discovery *d, const char *tag,
+                         const char *value, const char *intro)
+{
+	if (f == NULL)
+		return;
+	char line[EA_DMARC_RECORD_MAX + 2 * EA_NAME_MAX], rec[EA_DMARC_RECORD_MAX];
+	with_tag(d->record_text, tag, value, rec, sizeof(rec));
+	record_line(line, sizeof(line), d->policy_domain, rec);
+	ea_finding_set(&f->fix, "%s%s", intro, line);
+}
+
 static void policy_findings(ea_section *sec, const ea_dmarc_discovery *d, bool own)
 {
 	const ea_dmarc_record *r = &d->record;
@@ -114,28 +126,19 @@ static void policy_findings(ea_section *sec, const ea_dmarc_discovery *d, bool o
 	if (!ea_dmarc_record_usable(r)) {
 		f = add(sec, "dmarc.no_policy", EA_SEV_ERROR, name,
 		        "the record has no valid p= and no valid rua=, so receivers apply no DMARC at all");
-		with_tag(d->record_text, "p", "none", rec, sizeof(rec));
-		record_line(line, sizeof(line), d->policy_domain, rec);
-		if (f)
-			ea_finding_set(&f->fix, "; replace the record with one that has a policy:\n%s", line);
+		fix_with_tag(f, d, "p", "none", "; replace the record with one that has a policy:\n");
 		return;
 	}
 	if (!r->p_present || !r->p_valid) {
 		f = add(sec, "dmarc.p.missing", EA_SEV_WARNING, name,
 		        "no valid p=: receivers act as if p=none (monitoring only) because rua= is valid");
-		with_tag(d->record_text, "p", "none", rec, sizeof(rec));
-		record_line(line, sizeof(line), d->policy_domain, rec);
-		if (f)
-			ea_finding_set(&f->fix, "%s", line);
+		fix_with_tag(f, d, "p", "none", "");
 	} else if (r->p == EA_DMARC_P_NONE && own) {
 		f = add(sec, "dmarc.p.none", EA_SEV_WARNING, name,
 		        "p=none only monitors: mail that fails DMARC is still delivered, so anyone can send "
 		        "as this domain. When the aggregate reports show that all your senders pass, move "
 		        "to p=quarantine, then p=reject");
-		with_tag(d->record_text, "p", "quarantine", rec, sizeof(rec));
-		record_line(line, sizeof(line), d->policy_domain, rec);
-		if (f)
-			ea_finding_set(&f->fix, "; next step, once reports show your mail passing:\n%s", line);
+		fix_with_tag(f, d, "p", "quarantine", "; next step, once reports show your mail passing:\n");
 	}
 	/* sp= and np= raised together, so that applying either fix fixes both. */
 	char tight[EA_DMARC_RECORD_MAX + 1];
@@ -174,10 +177,7 @@ static void policy_findings(ea_section *sec, const ea_dmarc_discovery *d, bool o
 		f = add(sec, "dmarc.t.testing", EA_SEV_WARNING, name,
 		        "t=y (testing): receivers apply one step less than the policy (reject becomes "
 		        "quarantine, quarantine becomes none). Remove t=y when the test is over");
-		with_tag(d->record_text, "t", "n", rec, sizeof(rec));
-		record_line(line, sizeof(line), d->policy_domain, rec);
-		if (f)
-			ea_finding_set(&f->fix, "; when the test is over:\n%s", line);
+		fix_with_tag(f, d, "t", "n", "; when the test is over:\n");
 	}
 	if (!r->rua_present)
 		add(sec, "dmarc.rua.missing", EA_SEV_INFO, name,
