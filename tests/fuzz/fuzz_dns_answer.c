@@ -68,6 +68,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			(void)ea_dns_answer_cname(a);
 			(void)ea_dns_answer_count(a, types[i]);
+			/* what the resolver makes of hostile answers: a CNAME answer read off
+			 * one, and a chain joined to another */
+			ea_dns_answer *derived = ea_dns_answer_cname_from(a);
+			if (derived != NULL && (derived->qtype != EA_RR_CNAME || strcmp(derived->qname, a->qname) != 0))
+				abort();
+			ea_dns_answer_free(derived);
+			ea_dns_answer *joined = ea_dns_answer_join(a, a, 0);
+			if (joined != NULL && joined->rr_count > EA_DNS_MAX_ANSWER_RRS)
+				abort();
+			ea_dns_answer_free(joined);
 		}
 		ea_dns_answer_free(a);
 	}
