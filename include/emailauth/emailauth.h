@@ -45,7 +45,8 @@ EA_PUBLIC const char *ea_strerror(int err);
 #include <emailauth/ses.h>
 #include <emailauth/spf.h>
 #include <emailauth/dmarc.h>
-#include <emailauth/audit.h>
+#include <emailauth/profiles.h>
+#include <emailauth/check_sections.h>
 #include <emailauth/render.h>
 #include <emailauth/reports.h>
 

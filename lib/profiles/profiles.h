@@ -3,7 +3,7 @@
 #define EA_PROFILES_PROFILES_H
 
 #include <emailauth/emailauth.h>
-#include <emailauth/audit.h>
+#include <emailauth/profiles.h>
 
 #define EA_PROFILES_MAX 64          /* senders in one file */
 #define EA_PROFILE_MAX_LIST 16      /* entries of one list (selectors, patterns...) */

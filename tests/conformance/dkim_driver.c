@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include <emailauth/emailauth.h>
-#include "check/verify_internal.h"
+#include "verify/internal.h"
 #include "dns/internal.h"
 #include "util/buf.h"
 

@@ -1,11 +1,11 @@
-/* Fuzz: the DKIM key fix lines (lib/audit/key_fix.c), which rewrite TXT text taken
+/* Fuzz: the DKIM key fix lines (lib/check/key_fix.c), which rewrite TXT text taken
  * from DNS. The input is split at NUL bytes into TXT records (more than the fix
  * joins, to reach its bound); each record is also written as zone-file strings. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit/internal.h"
+#include "check/internal.h"
 
 #define FUZZ_KEY_FIX_RECORDS 12    /* > KEY_FIX_MAX_RECORDS (8) */
 

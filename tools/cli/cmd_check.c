@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <emailauth/full_check.h>
+#include <emailauth/check.h>
 
 #include "cli.h"
 

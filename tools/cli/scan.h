@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <time.h>
 #include <emailauth/emailauth.h>
-#include <emailauth/audit.h>
+#include <emailauth/check_sections.h>
 #include <emailauth/dmarc.h>
 #include <emailauth/spf.h>
 #include "scan/scan.h"

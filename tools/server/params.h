@@ -4,7 +4,7 @@
 #define SRV_PARAMS_H
 
 #include <emailauth/emailauth.h>
-#include <emailauth/audit.h>
+#include <emailauth/check_sections.h>
 #include "util/buf.h"
 
 typedef enum {

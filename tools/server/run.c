@@ -1,7 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <emailauth/full_check.h>
+#include <emailauth/check.h>
 #include <emailauth/verify.h>
 #include "run.h"
 

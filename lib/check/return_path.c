@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "audit/internal.h"
+#include "check/internal.h"
 #include "profiles/profiles.h"
 
 size_t ea_audit_spf_records(const ea_dns_answer *txt, const char *include, bool *includes)

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include <emailauth/emailauth.h>
-#include "check/ses_internal.h"
+#include "ses/internal.h"
 #include "record/dkim_key.h"
 #include "util/buf.h"
 #include "util/util.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "audit/internal.h"
+#include "check/internal.h"
 #include "record/taglist.h"
 #include "util/util.h"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit/internal.h"
+#include "check/internal.h"
 #include "profiles/profiles.h"
 #include "util/util.h"
 

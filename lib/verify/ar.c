@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/verify_internal.h"
+#include "verify/internal.h"
 #include "util/buf.h"
 #include "util/util.h"
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "audit/internal.h"
+#include "check/internal.h"
 #include "util/util.h"
 
 #define EA_RR_DNSKEY 48

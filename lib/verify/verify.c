@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "check/verify_internal.h"
+#include "verify/internal.h"
 #include "record/dkim_key.h"
 #include "util/util.h"
 

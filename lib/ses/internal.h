@@ -1,6 +1,6 @@
 /* Shared between the SES check files. */
-#ifndef EA_CHECK_SES_INTERNAL_H
-#define EA_CHECK_SES_INTERNAL_H
+#ifndef EA_SES_INTERNAL_H
+#define EA_SES_INTERNAL_H
 
 #include <emailauth/emailauth.h>
 

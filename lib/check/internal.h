@@ -1,9 +1,9 @@
 /* Shared between the audit checks. */
-#ifndef EA_AUDIT_INTERNAL_H
-#define EA_AUDIT_INTERNAL_H
+#ifndef EA_CHECK_INTERNAL_H
+#define EA_CHECK_INTERNAL_H
 
 #include <emailauth/emailauth.h>
-#include <emailauth/audit.h>
+#include <emailauth/check_sections.h>
 #include "record/dkim_key.h"
 #include "util/buf.h"
 

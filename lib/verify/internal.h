@@ -1,8 +1,8 @@
 /* The verify check's private state, shared by its files: verify.c (the request and
- * the DKIM part), verify_spf.c (SPF), verify_policy.c (DMARC), verify_ar.c
+ * the DKIM part), spf.c (SPF), policy.c (DMARC), ar.c
  * (Authentication-Results). */
-#ifndef EA_CHECK_VERIFY_INTERNAL_H
-#define EA_CHECK_VERIFY_INTERNAL_H
+#ifndef EA_VERIFY_INTERNAL_H
+#define EA_VERIFY_INTERNAL_H
 
 #include <emailauth/emailauth.h>
 #include <emailauth/dmarc.h>
@@ -39,7 +39,7 @@ struct ea_verify_request {
 	int64_t now;
 	bool headers_only;
 	/* SPF and DMARC outcomes of the last run. */
-	void *spf_state;           /* verify_spf.c's, freed by ea_verify_spf_free() */
+	void *spf_state;           /* spf.c's, freed by ea_verify_spf_free() */
 	bool spf_done;
 	bool spf_pass;
 	const char *spf_result;    /* RFC 8601 name, when spf_done */
@@ -51,11 +51,11 @@ struct ea_verify_request {
 	char *auth_results;
 };
 
-/* verify_policy.c: SPF then DMARC; EA_EPENDING while lookups are in flight. */
+/* policy.c: SPF then DMARC; EA_EPENDING while lookups are in flight. */
 int ea_verify_spf(ea_job *job, ea_verify_request *v);
 void ea_verify_spf_free(ea_verify_request *v);
 int ea_verify_dmarc(ea_job *job, ea_verify_request *v);
-/* verify_ar.c: builds v->auth_results and the side-by-side section. */
+/* ar.c: builds v->auth_results and the side-by-side section. */
 void ea_verify_auth_results_section(ea_job *job, ea_verify_request *v);
 
 #endif

@@ -1,15 +1,15 @@
 /*
  * The full check (`emailauth check`, the server's /api/v1/check) as one list of
- * sections. Not in the umbrella header: it needs ses.h, spf.h and audit.h complete,
+ * sections. Not in the umbrella header: it needs ses.h, spf.h and check_sections.h complete,
  * which the umbrella cannot promise while one of them is being read.
  */
-#ifndef EMAILAUTH_FULL_CHECK_H
-#define EMAILAUTH_FULL_CHECK_H
+#ifndef EMAILAUTH_CHECK_H
+#define EMAILAUTH_CHECK_H
 
 #include <emailauth/emailauth.h>
 #include <emailauth/ses.h>
 #include <emailauth/spf.h>
-#include <emailauth/audit.h>
+#include <emailauth/check_sections.h>
 
 /* ONE list of the full check's sections, so the CLI and the API cannot drift
  * apart. The caller fills audit (and may set ses's other fields, e.g. from the

@@ -1,10 +1,10 @@
 /*
  * The one list of the full check's sections, for `emailauth check` and the
- * server's /api/v1/check (audit.h).
+ * server's /api/v1/check (check_sections.h).
  */
 #include <stdio.h>
 
-#include <emailauth/full_check.h>
+#include <emailauth/check.h>
 
 size_t ea_full_check_sections(ea_full_check *req, ea_check_fn fns[], void *args[])
 {

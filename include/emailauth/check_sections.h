@@ -5,15 +5,14 @@
  * MTA-STS / TLS-RPT / BIMI records, DNSSEC, and per sender: will its mail pass
  * DMARC, and through which identifier.
  */
-#ifndef EMAILAUTH_AUDIT_H
-#define EMAILAUTH_AUDIT_H
+#ifndef EMAILAUTH_CHECK_SECTIONS_H
+#define EMAILAUTH_CHECK_SECTIONS_H
 
 #include <emailauth/emailauth.h>
+#include <emailauth/profiles.h>
 
 #define EA_AUDIT_MAX_SELECTORS 16     /* --selector names */
 #define EA_AUDIT_SELECTOR_MAX 63      /* one DNS label */
-
-typedef struct ea_profiles ea_profiles;
 
 typedef struct {
 	char domain[EA_NAME_MAX + 1];                 /* A-label form */
@@ -41,18 +40,5 @@ EA_PUBLIC int ea_check_policy_records(ea_job *job, void *arg);
 /* Section "dnssec": whether the resolver validated the answers (AD bit). Add it
  * last: it reads the lookups the other checks made. */
 EA_PUBLIC int ea_check_dnssec(ea_job *job, void *arg);
-
-/* Sender profiles (data/senders.json, built into the library). */
-EA_PUBLIC const ea_profiles *ea_profiles_builtin(void);
-/* Loads profiles from JSON text (the same schema). NULL with a reason in err. */
-EA_PUBLIC ea_profiles *ea_profiles_load(const char *json, size_t len, char *err, size_t err_size);
-EA_PUBLIC void ea_profiles_free(ea_profiles *p);
-EA_PUBLIC size_t ea_profiles_count(const ea_profiles *p);
-/* Id and display name of profile i ("ses", "Amazon SES"). */
-EA_PUBLIC const char *ea_profiles_id(const ea_profiles *p, size_t i);
-EA_PUBLIC const char *ea_profiles_name(const ea_profiles *p, size_t i);
-/* Which sender a host name belongs to (a DKIM CNAME target, an MX host, an SPF
- * include, a d= domain, a reporting source's PTR): the display name, or NULL. */
-EA_PUBLIC const char *ea_profiles_sender_of(const ea_profiles *p, const char *host);
 
 #endif

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "audit/internal.h"
+#include "check/internal.h"
 #include "util/util.h"
 
 void ea_audit_relative(const char *name, const char *domain, char *out, size_t size)

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check/verify_internal.h"
+#include "verify/internal.h"
 #include "util/util.h"
 
 static const char SEC_DMARC[] = "dmarc";

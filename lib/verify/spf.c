@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include <emailauth/spf.h>
-#include "check/verify_internal.h"
+#include "verify/internal.h"
 
 static const char SEC_SPF[] = "spf";
 
