@@ -111,14 +111,6 @@ static const char *method_name(const char *m)
 	return "OTHER";
 }
 
-const srv_asset *srv_asset_find(const char *path)
-{
-	for (size_t i = 0; i < srv_asset_count; i++)
-		if (strcmp(srv_assets[i].path, path) == 0)
-			return &srv_assets[i];
-	return NULL;
-}
-
 /* Responses. */
 
 typedef struct {
