@@ -6,7 +6,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exec sudo sh "$0" "$@"
 fi
 PACKAGES="
-build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
+build-essential pkg-config meson ninja-build scdoc clang libclang-rt-14-dev
 libc-ares-dev libknot-dev libssl-dev libjansson-dev libmicrohttpd-dev libidn2-dev libpsl-dev
 libxml2-dev zlib1g-dev libarchive-dev libgoogle-perftools-dev
 publicsuffix

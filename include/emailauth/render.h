@@ -16,12 +16,16 @@ typedef struct {
 
 typedef int (*ea_render_fn)(FILE *out, const ea_report *rep, const ea_render_opts *o);
 
-/* "text", "json", "html"; NULL when unknown. */
+/* "text", "json", "html", "nagios"; NULL when unknown. */
 EA_PUBLIC ea_render_fn ea_renderer(const char *format);
 EA_PUBLIC int ea_render_text(FILE *out, const ea_report *rep, const ea_render_opts *o);
 EA_PUBLIC int ea_render_json(FILE *out, const ea_report *rep, const ea_render_opts *o);
 /* An HTML fragment (a <div>) for a page; everything from DNS is escaped. */
 EA_PUBLIC int ea_render_html(FILE *out, const ea_report *rep, const ea_render_opts *o);
+
+/* A Nagios plugin's output: "EMAILAUTH OK - DOMAIN: summary | perfdata", then a line
+ * per problem. The plugin's exit code is ea_status_exit_code() of the report. */
+EA_PUBLIC int ea_render_nagios(FILE *out, const ea_report *rep, const ea_render_opts *o);
 
 /* The JSON document of a report (jansson's json_t *, as void * to keep jansson out of
  * this header). The caller releases it with json_decref(). */

@@ -141,6 +141,7 @@ ea_render_fn ea_renderer(const char *format)
 		{"text", ea_render_text},
 		{"json", ea_render_json},
 		{"html", ea_render_html},
+		{"nagios", ea_render_nagios},
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(table[i].name, format) == 0)

@@ -34,6 +34,8 @@ ea_resolver *cli_resolver(const cli_globals *g);
 /* Reads a whole file ("-" is stdin), up to max bytes. NULL on error (printed). */
 char *cli_read_file(const char *path, size_t max, size_t *len);
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The command running, named in usage errors ("see 'emailauth ses --help'"). */
+void cli_set_command(const char *name);
 /* Normalises a domain argument or prints why not. */
 bool cli_domain(const char *in, char *out, size_t size);
 /* Renders rep in the chosen format. */
@@ -52,6 +54,49 @@ ea_report *cli_run(const cli_globals *g, const char *domain, const char *display
 int cli_report_exit(const cli_globals *g, ea_report *rep);
 /* --region: copied lowercased into out, or a usage error printed. */
 bool cli_region(const char *in, char *out, size_t size);
+
+/* The commands and their options (commands.c): main() dispatches from this table and
+ * checks every option against it before the command parses its own. */
+typedef enum { CLI_NO_VALUE, CLI_VALUE, CLI_OPTIONAL_VALUE } cli_value_kind;
+
+typedef struct {
+	const char *name;          /* "--tokens" */
+	const char *alias;         /* "-o", or NULL */
+	cli_value_kind value;
+	const char *arg;           /* the value's name in the usage: "T1,T2,T3" */
+	const char *needs;         /* what the value is, for "--tokens needs a value: ..." */
+	const char *help;          /* lines of help ('\n' between them) */
+} cli_opt;
+
+typedef struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;       /* one line, for the list of commands */
+	const char *synopsis;      /* lines of arguments after "emailauth NAME" */
+	const char *about;
+	const cli_opt *opts;
+	size_t opt_count;
+	const char *formats;       /* the --format values it takes: "text|json|nagios" */
+	const char *examples;      /* command lines, one a line */
+} cli_command;
+
+extern const cli_command cli_commands[];
+extern const size_t cli_command_count;
+extern const cli_opt cli_global_opts[];
+extern const size_t cli_global_opt_count;
+
+/* help.c: the command called name, or NULL. */
+const cli_command *cli_command_find(const char *name);
+/* The overall usage, and one command's (--help, 'emailauth help ses'). */
+void cli_usage_print(FILE *out);
+void cli_command_usage_print(FILE *out, const cli_command *c);
+/* Checks argv[1..argc-1] of command c against its options before it runs: --help prints
+ * its usage (returns 0), an unknown option (with the nearest one suggested), a missing
+ * value or a --format the command does not take is a usage error (returns 64). Returns
+ * -1 when the command should run. */
+int cli_check_args(const cli_command *c, int argc, char **argv);
+/* The unknown command cmd: says so, suggesting the nearest. Returns 64. */
+int cli_unknown_command(const char *cmd);
 
 int cmd_ses(int argc, char **argv);
 int cmd_check(int argc, char **argv);

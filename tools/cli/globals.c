@@ -14,13 +14,21 @@ void cli_globals_init(cli_globals *g)
 	g->color = true;
 }
 
+static const char *current_command;   /* for "see 'emailauth ses --help'" */
+
+void cli_set_command(const char *name)
+{
+	current_command = name;
+}
+
 int cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	fputs("emailauth: ", stderr);
 	vfprintf(stderr, fmt, ap);
-	fputs("\n(see 'emailauth --help')\n", stderr);
+	fprintf(stderr, "\n(see 'emailauth %s%s--help')\n", current_command ? current_command : "",
+	        current_command ? " " : "");
 	va_end(ap);
 	return EA_EXIT_USAGE;
 }
@@ -84,7 +92,7 @@ int cli_global_option(cli_globals *g, int argc, char **argv, int *i)
 	}
 	if (is_option(arg, "--format")) {
 		if ((v = cli_option_value("--format", argc, argv, i)) == NULL || ea_renderer(v) == NULL)
-			return cli_usage_error("--format is text or json"), -1;
+			return cli_usage_error("--format is text, json or nagios"), -1;
 		g->format = v;
 		return 1;
 	}

@@ -1,0 +1,60 @@
+# fish completion for emailauth(1). Options follow `emailauth COMMAND --help`
+# (tests/docs/test_help_man.py checks that every option is here).
+set -l cmds ses check spf verify reports scan serve help version
+complete -c emailauth -f
+complete -c emailauth -n "not __fish_seen_subcommand_from $cmds" -a ses -d 'Amazon SES Easy DKIM'
+complete -c emailauth -n "not __fish_seen_subcommand_from $cmds" -a check -d 'the whole domain'
+complete -c emailauth -n "not __fish_seen_subcommand_from $cmds" -a spf -d 'SPF audit or evaluation'
+complete -c emailauth -n "not __fish_seen_subcommand_from $cmds" -a verify -d 'a received message'
+complete -c emailauth -n "not __fish_seen_subcommand_from $cmds" -a reports -d 'DMARC aggregate reports'
+complete -c emailauth -n "not __fish_seen_subcommand_from $cmds" -a scan -d 'many domains'
+complete -c emailauth -n "not __fish_seen_subcommand_from $cmds" -a serve -d 'the web page and API'
+complete -c emailauth -n "not __fish_seen_subcommand_from $cmds" -a help -d "a command's usage"
+complete -c emailauth -n "not __fish_seen_subcommand_from $cmds" -a version -d 'the version'
+complete -c emailauth -n "not __fish_seen_subcommand_from $cmds" -s V -l version -d 'the version'
+complete -c emailauth -n "__fish_seen_subcommand_from help" -a 'ses check spf verify reports scan serve'
+
+# every command
+set -l run ses check spf verify reports scan serve
+complete -c emailauth -n "__fish_seen_subcommand_from $run" -l resolver -x -d 'DNS resolver ADDR[:PORT]'
+complete -c emailauth -n "__fish_seen_subcommand_from $run" -l timeout -x -d 'seconds for the whole command'
+complete -c emailauth -n "__fish_seen_subcommand_from $run" -l zone -r -F -d 'answer from this zone file'
+complete -c emailauth -n "__fish_seen_subcommand_from $run" -l trace -d 'show every lookup'
+complete -c emailauth -n "__fish_seen_subcommand_from $run" -l no-color -d 'no colour'
+complete -c emailauth -n "__fish_seen_subcommand_from $run" -s h -l help -d 'this help'
+complete -c emailauth -n "__fish_seen_subcommand_from ses check spf" -l format -x -a 'text json nagios' -d 'output format'
+complete -c emailauth -n "__fish_seen_subcommand_from verify serve" -l format -x -a 'text json' -d 'output format'
+complete -c emailauth -n "__fish_seen_subcommand_from reports" -l format -x -a 'text json csv' -d 'output format'
+complete -c emailauth -n "__fish_seen_subcommand_from scan" -l format -x -a 'jsonl csv' -d 'output format'
+
+complete -c emailauth -n "__fish_seen_subcommand_from ses check" -l tokens -x -d 'the three SES tokens T1,T2,T3'
+complete -c emailauth -n "__fish_seen_subcommand_from ses check" -l region -x -d 'AWS region'
+complete -c emailauth -n "__fish_seen_subcommand_from ses" -l aws-json -r -F -d 'output of aws sesv2 get-email-identity'
+complete -c emailauth -n "__fish_seen_subcommand_from ses" -l watch -x -d 'check again until right'
+complete -c emailauth -n "__fish_seen_subcommand_from ses" -l interval -x -d 'seconds between checks'
+complete -c emailauth -n "__fish_seen_subcommand_from check" -l selector -x -d 'DKIM selectors S1,S2'
+complete -c emailauth -n "__fish_seen_subcommand_from check verify" -l mail-from -x -d 'the MAIL FROM'
+complete -c emailauth -n "__fish_seen_subcommand_from spf verify" -l ip -x -d 'the client IP'
+complete -c emailauth -n "__fish_seen_subcommand_from spf verify" -l helo -x -d 'the HELO name'
+complete -c emailauth -n "__fish_seen_subcommand_from spf" -l sender -x -d 'the MAIL FROM address'
+complete -c emailauth -n "__fish_seen_subcommand_from spf" -l helo-identity -d 'check the HELO identity'
+complete -c emailauth -n "__fish_seen_subcommand_from spf" -l receiver -x -d 'receiving host name'
+complete -c emailauth -n "__fish_seen_subcommand_from spf" -l batch -r -F -d "file of 'IP SENDER [HELO]' lines"
+complete -c emailauth -n "__fish_seen_subcommand_from spf" -l no-prefetch -d 'look up terms only when reached'
+complete -c emailauth -n "__fish_seen_subcommand_from verify" -l headers-only -d 'headers only'
+complete -c emailauth -n "__fish_seen_subcommand_from verify" -l now -x -d 'time in Unix seconds'
+complete -c emailauth -n "__fish_seen_subcommand_from verify reports scan" -F
+complete -c emailauth -n "__fish_seen_subcommand_from reports" -l since -x -d 'from this date YYYY-MM-DD'
+complete -c emailauth -n "__fish_seen_subcommand_from reports" -l domain -x -d 'only this domain'
+complete -c emailauth -n "__fish_seen_subcommand_from reports" -l no-dns -d 'no DNS lookups'
+complete -c emailauth -n "__fish_seen_subcommand_from scan" -l checks -x -a 'ses spf dmarc dkim mx' -d 'which checks'
+complete -c emailauth -n "__fish_seen_subcommand_from scan" -l jobs -x -d 'domains in flight'
+complete -c emailauth -n "__fish_seen_subcommand_from scan" -l qps -x -d 'queries per second'
+complete -c emailauth -n "__fish_seen_subcommand_from scan" -l inflight -x -d 'queries in flight'
+complete -c emailauth -n "__fish_seen_subcommand_from scan" -l threads -x -d 'worker threads'
+complete -c emailauth -n "__fish_seen_subcommand_from scan" -s o -l output -r -F -d 'output file'
+complete -c emailauth -n "__fish_seen_subcommand_from scan" -l resume -d 'continue an interrupted scan'
+complete -c emailauth -n "__fish_seen_subcommand_from scan" -s q -l quiet -d 'no progress line'
+complete -c emailauth -n "__fish_seen_subcommand_from serve" -l listen -x -d 'ADDR:PORT'
+complete -c emailauth -n "__fish_seen_subcommand_from serve" -l max-concurrent -x -d 'checks at once'
+complete -c emailauth -n "__fish_seen_subcommand_from serve" -l rate -x -d 'checks per client per minute'
