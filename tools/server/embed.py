@@ -12,6 +12,7 @@ TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".svg": "image/svg+xml",
     ".txt": "text/plain; charset=utf-8",
+    ".yaml": "application/yaml; charset=utf-8",
 }
 
 

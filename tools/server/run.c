@@ -3,6 +3,7 @@
 
 #include <emailauth/check.h>
 #include <emailauth/verify.h>
+#include "metrics.h"
 #include "run.h"
 
 bool srv_kind_available(srv_kind kind)
@@ -112,6 +113,10 @@ int srv_run(const srv_run_config *c, srv_params *p, ea_report **out)
 		double t0 = ea_now_ms();
 		ea_job_run(job);
 		rep->elapsed_ms = ea_now_ms() - t0;
+		ea_resolver_stats rs;
+		ea_resolver_get_stats(r, &rs);
+		srv_metrics_dns(rs.sent, rs.cache_hits);
+		srv_metrics_check(p->kind, ea_report_status(rep), rep->elapsed_ms / 1000.0);
 		*out = rep;
 		rep = NULL;
 	}

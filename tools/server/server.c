@@ -23,6 +23,7 @@
 #include "assets.h"
 #include "form.h"
 #include "limits.h"
+#include "metrics.h"
 #include "page.h"
 #include "params.h"
 #include "run.h"
@@ -50,7 +51,7 @@ static const char PERMISSIONS[] =
 	"accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
 	"microphone=(), payment=(), usb=(), interest-cohort=()";
 
-typedef enum { R_PAGE, R_STATIC, R_HEALTH, R_API, R_NOT_FOUND } route_type;
+typedef enum { R_PAGE, R_STATIC, R_HEALTH, R_METRICS, R_OPENAPI, R_API, R_NOT_FOUND } route_type;
 
 typedef struct {
 	const char *path;
@@ -65,6 +66,8 @@ typedef struct {
 static const route routes[] = {
 	{"/", "page", R_PAGE, SRV_KIND_SES, true, true, SRV_PAGE_BODY_MAX},
 	{"/healthz", "healthz", R_HEALTH, SRV_KIND_SES, true, false, 0},
+	{"/metrics", "metrics", R_METRICS, SRV_KIND_SES, true, false, 0},
+	{"/openapi.yaml", "openapi", R_OPENAPI, SRV_KIND_SES, true, false, 0},
 	{"/api/v1/ses", "api-ses", R_API, SRV_KIND_SES, true, false, 0},
 	{"/api/v1/check", "api-check", R_API, SRV_KIND_CHECK, true, false, 0},
 	{"/api/v1/spf", "api-spf", R_API, SRV_KIND_SPF, true, false, 0},
@@ -289,10 +292,13 @@ typedef enum { ADMIT_OK, ADMIT_RATE, ADMIT_BUSY } admit_result;
 
 static admit_result admit(srv_state *st, struct MHD_Connection *c, unsigned *retry_after)
 {
-	if (!srv_rate_take(st->limits, client_addr(c), ea_now_ms(), retry_after))
+	if (!srv_rate_take(st->limits, client_addr(c), ea_now_ms(), retry_after)) {
+		srv_metrics_refused(SRV_REFUSED_RATE);
 		return ADMIT_RATE;
+	}
 	if (!srv_gate_enter(st->limits)) {
 		*retry_after = SRV_BUSY_RETRY_S;
+		srv_metrics_refused(SRV_REFUSED_BUSY);
 		return ADMIT_BUSY;
 	}
 	return ADMIT_OK;
@@ -473,6 +479,15 @@ static enum MHD_Result handle_health(srv_state *st, struct MHD_Connection *c, re
 	return respond_json(c, rq, st->stopping ? 503 : 200, doc, 0);
 }
 
+/* Prometheus scrapes /metrics; the OpenAPI document is docs/openapi.yaml, embedded. */
+static enum MHD_Result handle_metrics(srv_state *st, struct MHD_Connection *c, req_ctx *rq)
+{
+	size_t len = 0;
+	char *text = srv_metrics_render(srv_gate_active(st->limits), st->max_concurrent, &len);
+	resp_opts o = {.content_type = "text/plain; version=0.0.4; charset=utf-8"};
+	return text ? respond(c, rq, 200, text, len, &o) : MHD_NO;
+}
+
 static enum MHD_Result dispatch(srv_state *st, struct MHD_Connection *c, req_ctx *rq, const char *url)
 {
 	const route *rt = rq->rt;
@@ -499,6 +514,8 @@ static enum MHD_Result dispatch(srv_state *st, struct MHD_Connection *c, req_ctx
 	case R_PAGE: return handle_page(st, c, rq);
 	case R_STATIC: return handle_static(c, rq, url);
 	case R_HEALTH: return handle_health(st, c, rq);
+	case R_METRICS: return handle_metrics(st, c, rq);
+	case R_OPENAPI: return handle_static(c, rq, "/static/openapi.yaml");
 	case R_API: return handle_api(st, c, rq);
 	case R_NOT_FOUND: break;
 	}
@@ -570,6 +587,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct tm tm;
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
 	/* Method, route name, status, time: never the URL, query, body or address. */
+	srv_metrics_response(rq->status);
 	if (rq->status)
 		fprintf(stderr, "%s %s %s %u %.1fms\n", when, rq->method, rq->rt->log_name, rq->status,
 		        ea_now_ms() - rq->start_ms);
