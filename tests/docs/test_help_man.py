@@ -111,6 +111,39 @@ for cmd in commands:
         ok(not missing, "completions/%s knows every option of %s" % (name, cmd), missing)
     ok(re.search(r"\b%s\b" % cmd, main_page) is not None, "emailauth(1) lists %s" % cmd)
 
+# The completions parse, and complete, in each shell that is installed.
+COMP = os.path.join(SRC, "completions")
+BASH_COMPLETE = r"""
+source /usr/share/bash-completion/bash_completion
+source "$1"
+comp() { COMP_LINE="$1"; COMP_POINT=${#COMP_LINE}; read -ra COMP_WORDS <<< "$COMP_LINE"
+         [[ $COMP_LINE == *" " ]] && COMP_WORDS+=(""); COMP_CWORD=$((${#COMP_WORDS[@]}-1))
+         COMPREPLY=(); _emailauth; echo "${COMPREPLY[*]}"; }
+comp "emailauth ses --to"; comp "emailauth spf --format "; comp "emailauth chec"
+"""
+if os.path.exists("/usr/share/bash-completion/bash_completion"):
+    p = subprocess.run(["bash", "-c", BASH_COMPLETE, "bash", os.path.join(COMP, "emailauth.bash")],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+    ok(p.stdout.decode().splitlines() == ["--tokens", "text json nagios", "check"],
+       "bash completes commands, options and --format values", p.stdout.decode() + p.stderr.decode())
+else:
+    print("# bash-completion not installed: bash completion not run")
+if shutil.which("zsh"):
+    p = subprocess.run(["zsh", "-n", os.path.join(COMP, "_emailauth")], stderr=subprocess.PIPE, timeout=30)
+    ok(p.returncode == 0, "zsh parses _emailauth", p.stderr.decode())
+else:
+    print("# zsh not installed: _emailauth not parsed")
+if shutil.which("fish"):
+    script = "source %s; complete -C 'emailauth ses --to'; complete -C 'emailauth check --format '" % \
+        os.path.join(COMP, "emailauth.fish")
+    p = subprocess.run(["fish", "--no-config", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=30, env=dict(os.environ, HOME="/tmp"))
+    words = [l.split("\t")[0] for l in p.stdout.decode().splitlines()]
+    ok(words == ["--tokens", "json", "nagios", "text"], "fish completes options and --format values",
+       p.stdout.decode() + p.stderr.decode())
+else:
+    print("# fish not installed: emailauth.fish not run")
+
 # The pages meson built (when scdoc was there) render.
 built = sorted(glob.glob(os.path.join(BUILD, "docs", "man", "*.1")))
 sources = sorted(glob.glob(os.path.join(MAN, "*.1.scd")))

@@ -65,6 +65,8 @@ def test_help():
         (["ses", "example.com", "--format"], "--format needs a value: one of text, json, nagios"),
         (["ses", "example.com", "--trace=yes"], "--trace takes no value"),
         (["serve", "--bogus"], "unknown option '--bogus' for 'serve'"),
+        (["ses", "example.com", "--tokens", "a,b,c", "--watch", "--format", "nagios"], "a Nagios plugin answers once"),
+        (["spf", "--batch", "-", "--format", "nagios"], "a Nagios plugin answers once"),
     ]
     for args, want in usage:
         code, out, err = run(*args)

@@ -206,6 +206,11 @@ int cmd_ses(int argc, char **argv)
 	}
 	if (region != NULL && !cli_region(region, req->region, sizeof(req->region)))
 		goto out;
+	if (watch_s > 0 && strcmp(g.format, "nagios") == 0) {
+		cli_usage_error("--watch prints what changes over time; a Nagios plugin answers once "
+		                "(leave out --watch, the monitoring system repeats the check)");
+		goto out;
+	}
 	if (watch_s > 0) {
 		rc = watch(&g, req, domain_arg, watch_s, interval);
 		goto out;

@@ -172,6 +172,9 @@ int cmd_spf(int argc, char **argv)
 	}
 	cli_globals_finish(&g);
 	if (s.batch != NULL) {
+		if (strcmp(g.format, "nagios") == 0)
+			return cli_usage_error("--batch gives a report per line; a Nagios plugin answers "
+			                       "once (use --format json for --batch)");
 		if (s.ip || s.sender || s.helo || domain_arg)
 			return cli_usage_error("--batch takes IP SENDER [HELO] from its lines, not from "
 			                       "--ip, --sender, --helo or a domain");
