@@ -1,16 +1,22 @@
 # A thin wrapper over meson, so the README's commands stay short.
 BUILD ?= build
 MESON_OPTS ?=
+PREFIX ?= /usr/local
 
-.PHONY: all deps build test test-asan ci demo fuzz clean bench
+.PHONY: all deps deps-demo build test test-asan ci demo install package fuzz clean bench
 
 all: build
 
+# What the build and the demo need (small), and what the tests need on top (chromium,
+# Node.js, load generators, ...). Both as root; see scripts/install-deps.sh.
+deps-demo:
+	sh ./scripts/install-deps.sh demo
+
 deps:
-	sh ./scripts/install-deps.sh
+	sh ./scripts/install-deps.sh test
 
 $(BUILD)/build.ninja:
-	meson setup $(BUILD) $(MESON_OPTS)
+	meson setup $(BUILD) --prefix $(PREFIX) $(MESON_OPTS)
 
 build: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -26,18 +32,24 @@ test-asan: build-asan/build.ninja
 	./tests/run.py --build build-asan
 
 # Everything CI does, from a clean clone on Debian 12: install, build with -Werror,
-# run every test, then every test again under ASan and UBSan. Ends 'N passed, N failed'.
+# run every test, then every test again under ASan and UBSan. Its last line is the
+# runner's 'N passed, N failed' (scripts/ci.sh).
 ci: deps
-	meson setup build -Dwerror=true --reconfigure 2>/dev/null || meson setup build -Dwerror=true
-	ninja -C build
-	$(MAKE) build-asan/build.ninja
-	ninja -C build-asan
-	./tests/run.py --build build --build build-asan
+	@./scripts/ci.sh
 
-# The main job, offline: install, build, then a broken and a fixed SES setup served by DNS
-# servers the demo starts on loopback.
-demo: deps build
+# The main job, offline: install what the build needs, build, then a broken and a fixed
+# SES setup served by DNS servers the demo starts on loopback.
+demo: deps-demo build
 	./scripts/demo.sh $(BUILD)
+
+# The program, library, headers, pkg-config file, man pages, completions and systemd unit
+# under PREFIX (/usr/local unless the build directory was set up otherwise); DESTDIR works.
+install: build
+	meson install -C $(BUILD) --no-rebuild
+
+# Debian packages (emailauth, libemailauth0, libemailauth-dev) in .., then lintian.
+package:
+	./scripts/package.sh
 
 bench: build
 	./bench/run-all.sh $(BUILD)

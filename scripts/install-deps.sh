@@ -1,32 +1,59 @@
 #!/bin/sh
-# Installs everything the build, the demo, the tests and the benchmarks need, from
-# Debian 12's packages. Run as root (or through sudo). Safe to run again.
+# Installs, from Debian 12's own packages, what one use of the project needs:
+#   scripts/install-deps.sh demo   build and run the program and the demo (make demo)
+#   scripts/install-deps.sh test   that, plus everything the tests and benchmarks use (make ci)
+# Run as root (root needs no sudo; another user: sudo, or su -c). Safe to run again: only
+# missing packages are installed, and apt shows its progress as it goes.
 set -eu
+set_name=${1:-test}
+case "$set_name" in
+demo | test) ;;
+*) echo "usage: $0 demo|test" >&2; exit 64 ;;
+esac
 if [ "$(id -u)" -ne 0 ]; then
-	exec sudo sh "$0" "$@"
+	if command -v sudo >/dev/null 2>&1; then
+		exec sudo sh "$0" "$@"
+	fi
+	echo "$0: installing packages needs root: run it as root (su -c 'sh $0 $set_name')" >&2
+	exit 1
 fi
-PACKAGES="
-build-essential pkg-config meson ninja-build scdoc clang libclang-rt-14-dev
+
+# Build the library and the program, and run the demo (Knot DNS + unbound on loopback,
+# started by tests/integration/bed.py, which waits for them with kdig).
+DEMO="
+build-essential pkg-config meson ninja-build scdoc
 libc-ares-dev libknot-dev libssl-dev libjansson-dev libmicrohttpd-dev libidn2-dev libpsl-dev
 libxml2-dev zlib1g-dev libarchive-dev libgoogle-perftools-dev
 publicsuffix
 knot knot-dnsutils unbound
-python3 python3-yaml python3-dkim python3-spf
-curl iproute2
-dnsperf parallel
-chromium wrk
+python3
 "
+# The tests and benchmarks: libFuzzer and the sanitizers (clang), the reference verifiers,
+# openssl (test keys), GNU time (peak memory), load generators, and the browser test's
+# chromium and Node.js (playwright-core from npm, tests/browser/package-lock.json).
+TEST="
+clang libclang-rt-14-dev
+python3-yaml python3-dkim python3-spf
+openssl ca-certificates curl iproute2 time git
+dnsperf parallel wrk
+chromium
+"
+PACKAGES=$DEMO
+[ "$set_name" = test ] && PACKAGES="$DEMO $TEST"
+
 missing=""
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-# The browser test drives chromium from Node.js; the machine's own Node.js is used when
-# there is one (Debian's nodejs and npm otherwise).
-command -v node >/dev/null 2>&1 || missing="$missing nodejs npm"
+# The browser test drives chromium from Node.js: the machine's own Node.js when there is
+# one, else Debian's nodejs and npm.
+if [ "$set_name" = test ] && ! command -v node >/dev/null 2>&1; then
+	missing="$missing nodejs npm"
+fi
 if [ -n "$missing" ]; then
-	echo "installing:$missing"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	echo "== installing (Debian packages):$missing"
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
 fi
 # Debian starts these services on install where systemd runs; our tests and the demo run
 # their own instances on 127.x addresses, so the system's copies are stopped (only those).
@@ -37,7 +64,9 @@ for s in knot unbound; do
 done
 # Playwright's library (playwright-core: no browser download) for tests/browser.
 browser_dir="$(dirname "$0")/../tests/browser"
-if [ ! -d "$browser_dir/node_modules/playwright-core" ] && command -v npm >/dev/null 2>&1; then
-	(cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error)
+if [ "$set_name" = test ] && [ ! -d "$browser_dir/node_modules/playwright-core" ] &&
+	command -v npm >/dev/null 2>&1; then
+	echo "== npm ci in tests/browser (playwright-core, pinned in package-lock.json)"
+	(cd "$browser_dir" && npm ci --no-audit --no-fund)
 fi
-echo "dependencies ready"
+echo "== dependencies ready ($set_name)"

@@ -2,8 +2,9 @@
 """emailauth serve in a real browser: Playwright (npm playwright-core, tests/browser/) driving
 Debian's chromium headless. Fills the form, submits, reads the verdict, copies a fix record,
 re-checks live, checks that no script from DNS data ran and that nothing is fetched from
-elsewhere, and saves screenshots in tests/artifacts/. Skips only when node or chromium is
-not installed (scripts/install-deps.sh installs both)."""
+elsewhere, and saves screenshots in tests/artifacts/. Skips, saying why, when node or
+chromium is not installed (scripts/install-deps.sh installs both), when Node is older than
+Playwright needs, or when headless chromium cannot start here."""
 import json
 import os
 import shutil
@@ -20,12 +21,52 @@ ARTIFACTS = os.path.join(SRC, "tests", "artifacts")
 CHROMIUM = "/usr/bin/chromium"
 DRIVE_TIMEOUT_S = 180
 
-node = shutil.which("node")
-if node is None or not os.access(CHROMIUM, os.X_OK):
-    print("ok 1 - # SKIP %s is not installed (scripts/install-deps.sh installs it)" %
-          ("node" if node is None else "chromium"))
+NODE_MIN = (18, 0)      # playwright-core 1.61.1 (package.json) declares node >=18
+CHROMIUM_PROBE_S = 60
+
+
+def skip(reason):
+    """The whole test skipped with its reason on one line, as TAP says."""
+    print("ok 1 - # SKIP " + reason)
     print("1..1")
     sys.exit(0)
+
+
+def node_version(node):
+    try:
+        out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30).stdout
+        return tuple(int(x) for x in out.strip().lstrip("v").split(".")[:2])
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+
+
+def chromium_problem():
+    """None when headless chromium starts and renders a page here, else why not (a
+    container without the kernel features it needs, a missing library, ...)."""
+    try:
+        p = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                            "--disable-dev-shm-usage", "--dump-dom", "data:text/html,<p>ea-probe</p>"],
+                           capture_output=True, text=True, timeout=CHROMIUM_PROBE_S)
+    except (OSError, subprocess.SubprocessError) as e:
+        return str(e)
+    if "ea-probe" in p.stdout:
+        return None
+    lines = [line for line in p.stderr.splitlines() if line.strip()]
+    return "exit %d: %s" % (p.returncode, lines[-1] if lines else "no output")
+
+
+node = shutil.which("node")
+if node is None:
+    skip("node is not installed (scripts/install-deps.sh installs it)")
+if not os.access(CHROMIUM, os.X_OK):
+    skip("chromium is not installed (scripts/install-deps.sh installs it)")
+version = node_version(node)
+if version is None or version < NODE_MIN:
+    skip("%s is Node %s; Playwright (tests/browser/package.json) needs Node >= %d" %
+         (node, ".".join(map(str, version)) if version else "of unknown version", NODE_MIN[0]))
+problem = chromium_problem()
+if problem:
+    skip("headless chromium cannot run here (%s)" % problem)
 
 if not os.path.isdir(os.path.join(HERE, "node_modules", "playwright-core")):
     npm = shutil.which("npm")
@@ -43,13 +84,17 @@ with Bed(sd.zones()) as bed:
     with sd.Server("--resolver", bed.resolver, "--timeout", "5", "--rate", "1000") as server:
         cfg = {"base": server.url, "domain": "xss-shop.com", "tokens": sd.XSS_T, "shots": ARTIFACTS,
                "chromium": CHROMIUM}
-        p = subprocess.run([node, os.path.join(HERE, "drive.js"), json.dumps(cfg)], cwd=HERE,
-                           capture_output=True, text=True, timeout=DRIVE_TIMEOUT_S)
         try:
-            seen = json.loads(p.stdout.strip().splitlines()[-1])
+            p = subprocess.run([node, os.path.join(HERE, "drive.js"), json.dumps(cfg)], cwd=HERE,
+                               capture_output=True, text=True, timeout=DRIVE_TIMEOUT_S)
+            stdout, stderr = p.stdout, p.stderr
+        except subprocess.TimeoutExpired:
+            stdout, stderr = "", "drive.js ran past %d s" % DRIVE_TIMEOUT_S
+        try:
+            seen = json.loads(stdout.strip().splitlines()[-1])
         except (ValueError, IndexError):
-            seen = {"error": "no output: " + p.stderr[-2000:]}
-        ok("error" not in seen, "the browser ran every step", seen.get("error", "") + "\n" + p.stderr[-1500:])
+            seen = {"error": "no output: " + stderr[-2000:]}
+        ok("error" not in seen, "the browser ran every step", seen.get("error", "") + "\n" + stderr[-1500:])
         steps = seen.get("steps", [])
         ok(seen.get("firstTabStop") == "ea-skip", "the first Tab reaches the skip link", seen.get("firstTabStop"))
         ok("domain=xss-shop.com" in seen.get("resultUrl", "") and "t1=" in seen.get("resultUrl", ""),

@@ -1,7 +1,7 @@
 /*
  * DMARC conformance driver: reads requests (JSON array) from the file argv[1],
  * answers each with one JSON line on stdout. tests/conformance/test_dmarc_suite.py
- * converts ../shared/conformance/dmarc/dmarc-cases.yml into requests and compares.
+ * converts tests/conformance/data/dmarc/dmarc-cases.yml into requests and compares.
  *
  * Request:  {"op": "parse", "record": "..."}
  *           {"op": "evaluate", "zone": "zone-file text", "timeouts": [names],

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""DKIM conformance: ../shared/conformance/dkim/dkim-cases.yml through the C library
+"""DKIM conformance: tests/conformance/data/dkim/dkim-cases.yml through the C library
 (tests/conformance/dkim_driver, in-memory DNS). Every case marked `normative: yes`
 must give its expected per-signature results. The Mail::DKIM corpus runs too: its
 modern "pass" messages must pass and its "not pass" messages must not pass; the
@@ -17,7 +17,7 @@ from tap import ok, done  # noqa: E402
 
 SRC = os.environ.get("EA_SRC", ".")
 BUILD = os.environ.get("EA_BUILD", "build")
-BASE = os.path.join(SRC, "..", "shared", "conformance", "dkim")
+BASE = os.path.join(SRC, "tests", "conformance", "data", "dkim")
 DRIVER = os.path.join(BUILD, "tests", "conformance", "dkim_driver")
 
 

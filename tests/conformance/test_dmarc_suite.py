@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""DMARC conformance: ../shared/conformance/dmarc/dmarc-cases.yml through the C
+"""DMARC conformance: tests/conformance/data/dmarc/dmarc-cases.yml through the C
 library (tests/conformance/dmarc_driver, in-memory DNS). Every case whose scope is
 `both` or `rfc9989` must pass; `impl` and `rfc7489` cases are run and their
 agreement is printed as comments only."""
@@ -15,7 +15,7 @@ from conformance import run_driver, zone_string  # noqa: E402
 
 SRC = os.environ.get("EA_SRC", ".")
 BUILD = os.environ.get("EA_BUILD", "build")
-CASES = os.path.join(SRC, "..", "shared", "conformance", "dmarc", "dmarc-cases.yml")
+CASES = os.path.join(SRC, "tests", "conformance", "data", "dmarc", "dmarc-cases.yml")
 DRIVER = os.path.join(BUILD, "tests", "conformance", "dmarc_driver")
 GATED = ("both", "rfc9989")
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""SPF conformance: ../shared/conformance/spf/rfc7208-tests.yml (the openspf / pyspf
+"""SPF conformance: tests/conformance/data/spf/rfc7208-tests.yml (the openspf / pyspf
 suite, 203 tests) through the C evaluator with in-memory DNS
 (tests/conformance/spf_driver). Each test passes when the result is one of the
 listed alternatives; a listed explanation other than DEFAULT must match too.
@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
 from conformance import run_driver, zone_string  # noqa: E402
 
 BUILD = os.environ.get("EA_BUILD", "build")
-SUITE = os.path.join(SRC, "..", "shared", "conformance", "spf", "rfc7208-tests.yml")
+SUITE = os.path.join(SRC, "tests", "conformance", "data", "spf", "rfc7208-tests.yml")
 DRIVER = os.path.join(BUILD, "tests", "conformance", "spf_driver")
 QTYPES = {"TXT": 16, "SPF": 99, "A": 1, "AAAA": 28, "MX": 15, "PTR": 12, "CNAME": 5}
 TXT_CHUNK = 255   # one character-string holds at most 255 bytes
