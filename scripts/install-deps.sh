@@ -29,12 +29,12 @@ knot knot-dnsutils unbound
 python3
 "
 # The tests and benchmarks: libFuzzer and the sanitizers (clang), the reference verifiers,
-# openssl (test keys), GNU time (peak memory), load generators, and the browser test's
-# chromium and Node.js (playwright-core from npm, tests/browser/package-lock.json).
+# openssl (test keys), GNU time (peak memory), man (renders the pages), load generators,
+# and the browser test's chromium and Node.js (playwright-core from npm, package-lock.json).
 TEST="
 clang libclang-rt-14-dev
 python3-yaml python3-dkim python3-spf
-openssl ca-certificates curl iproute2 time git
+openssl ca-certificates curl iproute2 time git man-db
 dnsperf parallel wrk
 chromium
 "
