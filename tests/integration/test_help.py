@@ -33,7 +33,7 @@ def run(*args):
 
 
 def test_help():
-    for args in (["ses", "--help"], ["ses", "example.com", "-h"], ["help", "ses"]):
+    for args in (["ses", "--help"], ["ses", "example.com", "-h"], ["help", "ses"], ["ses", "--bogus", "--help"]):
         code, out, err = run(*args)
         ok(code == 0 and out.startswith("usage: emailauth ses DOMAIN --tokens") and "Examples:" in out
            and "emailauth ses example.com --tokens" in out and "global" not in err,

@@ -72,7 +72,8 @@ typedef struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *summary;       /* one line, for the list of commands */
-	const char *synopsis;      /* lines of arguments after "emailauth NAME" */
+	const char *synopsis;      /* lines of arguments after "emailauth NAME"; a line
+	                            * starting with a space continues the one before */
 	const char *about;
 	const cli_opt *opts;
 	size_t opt_count;

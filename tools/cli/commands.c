@@ -153,7 +153,7 @@ const cli_command cli_commands[] = {
 	 "emailauth reports --format csv --no-dns report.xml.gz"},
 	{"scan", cmd_scan, "many domains, one JSON line or CSV row each",
 	 "FILE|- [--checks ses,spf,dmarc,dkim,mx] [--jobs N] [--qps N] [--inflight N]\n"
-	 "[--threads N] [--format jsonl|csv] [--output FILE] [--resume] [--quiet]",
+	 " [--threads N] [--format jsonl|csv] [--output FILE] [--resume] [--quiet]",
 	 "Checks many domains, one per line (optionally followed by SES tokens or DKIM\n"
 	 "selectors), or CSV with a header; one JSON line or CSV row per domain (docs/scan.md).",
 	 scan_opts, N(scan_opts), "jsonl|json|csv",

@@ -58,7 +58,7 @@ void cli_usage_print(FILE *out)
 	      "\n"
 	      "Commands:\n", out);
 	for (size_t i = 0; i < cli_command_count; i++)
-		fprintf(out, "  %-10s%s\n", cli_commands[i].name, cli_commands[i].summary);
+		fprintf(out, "  %-14s%s\n", cli_commands[i].name, cli_commands[i].summary);
 	fputs("  help COMMAND  the same as COMMAND --help\n"
 	      "  version       the version (also -V, --version)\n"
 	      "\n"
@@ -76,9 +76,14 @@ void cli_usage_print(FILE *out)
 void cli_command_usage_print(FILE *out, const cli_command *c)
 {
 	const char *line = c->synopsis;
+	int name_len = (int)strlen(c->name);
 	for (bool first = true; *line; first = false) {
 		size_t len = strcspn(line, "\n");
-		fprintf(out, "%s emailauth %s %.*s\n", first ? "usage:" : "      ", c->name, (int)len, line);
+		if (line[0] == ' ')
+			fprintf(out, "%*s%.*s\n", (int)sizeof("usage: emailauth ") + name_len, "", (int)len - 1,
+			        line + 1);   /* under the arguments: the prefix, the name, a space */
+		else
+			fprintf(out, "%s emailauth %s %.*s\n", first ? "usage:" : "      ", c->name, (int)len, line);
 		line += len + (line[len] == '\n');
 	}
 	fprintf(out, "\n%s\n\nOptions:\n", c->about);
@@ -183,14 +188,16 @@ static bool in_list(const char *list, const char *value)
 
 int cli_check_args(const cli_command *c, int argc, char **argv)
 {
+	/* --help wins wherever it is, even after a mistake */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			cli_command_usage_print(stdout, c);
+			return 0;
+		}
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (a[0] != '-' || a[1] == '\0')
 			continue;                    /* a positional argument, or '-' for stdin */
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			cli_command_usage_print(stdout, c);
-			return 0;
-		}
 		const char *eq = a[1] == '-' ? strchr(a, '=') : NULL;
 		size_t len = eq ? (size_t)(eq - a) : strlen(a);
 		const cli_opt *o = opt_find(c, a, len);
