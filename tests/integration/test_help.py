@@ -51,6 +51,7 @@ def test_help():
         (["chekc", "example.com"], "did you mean check?"),
         (["example.com"], "emailauth check example.com"),
         (["help", "spff"], "did you mean spf?"),
+        (["--trace", "check", "example.com"], "options go after it"),
         (["ses", "example.com", "--tokns", "a,b,c"], "did you mean --tokens?"),
         (["check", "example.com", "--selecter", "s1"], "did you mean --selector?"),
         (["spf", "example.com", "--timout", "3"], "did you mean --timeout?"),

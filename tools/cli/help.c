@@ -127,6 +127,9 @@ int cli_unknown_command(const char *cmd)
 	consider(&n, "version");
 	if (n.best)
 		fprintf(stderr, "emailauth: unknown command '%.80s': did you mean %s?\n", cmd, n.best);
+	else if (cmd[0] == '-')
+		fprintf(stderr, "emailauth: '%.80s' before the command: options go after it, "
+		        "as in emailauth check example.com %.80s\n", cmd, cmd);
 	else if (strchr(cmd, '.') && cmd[0] != '-')
 		fprintf(stderr, "emailauth: unknown command '%.80s': to check a domain, "
 		        "emailauth check %.80s\n", cmd, cmd);
