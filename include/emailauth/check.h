@@ -20,7 +20,7 @@ typedef struct {
 	ea_ses_request ses;          /* domain, tokens and region copied from audit */
 	ea_spf_audit_request spf;    /* domain copied from audit */
 } ea_full_check;
-#define EA_FULL_CHECK_MAX_SECTIONS 8
+#define EA_FULL_CHECK_MAX_SECTIONS 12
 /* Fills fns and args (room for EA_FULL_CHECK_MAX_SECTIONS each) with the checks in
  * report order: SES Easy DKIM (with tokens), DMARC, SPF, senders (dkim-keys,
  * senders, alignment), mail-from, mx, mta-sts/tls-rpt/bimi, dnssec (last).

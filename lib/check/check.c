@@ -9,7 +9,7 @@
 size_t ea_full_check_sections(ea_full_check *req, ea_check_fn fns[], void *args[])
 {
 	static const ea_check_fn audit[] = {ea_check_senders, ea_check_mail_from, ea_check_mx,
-	                                    ea_check_policy_records, ea_check_dnssec};
+	                                    ea_check_policy_records, ea_check_dnssec, ea_check_settle};
 	const ea_audit_request *a = &req->audit;
 	snprintf(req->ses.domain, sizeof(req->ses.domain), "%s", a->domain);
 	snprintf(req->spf.domain, sizeof(req->spf.domain), "%s", a->domain);
@@ -27,7 +27,7 @@ size_t ea_full_check_sections(ea_full_check *req, ea_check_fn fns[], void *args[
 	args[n++] = req->audit.domain;
 	fns[n] = ea_check_spf_audit;
 	args[n++] = &req->spf;
-	for (size_t i = 0; i < sizeof(audit) / sizeof(audit[0]); i++) {   /* dnssec last */
+	for (size_t i = 0; i < sizeof(audit) / sizeof(audit[0]); i++) {   /* dnssec, then settle, last */
 		fns[n] = audit[i];
 		args[n++] = &req->audit;
 	}

@@ -163,6 +163,51 @@ static void mf_fix(ea_finding *f, const char *mf, const char *region, bool mx, b
 	ea_buf_free(&b);
 }
 
+/* A MAIL FROM given that is a CNAME into another sender's domain (SendGrid's
+ * em<N>, Postmark's pm-bounces) is that sender's return path: judged by its target,
+ * not by SES's rules. True when it was (and its findings are added). */
+static bool other_senders_return_path(ea_section *sec, const ea_profiles *pr, const char *mf,
+                                      const ea_dns_answer *m)
+{
+	const ea_dns_rr *cn = ea_dns_answer_cname(m);
+	if (cn == NULL || cn->target == NULL)
+		return false;
+	const ea_profile *owner = NULL;
+	for (size_t i = 0; i < pr->count && owner == NULL; i++) {
+		const ea_profile *p = &pr->s[i];
+		if (!p->ses_tokens && ((p->rp_cname && ea_profile_match(p->rp_cname, cn->target)) ||
+		                       (p->rp_cname_target && ea_profile_match(p->rp_cname_target, cn->target))))
+			owner = p;
+	}
+	if (owner == NULL)
+		return false;
+	ea_finding *f;
+	if (m->outcome == EA_DNS_UNKNOWN) {
+		f = failed(sec, "mailfrom.lookup_failed", m);
+	} else if (m->outcome == EA_DNS_ABSENT && m->reason == EA_DNS_R_NXDOMAIN) {
+		f = ea_section_addf(sec, "mailfrom.cname_dangling", EA_SEV_ERROR,
+		    "%s is %s's return path (CNAME to %s), but %s does not exist: %s has not set it up "
+		    "for this domain yet, or the target is mistyped, so its bounces fall back to its own "
+		    "domain and SPF does not align", mf, owner->name, cn->target, cn->target, owner->name);
+		if (f)
+			ea_finding_set(&f->fix, "; compare the target with the one %s shows for the domain and "
+			               "correct it:\n%s. %d IN CNAME <the target %s shows>.", owner->name, mf,
+			               EA_AUDIT_FIX_TTL, owner->name);
+	} else {
+		f = ea_section_addf(sec, "mailfrom.other_sender", EA_SEV_OK,
+		    "%s is %s's return path (CNAME to %s), not an SES custom MAIL FROM, so SES's rules do "
+		    "not apply; it resolves", mf, owner->name, cn->target);
+		if (f)
+			f->primary = true;
+	}
+	if (f) {
+		ea_finding_set(&f->subject, "%s", owner->name);
+		ea_finding_set(&f->name, "%s", mf);
+	}
+	ea_section_set_summary(sec, "return path %s (%s)", mf, owner->name);
+	return true;
+}
+
 int ea_check_mail_from(ea_job *job, void *arg)
 {
 	const ea_audit_request *req = arg;
@@ -207,14 +252,17 @@ int ea_check_mail_from(ea_job *job, void *arg)
 		}
 	if (at < 0) {
 		ea_section_addf(sec, "mailfrom.none", EA_SEV_INFO,
-		    "no SES custom MAIL FROM domain given (--mail-from) or found at the usual names; SES "
-		    "mail then bounces to amazonses.com, so SPF passes but never aligns with %s",
+		    "no SES custom MAIL FROM domain given or found at the usual names; if the domain sends "
+		    "through Amazon SES, that mail bounces to amazonses.com, so SPF passes but never "
+		    "aligns with %s",
 		    req->domain);
 		ea_section_set_summary(sec, "no custom MAIL FROM");
 		return EA_OK;
 	}
 	const char *mf = probes[at];
 	const ea_dns_answer *m = mx[at], *t = txt[at];
+	if (req->mail_from[0] && other_senders_return_path(sec, pr, mf, m))
+		return EA_OK;
 	/* The region for fix lines: --region, else the one an SES MX already names. */
 	char fix_region[32];
 	ea_audit_mail_from_region(m, req->region, fix_region, sizeof(fix_region));

@@ -8,6 +8,7 @@
  * carries the CNAME chain), the apex TXT (SPF) and MX, the return-path probes,
  * and the DMARC tree walk. Nothing depends on an earlier answer.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@
 #define SENDERS_EVIDENCE_MAX 512
 #define SENDERS_SPF_TEXT_MAX 2048    /* the apex SPF record, kept for fix lines */
 #define SENDERS_FIX_MAX 4096
+#define SENDERS_MAX_CLUES 96         /* pieces of evidence kept (selectors, includes, MX, ...) */
+#define SENDERS_CLUE_MAX (2 * EA_NAME_MAX + 32)
 /* A selector name no one publishes: if it exists, a wildcard answers for every name. */
 #define SENDERS_WILDCARD_PROBE "ea-no-such-selector-q7"
 
@@ -44,10 +47,27 @@ typedef struct {
 	bool found;
 } rp_probe;
 
+/* One piece of evidence and the senders it could belong to (a bit per profile).
+ * One bit: the sender's own evidence. More: shared (include:amazonses.com is SES's
+ * and that of every service sending through SES), which makes none of them "in
+ * use" by itself. */
+typedef enum { CLUE_DKIM, CLUE_SPF, CLUE_MX, CLUE_RETURN_PATH, CLUE_GIVEN } clue_kind;
+
+typedef struct {
+	clue_kind kind;
+	const char *label;
+	char value[SENDERS_CLUE_MAX];
+	uint64_t owners;
+	size_t sel;                      /* CLUE_DKIM: the selector probe */
+	bool weak;                       /* CLUE_DKIM at a selector others use too */
+} clue;
+
 typedef struct {
 	bool used;
 	char evidence[SENDERS_EVIDENCE_MAX];
 	size_t keys_found, keys_ok, selectors_known;
+	uint32_t selectors_seen;         /* bit k: profile selector k holds a record */
+	bool mail_from_given;            /* SES: the MAIL FROM given is its (not another's) */
 	bool spf_included, return_path;
 	char return_path_name[EA_NAME_MAX + 1];
 	ea_rp_verdict rp_verdict;        /* whether an MX-based return path works */
@@ -66,6 +86,9 @@ typedef struct {
 	bool spf_present, spf_failed;
 	char spf_text[SENDERS_SPF_TEXT_MAX];   /* the apex SPF record, "" if none */
 	sender_state s[EA_PROFILES_MAX];
+	clue clues[SENDERS_MAX_CLUES];
+	size_t nclue;
+	uint64_t mail_from_owners;       /* whose return path the given MAIL FROM is, by its target */
 	ea_dmarc_discovery dmarc;
 } senders_ctx;
 
@@ -96,6 +119,27 @@ static void add_selector(senders_ctx *c, const char *domain, const char *sel, bo
 	p->asked = asked;
 	p->token = token;
 	p->profile = -1;
+}
+
+static bool is_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+/* A return-path name is probed once, whichever senders list it: what it points to
+ * says whose it is, not its name. */
+static void add_return_path(senders_ctx *c, const char *domain, const char *label, long profile)
+{
+	char name[EA_NAME_MAX + 80];
+	snprintf(name, sizeof(name), "%s.%s", label, domain);
+	for (size_t i = 0; i < c->nrp; i++)
+		if (ea_name_equal(c->rp[i].name, name))
+			return;
+	if (c->nrp >= SENDERS_MAX_RP)
+		return;
+	rp_probe *r = &c->rp[c->nrp++];
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->profile = profile;
 }
 
 static void add_include(senders_ctx *c, const char *t, size_t tl, long parent)
@@ -191,6 +235,45 @@ static int read_spf_tree(ea_job *job, senders_ctx *c, const ea_profiles *pr)
 	return EA_OK;
 }
 
+/* The same TXT data as the wildcard's answer, and no CNAME. */
+static bool same_txt(const ea_dns_answer *a, const ea_dns_answer *wild)
+{
+	if (a->outcome != EA_DNS_FOUND || ea_dns_answer_cname(a) != NULL ||
+	    ea_dns_answer_count(a, EA_RR_TXT) != ea_dns_answer_count(wild, EA_RR_TXT))
+		return false;
+	for (size_t i = 0; i < ea_dns_answer_count(a, EA_RR_TXT); i++) {
+		const ea_dns_rr *x = ea_dns_answer_get(a, EA_RR_TXT, i), *y = ea_dns_answer_get(wild, EA_RR_TXT, i);
+		if (x->txt_len != y->txt_len || memcmp(x->txt, y->txt, x->txt_len) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* One finding for a wildcard *._domainkey TXT; true when it revokes every
+ * selector (p= empty: the M3AAWG parked-domain practice). */
+static bool wildcard_finding(ea_section *keys, const ea_dns_answer *wild, const char *domain, size_t n)
+{
+	const ea_dns_rr *rr = ea_dns_answer_get(wild, EA_RR_TXT, 0);
+	ea_dkim_key k;
+	ea_dkim_key_parse((const char *)rr->txt, rr->txt_len, &k);
+	ea_finding *f;
+	if (k.revoked)
+		f = ea_section_addf(keys, "dkim.key.wildcard_revoked", EA_SEV_INFO,
+		    "*._domainkey.%s answers every selector with an empty key (p=): no mail can be signed "
+		    "for the domain, the M3AAWG practice for a domain that sends no mail (%zu selectors tried "
+		    "got only that answer)", domain, n);
+	else
+		f = ea_section_addf(keys, "dkim.key.wildcard", EA_SEV_INFO,
+		    "*._domainkey.%s answers every selector name with the same record, so a record found "
+		    "at a sender's usual selector is no evidence that the sender is used (%zu selectors "
+		    "tried got only its answer)", domain, n);
+	if (f) {
+		ea_finding_set(&f->name, "*._domainkey.%s", domain);
+		ea_finding_set(&f->found, "%.*s", (int)EA_MIN(rr->txt_len, 400), (const char *)rr->txt);
+	}
+	return k.revoked;
+}
+
 /* Round 2: a selector name that exists without TXT or CNAME may be a proxied
  * CNAME; ask what it holds, unless a wildcard answers every name (the probe of a
  * made-up selector did not say NXDOMAIN). EA_EPENDING while asking. */
@@ -215,80 +298,254 @@ static int probe_addresses(ea_job *job, senders_ctx *c, const ea_dns_answer *wil
 	return pending ? EA_EPENDING : EA_OK;
 }
 
-static long profile_of_selector(const ea_profiles *pr, const sel_probe *p)
+static bool selector_listed(const ea_profile_list *l, const char *sel, long *at)
 {
-	if (p->token)
+	for (size_t k = 0; k < l->count; k++)
+		if (ea_profile_match(l->items[k], sel)) {
+			if (at)
+				*at = (long)k;
+			return true;
+		}
+	return false;
+}
+
+/* Whose selector this is: the SES tokens given; else by the CNAME target; else by
+ * a selector the sender documents (a CNAME sender only when the proxy hid its
+ * target). *weak: only by a name others use too. */
+static uint64_t owners_of_selector(const ea_profiles *pr, const sel_probe *p, bool *weak)
+{
+	uint64_t m = 0;
+	*weak = false;
+	if (p->token) {
 		for (size_t i = 0; i < pr->count; i++)
 			if (pr->s[i].ses_tokens)
-				return (long)i;
+				m |= UINT64_C(1) << i;
+		return m;
+	}
 	if (p->st.first_target) {
 		for (size_t i = 0; i < pr->count; i++)
 			if (ea_profile_list_match(&pr->s[i].targets, p->st.first_target))
-				return (long)i;
-		return -1;
+				m |= UINT64_C(1) << i;
+		return m;
 	}
 	for (size_t i = 0; i < pr->count; i++) {
 		const ea_profile *s = &pr->s[i];
 		if (strcmp(s->dkim_type, "cname") == 0 && !p->st.proxied)
 			continue;   /* a CNAME selector is known by its target, unless the proxy hid it */
-		for (size_t k = 0; k < s->selectors.count; k++)
-			if (strcasecmp(s->selectors.items[k], p->sel) == 0)
-				return (long)i;
+		if (selector_listed(&s->selectors, p->sel, NULL))
+			m |= UINT64_C(1) << i;
 	}
-	return -1;
+	if (m)
+		return m;
+	for (size_t i = 0; i < pr->count; i++)
+		if (strcmp(pr->s[i].dkim_type, "cname") != 0 &&
+		    selector_listed(&pr->s[i].weak_selectors, p->sel, NULL))
+			m |= UINT64_C(1) << i;
+	*weak = m != 0;
+	return m;
 }
 
-static void detect(senders_ctx *c, const ea_profiles *pr, const ea_dns_answer *mx)
+static clue *add_clue(senders_ctx *c, clue_kind kind, const char *label, uint64_t owners)
+{
+	if (owners == 0 || c->nclue >= SENDERS_MAX_CLUES)
+		return NULL;
+	clue *k = &c->clues[c->nclue++];
+	memset(k, 0, sizeof(*k));
+	k->kind = kind;
+	k->label = label;
+	k->owners = owners;
+	return k;
+}
+
+static uint64_t owners_where(const ea_profiles *pr, const char *host, int which)
+{
+	uint64_t m = 0;
+	for (size_t i = 0; host && i < pr->count; i++) {
+		const ea_profile *s = &pr->s[i];
+		bool hit = which == 0 ? ea_profile_list_match(&s->spf_includes, host)
+		         : which == 1 ? ea_profile_list_match(&s->mx, host)
+		         : which == 2 ? s->rp_mx && ea_profile_match(s->rp_mx, host)
+		                      : (s->rp_cname && ea_profile_match(s->rp_cname, host)) ||
+		                        (s->rp_cname_target && ea_profile_match(s->rp_cname_target, host));
+		if (hit)
+			m |= UINT64_C(1) << i;
+	}
+	return m;
+}
+
+/* Whose return path a name is, by what it points to: the MX target (SES's
+ * feedback endpoint) or the CNAME target. */
+static uint64_t owners_of_return_path(const ea_profiles *pr, const ea_dns_answer *mx,
+                                      const ea_dns_answer *cname)
+{
+	uint64_t m = 0;
+	const ea_dns_rr *cn = cname ? ea_dns_answer_cname(cname) : NULL;
+	if (cn == NULL && mx)
+		cn = ea_dns_answer_cname(mx);
+	if (cn)
+		m |= owners_where(pr, cn->target, 3);
+	for (size_t k = 0; mx && mx->outcome == EA_DNS_FOUND && k < ea_dns_answer_count(mx, EA_RR_MX); k++) {
+		const ea_dns_rr *rr = ea_dns_answer_get(mx, EA_RR_MX, k);
+		m |= owners_where(pr, rr->target, 2);
+	}
+	return m;
+}
+
+static size_t bits(uint64_t m)
+{
+	size_t n = 0;
+	for (; m; m &= m - 1)
+		n++;
+	return n;
+}
+
+/* Gives clue k to sender i: its evidence, and what it shows. */
+static void attribute(senders_ctx *c, const ea_profiles *pr, const clue *k, size_t i)
+{
+	sender_state *s = &c->s[i];
+	evidence(s, k->label, k->value);
+	if (k->kind == CLUE_DKIM) {
+		const sel_probe *p = &c->sel[k->sel];
+		s->keys_found++;
+		s->keys_ok += p->st.key_ok;
+		long at = -1;
+		if (selector_listed(&pr->s[i].selectors, p->sel, &at) && at < 32)
+			s->selectors_seen |= UINT32_C(1) << at;
+	} else if (k->kind == CLUE_SPF) {
+		s->spf_included = true;
+	} else if (k->kind == CLUE_RETURN_PATH) {
+		if (!s->return_path)
+			snprintf(s->return_path_name, sizeof(s->return_path_name), "%.*s", EA_NAME_MAX, k->value);
+		s->return_path = true;
+	}
+}
+
+/* Collects every piece of evidence with the senders it could be, then: own
+ * evidence makes a sender used; shared evidence goes to the senders among its
+ * candidates that are used on their own evidence, and otherwise stays a
+ * candidate group (named once, judged for no one). Weak selectors count only for
+ * a sender already used. */
+static void detect(senders_ctx *c, const ea_profiles *pr, const ea_dns_answer *mx,
+                   const ea_audit_request *req)
 {
 	for (size_t i = 0; i < c->nsel; i++) {
 		sel_probe *p = &c->sel[i];
 		if (!p->st.present)
 			continue;
-		p->profile = profile_of_selector(pr, p);
-		if (p->profile < 0)
-			continue;
-		sender_state *s = &c->s[p->profile];
-		evidence(s, "DKIM selector ", p->sel);
-		s->keys_found++;
-		s->keys_ok += p->st.key_ok;
-	}
-	for (size_t i = 0; i < pr->count; i++) {
-		const ea_profile *s = &pr->s[i];
-		for (size_t k = 0; k < c->ninc; k++)
-			if (ea_profile_list_match(&s->spf_includes, c->includes[k])) {
-				char via[2 * EA_NAME_MAX + 16];
-				long up = c->include_parent[k];
-				if (up >= 0)
-					snprintf(via, sizeof(via), "%s (inside %s)", c->includes[k], c->includes[up]);
-				else
-					snprintf(via, sizeof(via), "%s", c->includes[k]);
-				evidence(&c->s[i], "SPF include:", via);
-				c->s[i].spf_included = true;
-			}
-		for (size_t k = 0; mx && k < ea_dns_answer_count(mx, EA_RR_MX); k++) {
-			const ea_dns_rr *rr = ea_dns_answer_get(mx, EA_RR_MX, k);
-			if (rr->target && ea_profile_list_match(&s->mx, rr->target))
-				evidence(&c->s[i], "MX ", rr->target);
+		bool weak;
+		uint64_t m = owners_of_selector(pr, p, &weak);
+		p->profile = m ? 0 : -1;
+		clue *k = add_clue(c, CLUE_DKIM, "DKIM selector ", m);
+		if (k) {
+			snprintf(k->value, sizeof(k->value), "%s", p->sel);
+			k->sel = i;
+			k->weak = weak;
 		}
+	}
+	for (size_t i = 0; i < c->ninc; i++) {
+		uint64_t m = owners_where(pr, c->includes[i], 0);
+		char via[SENDERS_CLUE_MAX];
+		long up = c->include_parent[i];
+		if (up >= 0)
+			snprintf(via, sizeof(via), "%s (inside %s)", c->includes[i], c->includes[up]);
+		else
+			snprintf(via, sizeof(via), "%s", c->includes[i]);
+		clue *k = add_clue(c, CLUE_SPF, "SPF include:", m);
+		if (k)
+			memcpy(k->value, via, sizeof(via));
+	}
+	for (size_t i = 0; mx && i < ea_dns_answer_count(mx, EA_RR_MX); i++) {
+		const ea_dns_rr *rr = ea_dns_answer_get(mx, EA_RR_MX, i);
+		clue *k = add_clue(c, CLUE_MX, "MX ", owners_where(pr, rr->target, 1));
+		if (k)
+			snprintf(k->value, sizeof(k->value), "%s", rr->target);
 	}
 	for (size_t i = 0; i < c->nrp; i++) {
-		rp_probe *r = &c->rp[i];
-		const ea_profile *s = &pr->s[r->profile];
-		bool hit = false;
-		for (size_t k = 0; r->mx && s->rp_mx && k < ea_dns_answer_count(r->mx, EA_RR_MX); k++) {
-			const ea_dns_rr *rr = ea_dns_answer_get(r->mx, EA_RR_MX, k);
-			hit |= rr->target && ea_profile_match(s->rp_mx, rr->target);
+		uint64_t m = owners_of_return_path(pr, c->rp[i].mx, c->rp[i].cname);
+		if (req->mail_from[0] && ea_name_equal(req->mail_from, c->rp[i].name))
+			continue;   /* judged below, as the one given */
+		clue *k = add_clue(c, CLUE_RETURN_PATH, "return path ", m);
+		if (k)
+			snprintf(k->value, sizeof(k->value), "%s", c->rp[i].name);
+	}
+	if (req->mail_from[0]) {
+		clue *k = add_clue(c, CLUE_RETURN_PATH, "return path ", c->mail_from_owners);
+		if (k)
+			snprintf(k->value, sizeof(k->value), "%s", req->mail_from);
+	}
+	for (size_t i = 0; req->token_count > 0 && i < pr->count; i++)
+		if (pr->s[i].ses_tokens) {   /* the user says it sends with SES */
+			clue *k = add_clue(c, CLUE_GIVEN, "Easy DKIM tokens given", UINT64_C(1) << i);
+			if (k)
+				k->value[0] = '\0';
 		}
-		const ea_dns_rr *cn = r->cname ? ea_dns_answer_cname(r->cname) : NULL;
-		if (cn && s->rp_cname && ea_profile_match(s->rp_cname, cn->target))
-			hit = true;
-		if (!hit)
+	for (size_t n = 0; n < c->nclue; n++) {
+		const clue *k = &c->clues[n];
+		if (bits(k->owners) == 1 && !k->weak)
+			for (size_t i = 0; i < pr->count; i++)
+				if (k->owners & (UINT64_C(1) << i))
+					attribute(c, pr, k, i);
+	}
+	for (size_t n = 0; n < c->nclue; n++) {
+		const clue *k = &c->clues[n];
+		if (bits(k->owners) == 1 && !k->weak)
 			continue;
-		sender_state *st = &c->s[r->profile];
-		evidence(st, "return path ", r->name);
-		if (!st->return_path)
-			snprintf(st->return_path_name, sizeof(st->return_path_name), "%s", r->name);
-		st->return_path = true;
+		for (size_t i = 0; i < pr->count; i++)
+			if ((k->owners & (UINT64_C(1) << i)) && c->s[i].used)
+				attribute(c, pr, k, i);
+	}
+}
+
+/* Shared evidence no sender claimed on its own: one finding naming every
+ * candidate, and nothing judged for any one of them. */
+static void candidate_findings(ea_section *sec, const senders_ctx *c, const ea_profiles *pr,
+                               const ea_audit_request *req)
+{
+	uint64_t done = 0;
+	for (size_t n = 0; n < c->nclue; n++) {
+		const clue *k = &c->clues[n];
+		if (bits(k->owners) < 2 || k->weak || (done & k->owners) == k->owners)
+			continue;
+		bool claimed = false;
+		for (size_t i = 0; i < pr->count; i++)
+			claimed |= (k->owners & (UINT64_C(1) << i)) && c->s[i].used;
+		if (claimed)
+			continue;
+		done |= k->owners;
+		ea_buf who, ev;
+		ea_buf_init(&who, SENDERS_FIX_MAX);
+		ea_buf_init(&ev, SENDERS_FIX_MAX);
+		const ea_profile *ses = NULL;
+		for (size_t i = 0; i < pr->count; i++)
+			if ((k->owners & (UINT64_C(1) << i)) && pr->s[i].ses_tokens)
+				ses = &pr->s[i];
+		for (size_t i = 0; i < pr->count; i++) {
+			if (!(k->owners & (UINT64_C(1) << i)) || &pr->s[i] == ses)
+				continue;
+			ea_buf_printf(&who, "%s%s", who.len ? ", " : "", pr->s[i].name);
+		}
+		for (size_t m = n; m < c->nclue; m++)   /* every clue with the same candidates */
+			if (c->clues[m].owners == k->owners && !c->clues[m].weak)
+				ea_buf_printf(&ev, "%s%s%s", ev.len ? "; " : "", c->clues[m].label, c->clues[m].value);
+		ea_finding *f;
+		if (ses)
+			f = ea_section_addf(sec, "sender.candidates", EA_SEV_INFO,
+			    "%s: %s, or a service that sends through it (%s); this evidence is shared, so "
+			    "nothing is judged for any one of them until one shows evidence of its own (a DKIM "
+			    "key at its selector, its return path)%s", ev.data ? ev.data : "", ses->name,
+			    who.data ? who.data : "", req->token_count ? "" : "; to check Amazon SES's DKIM, "
+			    "give the SES tokens (the Easy DKIM selectors of the identity)");
+		else
+			f = ea_section_addf(sec, "sender.candidates", EA_SEV_INFO,
+			    "%s: one of %s; this evidence is shared, so nothing is judged for any one of them "
+			    "until one shows evidence of its own", ev.data ? ev.data : "", who.data ? who.data : "");
+		if (f) {
+			ea_finding_set(&f->subject, "%s%s%s", ses ? ses->name : "", ses ? " or " : "",
+			               who.data ? who.data : "");
+			ea_finding_set(&f->found, "%s", ev.data ? ev.data : "");
+		}
+		ea_buf_free(&who);
+		ea_buf_free(&ev);
 	}
 }
 
@@ -352,6 +609,22 @@ static void spf_with_include(const char *text, const char *inc, const char *doma
 	ea_buf_free(&rec);
 }
 
+/* Whether the sender's DKIM selectors are known: documented fixed ones, the SES
+ * tokens given, or a key found at one of them. */
+static bool selectors_known(const ea_profile *p, const sender_state *s, const ea_audit_request *req)
+{
+	if (s->keys_found > 0)
+		return true;
+	if (p->ses_tokens)
+		return req->token_count > 0;
+	if (p->selector_chosen)
+		return false;
+	for (size_t k = 0; k < p->selectors.count; k++)
+		if (!is_glob(p->selectors.items[k]))
+			return true;
+	return false;
+}
+
 static void sender_findings(ea_section *sec, const ea_profile *p, const sender_state *s,
                             const ea_audit_request *req, const char *domain, const char *spf_text)
 {
@@ -359,19 +632,32 @@ static void sender_findings(ea_section *sec, const ea_profile *p, const sender_s
 	ea_finding *f = ea_section_addf(sec, "sender.found", EA_SEV_INFO, "used: %s", s->evidence);
 	if (f) {
 		ea_finding_set(&f->subject, "%s", p->name);
+		ea_finding_set(&f->found, "%s", s->evidence);
 		f->primary = true;
 	}
-	bool has_selectors = p->selectors.count > 0 || (p->ses_tokens && req->token_count > 0);
-	if (s->keys_ok == 0 && has_selectors) {
+	if (s->keys_ok == 0 && selectors_known(p, s, req)) {
 		f = ea_section_addf(sec, "sender.dkim_missing", EA_SEV_ERROR,
-		    "no working DKIM key found at its selectors, so its mail is not signed for %s%s",
-		    domain, s->keys_found ? " (a record exists but is broken: see dkim-keys)" : "");
+		    "no working DKIM key found at its selectors, so its mail is not signed for %s%s "
+		    "(evidence that it is used: %s)",
+		    domain, s->keys_found ? " (a record exists but is broken: see dkim-keys)" : "", s->evidence);
 		sender_fix(f, "", p->dkim_fix, p, req);
 	} else if (s->keys_ok == 0) {
 		f = ea_section_addf(sec, "sender.dkim_unknown", EA_SEV_INFO,
-		    "its DKIM selector cannot be guessed; run again with %s to check the key",
-		    p->ses_tokens ? "--tokens T1,T2,T3 (from the SES console)" : "--selector NAME");
+		    "its DKIM selector cannot be guessed, so its DKIM is not checked: %s",
+		    p->ses_tokens ? "give the SES tokens (the Easy DKIM selectors of the identity) to check "
+		                    "SES's DKIM" : "give the selector (the s= of its DKIM-Signature header) "
+		                    "to check its key");
 		sender_fix(f, "", p->dkim_fix, p, req);
+	} else if (p->all_selectors) {
+		for (size_t k = 0; k < p->selectors.count && k < 32; k++) {
+			if (s->selectors_seen & (UINT32_C(1) << k))
+				continue;
+			f = ea_section_addf(sec, "sender.dkim_incomplete", EA_SEV_WARNING,
+			    "%s._domainkey.%s is missing: %s needs every one of its selectors published, to turn "
+			    "signing on and to rotate keys (the others found: %s)", p->selectors.items[k], domain,
+			    p->name, s->evidence);
+			sender_fix(f, "", p->dkim_fix, p, req);
+		}
 	}
 	if (p->envelope == EA_ENVELOPE_DOMAIN && !s->spf_included && p->spf_includes.count) {
 		f = ea_section_addf(sec, "sender.spf_missing", EA_SEV_WARNING,
@@ -387,7 +673,7 @@ static void sender_findings(ea_section *sec, const ea_profile *p, const sender_s
 			ea_buf_free(&b);
 		}
 	}
-	if (p->envelope == EA_ENVELOPE_RETURN_PATH && !s->return_path && !req->mail_from[0]) {
+	if (p->envelope == EA_ENVELOPE_RETURN_PATH && !s->return_path && !s->mail_from_given) {
 		f = ea_section_addf(sec, "sender.return_path_missing", EA_SEV_INFO,
 		    "no return-path (MAIL FROM) subdomain found, so SPF passes for %s's own domain and "
 		    "cannot align; DMARC then depends on DKIM alone", p->name);
@@ -405,8 +691,8 @@ static const char *return_path_of(const ea_profile *p, const sender_state *s,
 {
 	if (p->envelope != EA_ENVELOPE_RETURN_PATH)
 		return NULL;
-	if (p->ses_tokens && req->mail_from[0])
-		return req->mail_from;
+	if (s->mail_from_given)
+		return req->mail_from;   /* the one given is SES's unless its target says otherwise */
 	return s->return_path ? s->return_path_name : NULL;
 }
 
@@ -440,6 +726,7 @@ static void alignment_finding(ea_section *sec, const ea_profile *p, const sender
                               const ea_dmarc_discovery *d, const ea_audit_request *req,
                               const char *domain)
 {
+	bool dkim_known = s->keys_ok > 0 || selectors_known(p, s, req);
 	bool have = d->outcome == EA_DMARC_FOUND;
 	char aspf = have ? d->record.aspf : 'r';
 	bool dkim = s->keys_ok > 0;
@@ -470,6 +757,17 @@ static void alignment_finding(ea_section *sec, const ea_profile *p, const sender
 		    spf ? " and through " : "", spf ? spf_how : "", rp_broken ? "; " : "", broken,
 		    p->ses_tokens ? "; the extra d=amazonses.com signature SES adds never aligns, and "
 		                    "does not need to" : "");
+	} else if (spf && !dkim_known) {
+		f = ea_section_addf(sec, "align.pass", EA_SEV_OK,
+		    "mail passes DMARC through %s; its DKIM is not checked (the selector is not known)",
+		    spf_how);
+	} else if (!dkim_known) {
+		f = ea_section_addf(sec, "align.unknown", EA_SEV_INFO,
+		    "whether its mail passes DMARC cannot be told: SPF does not align (%s), and its DKIM "
+		    "selector is not known, so its DKIM was not checked; %s", rp_broken ? broken :
+		    "it bounces to its own domain", p->ses_tokens ? "give the SES tokens to check SES's "
+		    "DKIM" : "give the selector (the s= of its DKIM-Signature header) to check it");
+		sender_fix(f, "to have it pass: ", p->dkim_fix, p, req);
 	} else if (spf) {
 		f = ea_section_addf(sec, "align.spf_only", EA_SEV_WARNING,
 		    "mail passes DMARC only through %s; forwarded mail loses SPF and then fails. "
@@ -521,30 +819,30 @@ int ea_check_senders(ea_job *job, void *arg)
 		add_selector(c, d, req->selectors[i], true, false);
 	for (size_t i = 0; i < req->token_count; i++)
 		add_selector(c, d, req->tokens[i], true, true);
-	for (size_t i = 0; i < pr->count; i++)
+	for (size_t i = 0; i < pr->count; i++) {
 		for (size_t k = 0; k < pr->s[i].selectors.count; k++)
-			add_selector(c, d, pr->s[i].selectors.items[k], false, false);
+			if (!is_glob(pr->s[i].selectors.items[k]))
+				add_selector(c, d, pr->s[i].selectors.items[k], false, false);
+		for (size_t k = 0; k < pr->s[i].weak_selectors.count; k++)
+			add_selector(c, d, pr->s[i].weak_selectors.items[k], false, false);
+	}
 	for (size_t i = 0; i < pr->count; i++)
-		for (size_t k = 0; k < pr->s[i].rp_names.count && c->nrp < SENDERS_MAX_RP; k++) {
-			rp_probe *r = &c->rp[c->nrp++];
-			snprintf(r->name, sizeof(r->name), "%s.%s", pr->s[i].rp_names.items[k], d);
-			r->profile = (long)i;
-		}
+		for (size_t k = 0; k < pr->s[i].rp_names.count; k++)
+			add_return_path(c, d, pr->s[i].rp_names.items[k], (long)i);
 	bool pending = false;
 	for (size_t i = 0; i < c->nsel; i++) {
 		c->sel[i].a = ea_lookup(job, c->sel[i].name, EA_RR_TXT, "DKIM key (selector)");
 		pending |= c->sel[i].a == NULL;
 	}
 	for (size_t i = 0; i < c->nrp; i++) {
-		const ea_profile *s = &pr->s[c->rp[i].profile];
-		if (s->rp_mx) {
-			c->rp[i].mx = ea_lookup(job, c->rp[i].name, EA_RR_MX, "sender return path (MX)");
-			pending |= c->rp[i].mx == NULL;
-		}
-		if (s->rp_cname) {
-			c->rp[i].cname = ea_lookup(job, c->rp[i].name, EA_RR_CNAME, "sender return path (CNAME)");
-			pending |= c->rp[i].cname == NULL;
-		}
+		c->rp[i].mx = ea_lookup(job, c->rp[i].name, EA_RR_MX, "sender return path (MX)");
+		c->rp[i].cname = ea_lookup(job, c->rp[i].name, EA_RR_CNAME, "sender return path (CNAME)");
+		pending |= c->rp[i].mx == NULL || c->rp[i].cname == NULL;
+	}
+	const ea_dns_answer *given_mf = NULL;
+	if (req->mail_from[0]) {
+		given_mf = ea_lookup(job, req->mail_from, EA_RR_MX, "the MAIL FROM domain given (whose is it?)");
+		pending |= given_mf == NULL;
 	}
 	const ea_dns_answer *spf = ea_lookup(job, d, EA_RR_TXT, "SPF record (which senders are included)");
 	const ea_dns_answer *mx = ea_lookup(job, d, EA_RR_MX, "MX (which mail provider)");
@@ -559,26 +857,48 @@ int ea_check_senders(ea_job *job, void *arg)
 	bool addr_pending = probe_addresses(job, c, wild) == EA_EPENDING;
 	if (read_spf_tree(job, c, pr) == EA_EPENDING || addr_pending)
 		goto out;
+	/* A wildcard *._domainkey answers every name: what it says at a selector no
+	 * one asked for is no sender's key (M3AAWG parks domains with an empty one). */
+	bool wild_txt = wild->outcome == EA_DNS_FOUND && ea_dns_answer_count(wild, EA_RR_TXT) > 0 &&
+	                ea_dns_answer_cname(wild) == NULL;
+	size_t nwild = 0;
 	for (size_t i = 0; i < c->nsel; i++) {
 		char want[EA_NAME_MAX + 1];
 		snprintf(want, sizeof(want), "%s.%s", c->sel[i].sel, ea_ses_dkim_domain(req->region));
+		if (wild_txt && !c->sel[i].asked && same_txt(c->sel[i].a, wild)) {
+			memset(&c->sel[i].st, 0, sizeof(c->sel[i].st));
+			nwild++;
+			continue;
+		}
 		ea_audit_key(keys, c->sel[i].sel, c->sel[i].name, c->sel[i].a, c->sel[i].addr,
 		             c->sel[i].asked, c->sel[i].token ? want : NULL, &c->sel[i].st);
 	}
-	detect(c, pr, mx->outcome == EA_DNS_FOUND ? mx : NULL);
-	for (size_t i = 0; req->token_count > 0 && i < pr->count; i++)
-		if (pr->s[i].ses_tokens && !c->s[i].used)   /* the user says it sends with SES */
-			evidence(&c->s[i], "Easy DKIM tokens given (--tokens)", "");
+	bool parked = wild_txt && wildcard_finding(keys, wild, d, nwild);
+	if (given_mf)
+		c->mail_from_owners = owners_of_return_path(pr, given_mf, NULL);
+	for (size_t i = 0; req->mail_from[0] && i < pr->count; i++)
+		c->s[i].mail_from_given = pr->s[i].ses_tokens &&
+		    (c->mail_from_owners == 0 || (c->mail_from_owners & (UINT64_C(1) << i)));
+	detect(c, pr, mx->outcome == EA_DNS_FOUND ? mx : NULL, req);
 	if (check_return_paths(job, c, pr, req) == EA_EPENDING)
 		goto out;
-	size_t nkeys = 0, used = 0;
-	for (size_t i = 0; i < c->nsel; i++)
+	size_t nkeys = 0, used = 0, nfailed = 0;
+	for (size_t i = 0; i < c->nsel; i++) {
 		nkeys += c->sel[i].st.present;
-	if (nkeys == 0) {
-		ea_finding *f = ea_section_addf(keys, "dkim.key.none_found", EA_SEV_WARNING,
+		nfailed += c->sel[i].st.failed;
+	}
+	if (nkeys == 0 && nfailed > 0) {
+		/* A summary over failed lookups is no absence: say it is unknown. */
+		ea_finding *f = ea_section_addf(keys, "dkim.key.undetermined", EA_SEV_ERROR,
+		    "could not determine whether a DKIM key is published: %zu of the %zu selector lookups "
+		    "failed; this is not a verdict that none is", nfailed, c->nsel);
+		if (f)
+			f->undetermined = true;
+	} else if (nkeys == 0 && !parked) {
+		ea_finding *f = ea_section_addf(keys, "dkim.key.none_found", EA_SEV_INFO,
 		    "no DKIM key found at the %zu selectors tried (those given and the common ones of known "
-		    "senders); if you sign mail, run again with --selector NAME (the s= of your "
-		    "DKIM-Signature header)", c->nsel);
+		    "senders); most selectors cannot be guessed: if you sign mail, give its selector (the "
+		    "s= of your DKIM-Signature header) to check its key", c->nsel);
 		if (f)
 			ea_finding_set(&f->fix, "; if your mail is signed, the key must be published at "
 			               "<selector>._domainkey.%s, exactly as your mail service shows it, e.g.:\n"
@@ -601,10 +921,17 @@ int ea_check_senders(ea_job *job, void *arg)
 		sender_findings(snd, &pr->s[i], &c->s[i], req, d, c->spf_text);
 		alignment_finding(aln, &pr->s[i], &c->s[i], &c->dmarc, req, d);
 	}
-	if (used == 0)
-		ea_section_addf(snd, "sender.none_found", EA_SEV_INFO,
-		    "none of the %zu profiled senders was recognised (by DKIM selectors, SPF includes, MX "
-		    "or return-path records)", pr->count);
+	candidate_findings(snd, c, pr, req);
+	bool blind = c->spf_failed || mx->outcome == EA_DNS_UNKNOWN || nfailed == c->nsel;
+	if (used == 0 && snd->finding_count == 0) {
+		ea_finding *f = ea_section_addf(snd, "sender.none_found", blind ? EA_SEV_ERROR : EA_SEV_INFO,
+		    "%s%zu profiled senders was recognised (by DKIM selectors, SPF includes, MX or "
+		    "return-path records)%s", blind ? "could not determine the senders: none of the " :
+		    "none of the ", pr->count, blind ? ", but the lookups that name them failed (SPF, MX "
+		    "or every DKIM selector); this is not a verdict" : "");
+		if (f && blind)
+			f->undetermined = true;
+	}
 	if (c->dmarc.outcome != EA_DMARC_FOUND && used > 0)
 		ea_section_addf(aln, "align.no_dmarc", EA_SEV_WARNING,
 		    "there is no DMARC policy in force, so receivers do not check alignment yet; the "

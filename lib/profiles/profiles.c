@@ -103,7 +103,10 @@ ea_profiles *ea_profiles_load(const char *json, size_t len, char *err, size_t er
 		if (s->dkim_type == NULL)
 			s->dkim_type = "any";
 		s->ses_tokens = json_is_true(json_object_get(dk, "ses_tokens"));
+		s->all_selectors = json_is_true(json_object_get(dk, "all_selectors"));
+		s->selector_chosen = json_is_true(json_object_get(dk, "selector_chosen"));
 		list_of(dk, "selectors", &s->selectors);
+		list_of(dk, "weak_selectors", &s->weak_selectors);
 		list_of(dk, "targets", &s->targets);
 		list_of(o, "spf_includes", &s->spf_includes);
 		list_of(o, "mx", &s->mx);

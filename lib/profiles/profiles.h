@@ -26,7 +26,12 @@ typedef struct {
 	const char *id, *name;
 	const char *dkim_type;           /* "cname", "txt" or "any" */
 	bool ses_tokens;                 /* selectors are the SES tokens */
-	ea_profile_list selectors, targets, spf_includes, mx, hosts;
+	bool all_selectors;              /* signing needs every selector published (Microsoft 365) */
+	bool selector_chosen;            /* the customer may choose the selector: none found is unknown */
+	/* selectors: documented ones (globs such as [0-9]*pm match a selector given,
+	 * and are not probed); weak_selectors: names others use too (smtp, mail), a key
+	 * there counts only for a sender already known by other evidence. */
+	ea_profile_list selectors, weak_selectors, targets, spf_includes, mx, hosts;
 	ea_profile_list reverse_names;   /* domains of its outbound reverse names; none: hosts */
 	ea_profile_list networks;        /* its outbound address ranges, "a.b.c.d/len" or IPv6 */
 	ea_profile_net nets[EA_PROFILE_MAX_LIST];   /* the same, parsed (bad ones left out) */

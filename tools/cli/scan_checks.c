@@ -92,5 +92,7 @@ int scan_checks_add(ea_job *job, unsigned mask, bool explicit_ses, scan_slot *s)
 		added++;
 	if ((mask & SCAN_MX) && ea_job_add_check(job, ea_check_mx, &s->audit) == EA_OK)
 		added++;
+	if ((mask & SCAN_SPF) && (mask & SCAN_DKIM))   /* last: reads what the others found */
+		ea_job_add_check(job, ea_check_settle, &s->audit);
 	return added;
 }

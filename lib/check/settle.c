@@ -1,0 +1,62 @@
+/*
+ * Findings of one section that the evidence of another makes untrue, settled
+ * once every section has spoken (the job runs its checks in order each round, and
+ * this one is added last). Today one: the apex publishes no SPF record while every
+ * sender in use bounces to its own domain or to a return-path subdomain, so no
+ * mail of the domain is judged by an apex SPF record; "cannot tell its mail from
+ * forgeries" is then untrue, and the advice (v=spf1 -all) is only a good habit.
+ */
+#include <string.h>
+
+#include <emailauth/check_sections.h>
+
+#include "profiles/profiles.h"
+
+static ea_section *find_section(ea_report *rep, const char *check)
+{
+	for (size_t i = 0; i < rep->section_count; i++)
+		if (strcmp(rep->sections[i].check, check) == 0)
+			return &rep->sections[i];
+	return NULL;
+}
+
+static const ea_profile *profile_named(const ea_profiles *pr, const char *name)
+{
+	for (size_t i = 0; name && i < pr->count; i++)
+		if (strcmp(pr->s[i].name, name) == 0)
+			return &pr->s[i];
+	return NULL;
+}
+
+int ea_check_settle(ea_job *job, void *arg)
+{
+	const ea_audit_request *req = arg;
+	const ea_profiles *pr = req && req->profiles ? req->profiles : ea_profiles_builtin();
+	ea_report *rep = ea_job_report(job);
+	ea_section *snd = rep ? find_section(rep, "senders") : NULL;
+	ea_section *spf = rep ? find_section(rep, "spf") : NULL;
+	if (pr == NULL || snd == NULL || spf == NULL)
+		return EA_OK;
+	size_t used = 0, apex_envelope = 0;
+	for (size_t i = 0; i < snd->finding_count; i++) {
+		const ea_finding *f = &snd->findings[i];
+		if (strcmp(f->code, "sender.found") != 0)
+			continue;
+		const ea_profile *p = profile_named(pr, f->subject);
+		used++;
+		apex_envelope += p == NULL || p->envelope == EA_ENVELOPE_DOMAIN;
+	}
+	if (used == 0 || apex_envelope > 0)
+		return EA_OK;
+	for (size_t i = 0; i < spf->finding_count; i++) {
+		ea_finding *f = &spf->findings[i];
+		if (strcmp(f->code, "spf.record.missing") != 0 || f->severity != EA_SEV_WARNING)
+			continue;
+		f->severity = EA_SEV_INFO;
+		ea_finding_set(&f->message, "%s publishes no SPF record; every sender in use here bounces "
+		               "to its own domain or to a return-path subdomain with its own SPF, so none of "
+		               "its mail is judged by this one. Publishing v=spf1 -all still tells receivers "
+		               "that nothing sends with the bare domain as return path", req->domain);
+	}
+	return EA_OK;
+}
