@@ -33,7 +33,7 @@ python3
 # and the browser test's chromium and Node.js (playwright-core from npm, package-lock.json).
 TEST="
 clang libclang-rt-14-dev
-python3-yaml python3-dkim python3-spf
+python3-yaml python3-dkim python3-spf python3-jsonschema
 openssl ca-certificates curl iproute2 time git man-db
 dnsperf parallel wrk
 chromium

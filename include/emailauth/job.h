@@ -67,6 +67,11 @@ EA_PUBLIC bool ea_job_offline(const ea_job *job);
 /* Milliseconds left before the job's deadline. */
 EA_PUBLIC double ea_job_remaining_ms(const ea_job *job);
 
+/* A check that finds the zone of the report's domain and where it is hosted (its NS
+ * against the table of DNS hosts): sets rep->zone and rep->dns_host, adds no finding.
+ * Run beside checks whose fixes a person types into a provider's form. */
+EA_PUBLIC int ea_check_dns_hosting(ea_job *job, void *arg);
+
 /* Monotonic clock in milliseconds. */
 EA_PUBLIC double ea_now_ms(void);
 

@@ -36,6 +36,15 @@ EA_PUBLIC void *ea_report_to_json(const ea_report *rep, bool with_lookups);
  * gives, at a fraction of the CPU. *len: its length. free() it; NULL: out of memory. */
 EA_PUBLIC char *ea_report_json_line(const ea_report *rep, size_t *len);
 
+/* Every fix of the report as `format`: "zone" (zone-file lines), "route53" (a change
+ * batch for `aws route53 change-resource-record-sets --change-batch file://...`),
+ * "terraform" (aws_route53_record, or cloudflare_record when the zone is at Cloudflare;
+ * "terraform-aws" / "terraform-cloudflare" to choose), "cloudflare" (API calls with curl). */
+EA_PUBLIC int ea_render_fixes(FILE *out, const ea_report *rep, const char *format);
+EA_PUBLIC bool ea_fix_format_known(const char *format);
+/* How many distinct fix actions the report holds. */
+EA_PUBLIC size_t ea_report_fix_count(const ea_report *rep);
+
 /* JSON schema version of --format json. Bumped only on purpose (docs/json-schema.md). */
 #define EA_JSON_SCHEMA 1
 

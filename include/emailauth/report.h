@@ -25,6 +25,27 @@ typedef enum {
 	EA_STATUS_FAIL = 3,   /* something is wrong */
 } ea_status;
 
+/* A fix as actions a person (or a tool) applies to the zone, in order. */
+typedef enum {
+	EA_FIX_ADD = 0,       /* publish a record */
+	EA_FIX_DELETE = 1,    /* remove a record (old_value; NULL: every record of the type) */
+	EA_FIX_REPLACE = 2,   /* change the record old_value into value */
+} ea_fix_op;
+
+#define EA_FIX_MAX_ACTIONS 16      /* per finding: more is a plan, not a fix */
+#define EA_FIX_DEFAULT_TTL 3600
+
+typedef struct {
+	ea_fix_op op;
+	char *name;           /* the owner name, absolute, without a trailing dot */
+	char type[8];         /* "CNAME", "TXT", "MX", ... */
+	char *value;          /* as a provider's form takes it: TXT text unquoted and unsplit,
+	                       * a CNAME or MX target without a trailing dot, MX "10 host" */
+	char *old_value;      /* delete/replace: the value there now */
+	uint32_t ttl;         /* 0: the provider's default */
+	char *note;           /* why, in a few words; or NULL */
+} ea_fix_action;
+
 /* The fields a finding may carry; all optional but code, severity and message. */
 typedef struct {
 	const char *code;       /* stable code, e.g. "ses.dkim.missing" */
@@ -36,8 +57,10 @@ typedef struct {
 	char *expected;         /* what should be there */
 	char *found;            /* what is there */
 	char *message;          /* plain words */
-	char *fix;              /* zone-file lines to publish, or an instruction */
+	char *fix;              /* an instruction in words, beside or instead of the actions */
 	const char *rfc;        /* e.g. "RFC 7208 4.6.4", or NULL */
+	ea_fix_action *actions; /* the fix as records to delete, add or replace */
+	size_t action_count;
 } ea_finding;
 
 #define EA_REPORT_MAX_SECTIONS 32
@@ -80,6 +103,8 @@ typedef struct {
 	size_t lookup_cap;
 	size_t lookups_dropped;
 	double elapsed_ms;
+	char *zone;             /* the zone holding the domain, when known (for relative names) */
+	const struct ea_dns_host *dns_host;   /* where the zone is hosted, from its NS; or NULL */
 } ea_report;
 
 EA_PUBLIC ea_report *ea_report_new(const char *domain, const char *domain_display);
@@ -104,6 +129,57 @@ EA_PUBLIC void ea_section_set_summary(ea_section *sec, const char *fmt, ...)
  * the report's overall status. */
 EA_PUBLIC ea_status ea_report_finish(ea_report *rep);
 EA_PUBLIC ea_status ea_report_status(const ea_report *rep);
+
+/* Adds an action to f's fix (strings copied; value/old_value/note may be NULL).
+ * Returns the action, or NULL when out of memory or past EA_FIX_MAX_ACTIONS. */
+EA_PUBLIC ea_fix_action *ea_finding_add_action(ea_finding *f, ea_fix_op op, const char *name,
+                                               const char *type, const char *value,
+                                               const char *old_value, uint32_t ttl,
+                                               const char *note);
+EA_PUBLIC const char *ea_fix_op_name(ea_fix_op op);
+/* The owner name relative to zone ("@" for the apex; the absolute name when it is
+ * outside the zone or zone is NULL), into out. */
+EA_PUBLIC void ea_fix_relative_name(const char *name, const char *zone, char *out, size_t size);
+/* A value as zone files and DNS APIs write it: TXT as quoted strings of at most 255
+ * bytes (RFC 1035 3.3), a CNAME/MX/NS target with its trailing dot. A new string
+ * (free()), NULL when out of memory. */
+EA_PUBLIC char *ea_fix_rdata(const char *type, const char *value);
+/* The zone the report's relative names are relative to: the zone when known, else
+ * the domain. */
+EA_PUBLIC const char *ea_report_zone(const ea_report *rep);
+/* f's fix as zone-file lines (";" comments for notes and deletions), then its
+ * instruction: a new string (free()), NULL when there is no fix or no memory. */
+EA_PUBLIC char *ea_fix_zone_text(const ea_finding *f);
+/* Sets the zone and DNS host of the report (zone copied). */
+EA_PUBLIC int ea_report_set_zone(ea_report *rep, const char *zone, const struct ea_dns_host *host);
+
+/* DNS hosting providers, told apart by their name servers, and how their web forms
+ * want a record typed (docs/dns-hosts.md). */
+typedef struct ea_dns_host {
+	const char *id;               /* "route53", "cloudflare", ... */
+	const char *name;             /* "Amazon Route 53" */
+	const char *ns_suffixes[4];   /* name servers under these names are this provider's */
+	const char *name_field;       /* the form's label for the owner name */
+	const char *type_field;
+	const char *value_field;      /* the label for a TXT value */
+	const char *target_field;     /* the label for a CNAME/MX target */
+	const char *ttl_field;
+	const char *apex;             /* what to type for the zone itself: "@" or "" */
+	bool full_name;               /* the form takes the whole name (else the part before the zone) */
+	bool target_dot;              /* a CNAME/MX target needs a trailing dot */
+	bool txt_quoted;              /* a TXT value is typed in double quotes */
+	bool proxy;                   /* records can be proxied: say "DNS only" */
+	const char *note;             /* anything else a person should know, or NULL */
+} ea_dns_host;
+
+/* The host whose suffixes match one of the ns names; NULL when none does. */
+EA_PUBLIC const ea_dns_host *ea_dns_host_find(const char *const *ns, size_t n);
+EA_PUBLIC const ea_dns_host *ea_dns_host_by_id(const char *id);
+/* The generic form, for unknown hosts. */
+EA_PUBLIC const ea_dns_host *ea_dns_host_generic(void);
+/* An action's name and value as host's form wants them typed, into name/value. */
+EA_PUBLIC void ea_dns_host_form(const ea_dns_host *host, const ea_fix_action *a, const char *zone,
+                                char *name, size_t name_size, char *value, size_t value_size);
 
 EA_PUBLIC const char *ea_severity_name(ea_severity s);
 EA_PUBLIC const char *ea_status_name(ea_status s);

@@ -143,10 +143,9 @@ void ea_audit_key_fix_corrected(ea_finding *f, const char *name, const ea_dns_an
 {
 	if (f == NULL)
 		return;
-	ea_buf text, rec, line;
+	ea_buf text, rec;
 	ea_buf_init(&text, KEY_FIX_MAX);
 	ea_buf_init(&rec, KEY_FIX_MAX);
-	ea_buf_init(&line, 2 * KEY_FIX_MAX);
 	joined_text(a, &text);
 	ea_buf_puts(&rec, "v=DKIM1");
 	const char *t = text.data ? text.data : "";
@@ -156,13 +155,11 @@ void ea_audit_key_fix_corrected(ea_finding *f, const char *name, const ea_dns_an
 		fix_tag(t, len, &rec);
 		t += len + (end ? 1 : 0);
 	}
-	ea_audit_txt_strings(rec.data ? rec.data : "", &line);
-	ea_finding_set(&f->fix, "; replace what is at %s with this ONE record (the quoted parts are "
-	               "joined; a web form takes the text without quotes):\n%s. %d IN TXT %s", name, name,
-	               EA_AUDIT_FIX_TTL, line.data ? line.data : "\"\"");
+	ea_finding_add_action(f, EA_FIX_REPLACE, name, "TXT", rec.data ? rec.data : "",
+	                      text.data ? text.data : "", EA_AUDIT_FIX_TTL,
+	                      "replace what is at this name with this ONE record");
 	ea_buf_free(&text);
 	ea_buf_free(&rec);
-	ea_buf_free(&line);
 }
 
 void ea_audit_key_fix_new(ea_finding *f, const char *name, const char *how)

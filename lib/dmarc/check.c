@@ -28,9 +28,14 @@ static ea_finding *add(ea_section *sec, const char *code, ea_severity sev, const
 	return f;
 }
 
-static void record_line(char *out, size_t size, const char *domain, const char *value)
+/* f's fix: the DMARC record of domain replaced by value (the note says when or why). */
+static void replace_fix(ea_finding *f, const char *domain, const char *old, const char *value,
+                        const char *note)
 {
-	snprintf(out, size, "_dmarc.%s. %d IN TXT \"%s\"", domain, DMARC_FIX_TTL, value);
+	char name[EA_NAME_MAX + 8];
+	snprintf(name, sizeof(name), "_dmarc.%s", domain);
+	ea_finding_add_action(f, old ? EA_FIX_REPLACE : EA_FIX_ADD, name, "TXT", value, old,
+	                      DMARC_FIX_TTL, note && *note ? note : NULL);
 }
 
 /* The record with one tag set to a new value (or added), for fix lines. */
@@ -65,22 +70,18 @@ static void with_tag(const char *text, const char *tag, const char *value, char 
 }
 
 /* The fix of a parser warning: the corrected record, quotes and backslashes escaped. */
-static void repaired_fix(ea_finding *f, const char *domain, const char *code, const char *fixed)
+static void repaired_fix(ea_finding *f, const ea_dmarc_discovery *d, const char *code,
+                         const char *fixed)
 {
 	const char *what = strcmp(code, "dmarc.tag.duplicate") == 0 ? "each tag once, the first kept"
 	                 : strcmp(code, "dmarc.pct.partial") == 0 ? "without pct= (t=y tests a policy)"
 	                 : strncmp(code, "dmarc.uri.", 10) == 0 ? "without the report destinations that "
 	                                                          "cannot work"
 	                 : "without what is not tag=value";
-	ea_buf b;
-	ea_buf_init(&b, 2 * EA_DMARC_RECORD_MAX + 2 * EA_NAME_MAX);
-	ea_buf_printf(&b, "; replace the record with this one (%s; it also fixes the other warnings of "
-	              "the record's syntax):\n_dmarc.%s. %d IN TXT \"", what, domain, DMARC_FIX_TTL);
-	for (const char *c = fixed; *c; c++)
-		ea_buf_printf(&b, "%s%c", *c == '"' || *c == '\\' ? "\\" : "", *c);
-	ea_buf_putc(&b, '"');
-	ea_finding_set(&f->fix, "%s", b.data ? b.data : "");
-	ea_buf_free(&b);
+	char note[256];
+	snprintf(note, sizeof(note), "replace the record with this one (%s; it also fixes the other "
+	         "warnings of the record's syntax)", what);
+	replace_fix(f, d->policy_domain, d->record_text, fixed, note);
 }
 
 static void note_findings(ea_section *sec, const ea_dmarc_discovery *d)
@@ -101,7 +102,7 @@ static void note_findings(ea_section *sec, const ea_dmarc_discovery *d)
 			ea_finding_set(&f->subject, "%s", n->tag);
 		f->rfc = "RFC 9989 4.7";
 		if (repaired && n->severity >= EA_SEV_WARNING && ea_dmarc_note_repairable(n->code))
-			repaired_fix(f, d->policy_domain, n->code, fixed);
+			repaired_fix(f, d, n->code, fixed);
 	}
 }
 
@@ -111,22 +112,21 @@ static void fix_with_tag(ea_finding *f, const ea_dmarc_discovery *d, const char 
 {
 	if (f == NULL)
 		return;
-	char line[EA_DMARC_RECORD_MAX + 2 * EA_NAME_MAX], rec[EA_DMARC_RECORD_MAX];
+	char rec[EA_DMARC_RECORD_MAX];
 	with_tag(d->record_text, tag, value, rec, sizeof(rec));
-	record_line(line, sizeof(line), d->policy_domain, rec);
-	ea_finding_set(&f->fix, "%s%s", intro, line);
+	replace_fix(f, d->policy_domain, d->record_text, rec, intro);
 }
 
 static void policy_findings(ea_section *sec, const ea_dmarc_discovery *d, bool own)
 {
 	const ea_dmarc_record *r = &d->record;
-	char name[EA_NAME_MAX + 8], line[EA_DMARC_RECORD_MAX + 2 * EA_NAME_MAX], rec[EA_DMARC_RECORD_MAX];
+	char name[EA_NAME_MAX + 8], rec[EA_DMARC_RECORD_MAX];
 	snprintf(name, sizeof(name), "_dmarc.%s", d->policy_domain);
 	ea_finding *f;
 	if (!ea_dmarc_record_usable(r)) {
 		f = add(sec, "dmarc.no_policy", EA_SEV_ERROR, name,
 		        "the record has no valid p= and no valid rua=, so receivers apply no DMARC at all");
-		fix_with_tag(f, d, "p", "none", "; replace the record with one that has a policy:\n");
+		fix_with_tag(f, d, "p", "none", "replace the record with one that has a policy");
 		return;
 	}
 	if (!r->p_present || !r->p_valid) {
@@ -138,7 +138,7 @@ static void policy_findings(ea_section *sec, const ea_dmarc_discovery *d, bool o
 		        "p=none only monitors: mail that fails DMARC is still delivered, so anyone can send "
 		        "as this domain. When the aggregate reports show that all your senders pass, move "
 		        "to p=quarantine, then p=reject");
-		fix_with_tag(f, d, "p", "quarantine", "; next step, once reports show your mail passing:\n");
+		fix_with_tag(f, d, "p", "quarantine", "next step, once reports show your mail passing");
 	}
 	/* sp= and np= raised together, so that applying either fix fixes both. */
 	char tight[EA_DMARC_RECORD_MAX + 1];
@@ -156,10 +156,10 @@ static void policy_findings(ea_section *sec, const ea_dmarc_discovery *d, bool o
 		    "sp=%s is weaker than p=%s: mail from made-up subdomains (anything.%s) gets the weaker "
 		    "policy, which spoofers use", ea_dmarc_policy_name(r->sp), ea_dmarc_policy_name(r->p),
 		    d->policy_domain);
-		record_line(line, sizeof(line), d->policy_domain, tight);
 		if (f) {
 			ea_finding_set(&f->name, "%s", name);
-			ea_finding_set(&f->fix, "; unless a subdomain really needs the weaker policy:\n%s", line);
+			replace_fix(f, d->policy_domain, d->record_text, tight,
+			            "unless a subdomain really needs the weaker policy");
 		}
 	}
 	if (r->p_valid && r->np_present && r->np_valid && r->np < r->p) {
@@ -167,17 +167,16 @@ static void policy_findings(ea_section *sec, const ea_dmarc_discovery *d, bool o
 		    "np=%s is weaker than p=%s: subdomains that do not exist at all send no real mail, so "
 		    "np= should be at least as strict (reject is usual)", ea_dmarc_policy_name(r->np),
 		    ea_dmarc_policy_name(r->p));
-		record_line(line, sizeof(line), d->policy_domain, tight);
 		if (f) {
 			ea_finding_set(&f->name, "%s", name);
-			ea_finding_set(&f->fix, "%s", line);
+			replace_fix(f, d->policy_domain, d->record_text, tight, NULL);
 		}
 	}
 	if (r->testing) {
 		f = add(sec, "dmarc.t.testing", EA_SEV_WARNING, name,
 		        "t=y (testing): receivers apply one step less than the policy (reject becomes "
 		        "quarantine, quarantine becomes none). Remove t=y when the test is over");
-		fix_with_tag(f, d, "t", "n", "; when the test is over:\n");
+		fix_with_tag(f, d, "t", "n", "when the test is over");
 	}
 	if (!r->rua_present)
 		add(sec, "dmarc.rua.missing", EA_SEV_INFO, name,
@@ -343,8 +342,8 @@ static int probe_misplaced(ea_job *job, ea_section *sec, const char *domain)
 			if (f) {
 				ea_finding_set(&f->name, "%s", names[i]);
 				ea_finding_set(&f->found, "TXT \"%s\"", text);
-				ea_finding_set(&f->fix, "; delete:\n%s. IN TXT \"%s\"\n; add:\n_dmarc.%s. %d IN TXT "
-				               "\"%s\"", names[i], text, domain, DMARC_FIX_TTL, text);
+				ea_finding_add_action(f, EA_FIX_DELETE, names[i], "TXT", NULL, text, 0, NULL);
+				replace_fix(f, domain, NULL, text, NULL);
 			}
 			return EA_OK;
 		}
@@ -457,8 +456,9 @@ int ea_check_dmarc(ea_job *job, void *arg)
 		if (f) {
 			f->primary = true;
 			ea_finding_set(&f->name, "%s", name);
-			ea_finding_set(&f->fix, "_dmarc.%s. %d IN TXT \"v=DMARC1; p=none; rua=mailto:dmarc-reports@%s\"",
-			               d->domain, DMARC_FIX_TTL, d->domain);
+			char rec[EA_NAME_MAX + 64];
+			snprintf(rec, sizeof(rec), "v=DMARC1; p=none; rua=mailto:dmarc-reports@%s", d->domain);
+			replace_fix(f, d->domain, NULL, rec, NULL);
 			f->rfc = "RFC 9989 4.10";
 		}
 		ea_section_set_summary(sec, "no DMARC record");

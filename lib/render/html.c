@@ -3,6 +3,7 @@
  * ea_write_html_escaped(); the only unescaped text is this file's own markup.
  * Severity is carried by a word and an icon, never by colour alone. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <emailauth/emailauth.h>
@@ -87,7 +88,74 @@ static void value_row(FILE *out, const char *label, const char *value)
 	fputs("</code></dd>\n", out);
 }
 
-static void finding(FILE *out, const ea_finding *f, unsigned *fix_id)
+/* One cell of the provider form: the value, and a button that copies it. */
+static void form_cell(FILE *out, const char *label, const char *value, unsigned *fix_id)
+{
+	unsigned id = ++*fix_id;
+	fprintf(out, "<td data-label=\"%s\"><code class=\"ea-value\" id=\"ea-fv-%u\">", label, id);
+	esc(out, value);
+	fprintf(out, "</code> <button type=\"button\" class=\"ea-copy ea-copy-cell\" data-copy=\"ea-fv-%u\" "
+	        "aria-label=\"Copy the %s\" hidden>Copy</button></td>", id, label);
+}
+
+/* The fix as the DNS host's web form wants it: a table of Name / Type / Value (TTL),
+ * one row per record to add; deletions first, in words. */
+static void provider_form(FILE *out, const ea_finding *f, const ea_report *rep, unsigned *fix_id)
+{
+	const ea_dns_host *h = rep->dns_host ? rep->dns_host : ea_dns_host_generic();
+	const char *zone = ea_report_zone(rep);
+	char name[EA_NAME_MAX + 2], value[4096];
+	for (size_t i = 0; i < f->action_count; i++) {
+		const ea_fix_action *a = &f->actions[i];
+		if (a->op == EA_FIX_ADD || a->old_value == NULL)
+			continue;
+		ea_dns_host_form(h, a, zone, name, sizeof(name), value, sizeof(value));
+		fprintf(out, "<p class=\"ea-fix-delete\">%s the %s record <code>", a->op == EA_FIX_DELETE ?
+		        "First delete" : "Change", a->type);
+		esc(out, name[0] ? name : zone);
+		fputs("</code> = <code>", out);
+		esc(out, value);
+		fputs("</code>.</p>\n", out);
+	}
+	bool any = false;
+	for (size_t i = 0; i < f->action_count; i++) {
+		const ea_fix_action *a = &f->actions[i];
+		if (a->op == EA_FIX_DELETE || a->value == NULL)
+			continue;
+		if (!any) {
+			fputs("<table class=\"ea-form\">\n<caption>", out);
+			fputs(f->action_count > 1 ? "Then add" : "Add", out);
+			fputs(" in ", out);
+			esc(out, h->name);
+			fputs("</caption>\n<thead><tr><th scope=\"col\">", out);
+			esc(out, h->name_field);
+			fputs("</th><th scope=\"col\">", out);
+			esc(out, h->type_field);
+			fputs("</th><th scope=\"col\">Value</th><th scope=\"col\">", out);
+			esc(out, h->ttl_field);
+			fputs("</th></tr></thead>\n<tbody>\n", out);
+			any = true;
+		}
+		ea_dns_host_form(h, a, zone, name, sizeof(name), value, sizeof(value));
+		bool target = strcmp(a->type, "CNAME") == 0 || strcmp(a->type, "MX") == 0;
+		fputs("<tr>", out);
+		form_cell(out, h->name_field, name[0] ? name : "(empty)", fix_id);
+		fprintf(out, "<td data-label=\"%s\"><code>%s</code></td>", h->type_field, a->type);
+		form_cell(out, target ? h->target_field : h->value_field, value, fix_id);
+		fprintf(out, "<td data-label=\"%s\">", h->ttl_field);
+		if (a->ttl)
+			fprintf(out, "%u", a->ttl);
+		else
+			fputs("default", out);
+		fputs("</td></tr>\n", out);
+	}
+	if (any)
+		fputs("</tbody>\n</table>\n", out);
+	if (h->proxy && any)
+		fputs("<p class=\"ea-fix-note\">Set the proxy status to <strong>DNS only</strong> (grey cloud).</p>\n", out);
+}
+
+static void finding(FILE *out, const ea_finding *f, const ea_report *rep, unsigned *fix_id)
 {
 	look l = finding_look(f);
 	fprintf(out, "<article class=\"ea-card ea-%s\">\n<h3>", l.cls);
@@ -114,15 +182,24 @@ static void finding(FILE *out, const ea_finding *f, unsigned *fix_id)
 		value_row(out, "Found", f->found);
 		fputs("</dl>\n", out);
 	}
-	if (f->fix && *f->fix) {
+	char *fix = ea_fix_zone_text(f);
+	if (fix && *fix) {
 		unsigned id = ++*fix_id;
 		fprintf(out, "<div class=\"ea-fix\">\n<p class=\"ea-fix-title\" id=\"ea-fix-label-%u\">"
-		        "The fix: publish this in your DNS</p>\n"
-		        "<pre aria-labelledby=\"ea-fix-label-%u\"><code id=\"ea-fix-%u\">", id, id, id);
-		esc(out, f->fix);
+		        "The fix</p>\n", id);
+		if (f->action_count) {
+			provider_form(out, f, rep, fix_id);
+			fputs("<details class=\"ea-zone-lines\"><summary>As zone-file lines</summary>\n", out);
+		}
+		fprintf(out, "<pre aria-labelledby=\"ea-fix-label-%u\"><code id=\"ea-fix-%u\">", id, id);
+		esc(out, fix);
 		fprintf(out, "</code></pre>\n<button type=\"button\" class=\"ea-copy\" data-copy=\"ea-fix-%u\" hidden>"
-		        "Copy the fix</button>\n</div>\n", id);
+		        "Copy the fix</button>\n", id);
+		if (f->action_count)
+			fputs("</details>\n", out);
+		fputs("</div>\n", out);
 	}
+	free(fix);
 	fputs("<p class=\"ea-meta\">Code <code>", out);
 	esc(out, f->code);
 	fputs("</code>", out);
@@ -133,7 +210,7 @@ static void finding(FILE *out, const ea_finding *f, unsigned *fix_id)
 	fputs("</p>\n</article>\n", out);
 }
 
-static void section(FILE *out, const ea_section *s, size_t index, unsigned *fix_id)
+static void section(FILE *out, const ea_report *rep, const ea_section *s, size_t index, unsigned *fix_id)
 {
 	fprintf(out, "<section class=\"ea-check\" aria-labelledby=\"ea-check-%zu\">\n"
 	        "<h2 id=\"ea-check-%zu\">%s ", index, index, check_title(s->check));
@@ -148,7 +225,7 @@ static void section(FILE *out, const ea_section *s, size_t index, unsigned *fix_
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t k = 0; k < s->finding_count; k++)
 			if (s->findings[k].primary == (pass == 0))
-				finding(out, &s->findings[k], fix_id);
+				finding(out, &s->findings[k], rep, fix_id);
 	if (s->dropped)
 		fprintf(out, "<p class=\"ea-note\">%zu more findings are not shown.</p>\n", s->dropped);
 	fputs("</section>\n", out);
@@ -168,6 +245,56 @@ static void overview(FILE *out, const ea_report *rep)
 		fputs("</li>\n", out);
 	}
 	fputs("</ul>\n</nav>\n", out);
+}
+
+/* Each export of the fixes as a link that downloads it (a data: URL, no script). */
+static void downloads(FILE *out, const ea_report *rep)
+{
+	if (ea_report_fix_count(rep) == 0)
+		return;
+	static const struct { const char *format, *file, *mime, *label; } kinds[] = {
+		{"zone", "fix.zone", "text/plain", "Zone-file lines"},
+		{"route53", "route53-change-batch.json", "application/json",
+		 "Route 53 change batch (aws route53 change-resource-record-sets --change-batch file://route53-change-batch.json)"},
+		{"terraform-aws", "fix-route53.tf", "text/plain", "Terraform, aws_route53_record"},
+		{"terraform-cloudflare", "fix-cloudflare.tf", "text/plain", "Terraform, cloudflare_record"},
+		{"cloudflare", "fix-cloudflare.sh", "text/x-shellscript", "Cloudflare API calls (curl)"},
+	};
+	const ea_dns_host *h = rep->dns_host;
+	fputs("<section class=\"ea-downloads\" aria-labelledby=\"ea-downloads-h\">\n"
+	      "<h2 id=\"ea-downloads-h\">Where to make the changes</h2>\n<p>", out);
+	if (h) {
+		fputs("The DNS of <code>", out);
+		esc(out, ea_report_zone(rep));
+		fputs("</code> is hosted at <strong>", out);
+		esc(out, h->name);
+		fputs("</strong> (by its name servers). ", out);
+		esc(out, h->note ? h->note : "");
+	} else {
+		esc(out, ea_dns_host_generic()->note);
+	}
+	fputs("</p>\n<p>Or download all the fixes at once:</p>\n<ul>\n", out);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&text, &len);
+		if (m == NULL)
+			continue;
+		ea_render_fixes(m, rep, kinds[i].format);
+		fclose(m);
+		fprintf(out, "<li><a download=\"%s\" href=\"data:%s;charset=utf-8,", kinds[i].file, kinds[i].mime);
+		for (size_t k = 0; text && k < len; k++) {
+			unsigned char c = (unsigned char)text[k];
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			    c == '-' || c == '_' || c == '.' || c == '~')
+				fputc(c, out);
+			else
+				fprintf(out, "%%%02X", c);
+		}
+		free(text);
+		fprintf(out, "\">%s</a></li>\n", kinds[i].label);
+	}
+	fputs("</ul>\n</section>\n", out);
 }
 
 static void lookups(FILE *out, const ea_report *rep)
@@ -227,7 +354,8 @@ int ea_render_html(FILE *out, const ea_report *rep, const ea_render_opts *o)
 	overview(out, rep);
 	unsigned fix_id = 0;
 	for (size_t i = 0; i < rep->section_count; i++)
-		section(out, &rep->sections[i], i + 1, &fix_id);
+		section(out, rep, &rep->sections[i], i + 1, &fix_id);
+	downloads(out, rep);
 	lookups(out, rep);
 	fputs("</div>\n", out);
 	return ferror(out) ? EA_EIO : EA_OK;

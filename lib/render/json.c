@@ -49,7 +49,30 @@ static void set_text(json_t *o, const char *k, const char *v)
 		json_object_set_new_nocheck(o, k, safe_string(v));
 }
 
-static json_t *finding_json(const ea_finding *f, bool is_ses)
+/* The fix's actions, each with its name absolute and relative to the zone. */
+static json_t *actions_json(const ea_finding *f, const char *zone)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < f->action_count; i++) {
+		const ea_fix_action *a = &f->actions[i];
+		char rel[EA_NAME_MAX + 2];
+		ea_fix_relative_name(a->name, zone, rel, sizeof(rel));
+		json_t *o = json_object();
+		set_str(o, "op", ea_fix_op_name(a->op));
+		set_text(o, "name", a->name);
+		set_text(o, "relative_name", rel);
+		set_str(o, "type", a->type);
+		set_text(o, "value", a->value);
+		set_text(o, "old_value", a->old_value);
+		if (a->ttl)
+			json_object_set_new_nocheck(o, "ttl", json_integer(a->ttl));
+		set_text(o, "note", a->note);
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static json_t *finding_json(const ea_finding *f, bool is_ses, const char *zone)
 {
 	json_t *o = json_object();
 	set_str(o, "code", f->code);
@@ -64,7 +87,12 @@ static json_t *finding_json(const ea_finding *f, bool is_ses)
 	set_text(o, "expected", f->expected);
 	set_text(o, "found", f->found);
 	set_text(o, "message", f->message);
-	set_text(o, "fix", f->fix);
+	/* fix: the whole fix as zone-file lines and words (as before actions existed). */
+	char *fix = ea_fix_zone_text(f);
+	set_text(o, "fix", fix);
+	free(fix);
+	if (f->action_count)
+		json_object_set_new_nocheck(o, "actions", actions_json(f, zone));
 	set_str(o, "rfc", f->rfc);
 	return o;
 }
@@ -104,13 +132,22 @@ void *ea_report_to_json(const ea_report *rep, bool with_lookups)
 		json_t *fs = json_array();
 		for (size_t k = 0; k < s->finding_count; k++)
 			json_array_append_new(fs, finding_json(&s->findings[k],
-			                                          strcmp(s->check, "ses-dkim") == 0));
+			                                          strcmp(s->check, "ses-dkim") == 0,
+			                                          ea_report_zone(rep)));
 		json_object_set_new_nocheck(c, "findings", fs);
 		if (s->dropped)
 			json_object_set_new_nocheck(c, "findings_dropped", json_integer((json_int_t)s->dropped));
 		json_array_append_new(checks, c);
 	}
 	json_object_set_new_nocheck(root, "checks", checks);
+	if (rep->zone)
+		set_text(root, "zone", rep->zone);
+	if (rep->dns_host) {
+		json_t *h = json_object();
+		set_str(h, "id", rep->dns_host->id);
+		set_str(h, "name", rep->dns_host->name);
+		json_object_set_new_nocheck(root, "dns_host", h);
+	}
 	if (with_lookups) {
 		json_t *ls = json_array();
 		for (size_t i = 0; i < rep->lookup_count; i++)

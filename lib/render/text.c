@@ -93,15 +93,38 @@ static void field(FILE *out, const char *label, const char *value, const ea_rend
 	write_lines(out, value, first, "              ");
 }
 
-static void fix_block(FILE *out, const char *fix, const ea_render_opts *o)
+/* An action as the host's web form wants it typed: one line per record to add. */
+static void form_line(FILE *out, const ea_fix_action *a, const ea_report *rep)
 {
-	if (fix == NULL || *fix == '\0')
-		return;
-	fprintf(out, "    %sfix%s\n", o->color ? C_BOLD : "", o->color ? C_RESET : "");
-	write_lines(out, fix, "      ", "      ");
+	const ea_dns_host *h = rep->dns_host ? rep->dns_host : ea_dns_host_generic();
+	char name[EA_NAME_MAX + 2], value[4096];
+	ea_dns_host_form(h, a, ea_report_zone(rep), name, sizeof(name), value, sizeof(value));
+	bool target = strcmp(a->type, "CNAME") == 0 || strcmp(a->type, "MX") == 0;
+	fprintf(out, "      in %s: %s: ", h->name, h->name_field);
+	ea_write_terminal_safe(out, name[0] ? name : "(empty)", 0);
+	fprintf(out, " | %s: %s | %s: ", h->type_field, a->type, target ? h->target_field : h->value_field);
+	ea_write_terminal_safe(out, value, 0);
+	if (h->proxy && strcmp(a->type, "CNAME") == 0)
+		fputs(" | Proxy status: DNS only", out);
+	fputc('\n', out);
 }
 
-static void finding(FILE *out, const ea_finding *f, const ea_render_opts *o)
+static void fix_block(FILE *out, const ea_finding *f, const ea_report *rep, const ea_render_opts *o)
+{
+	char *fix = ea_fix_zone_text(f);
+	if (fix == NULL || *fix == '\0') {
+		free(fix);
+		return;
+	}
+	fprintf(out, "    %sfix%s\n", o->color ? C_BOLD : "", o->color ? C_RESET : "");
+	write_lines(out, fix, "      ", "      ");
+	free(fix);
+	for (size_t i = 0; i < f->action_count; i++)
+		if (f->actions[i].op != EA_FIX_DELETE && f->actions[i].value)
+			form_line(out, &f->actions[i], rep);
+}
+
+static void finding(FILE *out, const ea_finding *f, const ea_report *rep, const ea_render_opts *o)
 {
 	const char *col = f->undetermined ? C_YELLOW : sev_color(f->severity);
 	fprintf(out, "  %s%-7s%s ", o->color ? col : "", sev_label(f), o->color ? C_RESET : "");
@@ -118,7 +141,7 @@ static void finding(FILE *out, const ea_finding *f, const ea_render_opts *o)
 	field(out, "found", f->found, o);
 	if (f->rfc)
 		field(out, "see", f->rfc, o);
-	fix_block(out, f->fix, o);
+	fix_block(out, f, rep, o);
 }
 
 static void trace(FILE *out, const ea_report *rep, const ea_render_opts *o)
@@ -179,9 +202,18 @@ int ea_render_text(FILE *out, const ea_report *rep, const ea_render_opts *o)
 		for (int pass = 0; pass < 2; pass++)
 			for (size_t k = 0; k < s->finding_count; k++)
 				if (s->findings[k].primary == (pass == 0))
-					finding(out, &s->findings[k], o);
+					finding(out, &s->findings[k], rep, o);
 		if (s->dropped)
 			fprintf(out, "  (%zu more findings not shown)\n", s->dropped);
+	}
+	if (ea_report_fix_count(rep) > 0) {
+		const ea_dns_host *h = rep->dns_host ? rep->dns_host : ea_dns_host_generic();
+		fprintf(out, "\n%sWhere to make the changes%s\n  ", o->color ? C_BOLD : "", o->color ? C_RESET : "");
+		if (rep->dns_host)
+			fprintf(out, "The DNS of %s is hosted at %s (by its name servers). %s\n",
+			         ea_report_zone(rep), h->name, h->note ? h->note : "");
+		else
+			fprintf(out, "At the DNS host of %s. %s\n", ea_report_zone(rep), h->note);
 	}
 	if (o->trace)
 		trace(out, rep, o);

@@ -29,6 +29,13 @@ static void finding_free(ea_finding *f)
 	free(f->found);
 	free(f->message);
 	free(f->fix);
+	for (size_t i = 0; i < f->action_count; i++) {
+		free(f->actions[i].name);
+		free(f->actions[i].value);
+		free(f->actions[i].old_value);
+		free(f->actions[i].note);
+	}
+	free(f->actions);
 }
 
 static void section_clear(ea_section *s)
@@ -62,6 +69,7 @@ void ea_report_free(ea_report *rep)
 	free(rep->lookups);
 	free(rep->domain);
 	free(rep->domain_display);
+	free(rep->zone);
 	free(rep);
 }
 
@@ -108,6 +116,10 @@ ea_finding *ea_section_add(ea_section *sec, const ea_finding *f)
 	d->found = ea_strdup0(f->found);
 	d->message = ea_strdup0(f->message);
 	d->fix = ea_strdup0(f->fix);
+	for (size_t i = 0; i < f->action_count; i++) {
+		const ea_fix_action *a = &f->actions[i];
+		ea_finding_add_action(d, a->op, a->name, a->type, a->value, a->old_value, a->ttl, a->note);
+	}
 	sec->finding_count++;
 	return d;
 }

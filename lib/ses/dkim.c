@@ -86,14 +86,18 @@ typedef struct {
 	/* The texts last (4.5 KiB): token_start zeroes only what precedes them. */
 	char found[SES_FOUND_MAX];
 	char message[SES_MESSAGE_MAX];
-	char fix[SES_FIX_MAX];
+	char fix[SES_FIX_MAX];             /* the value of the record to delete */
+	char fix_del_name[EA_NAME_MAX + 1];
+	char fix_del_type[12];
+	bool fix_add;                      /* add the right CNAME */
 } token_state;
 
 /* A token's state at the start of a run (the check re-runs every round). */
 static void token_start(token_state *t, const char *token)
 {
 	memset(t, 0, offsetof(token_state, found));
-	t->found[0] = t->message[0] = t->fix[0] = '\0';
+	t->found[0] = t->message[0] = t->fix[0] = t->fix_del_name[0] = t->fix_del_type[0] = '\0';
+	t->fix_add = false;
 	t->token = token;
 }
 
@@ -164,26 +168,33 @@ static void found_from_answer(const ea_dns_answer *a, char *out, size_t size)
 	ea_buf_free(&b);
 }
 
-/* The name as typed into a DNS provider's form: relative to the zone. */
-static void relative_name(const ses_ctx *c, const char *name, char *out, size_t size)
+/* The fix: delete what is wrong (at del_name, of del_type, value del_value), then add
+ * the CNAME. Kept as fields; add_token_finding turns them into the finding's actions. */
+static void make_fix(token_state *t, const char *del_name, const char *del_type, const char *del_value)
 {
-	const char *zone = c->apex[0] ? c->apex : c->req->domain;
-	size_t nl = strlen(name), zl = strlen(zone);
-	if (nl > zl + 1 && ea_name_is_subdomain(name, zone))
-		snprintf(out, size, "%.*s", (int)(nl - zl - 1), name);
-	else
-		snprintf(out, size, "%s", name);
+	t->fix_add = true;
+	snprintf(t->fix_del_name, sizeof(t->fix_del_name), "%s", del_name ? del_name : "");
+	snprintf(t->fix_del_type, sizeof(t->fix_del_type), "%s", del_type ? del_type : "");
+	snprintf(t->fix, sizeof(t->fix), "%s", del_value ? del_value : "");
 }
 
-static void make_fix(const ses_ctx *c, token_state *t, const char *remove_line)
+/* A TXT record in presentation form ("a" "b") as its text (ab), for a fix's value. */
+static void txt_unquote(const char *in, char *out, size_t size)
 {
-	char rel[EA_NAME_MAX + 1];
-	relative_name(c, t->name, rel, sizeof(rel));
-	snprintf(t->fix, sizeof(t->fix),
-	         "%s%s%s; add (in a provider's web form: name \"%s\", type CNAME, value \"%s\")\n"
-	         "%s. %d IN CNAME %s.",
-	         remove_line ? "; delete\n" : "", remove_line ? remove_line : "",
-	         remove_line ? "\n" : "", rel, t->expected, t->name, SES_FIX_TTL, t->expected);
+	size_t o = 0;
+	bool quoted = false;
+	for (const char *p = in; *p && o + 1 < size; p++) {
+		if (*p == '"') {
+			quoted = !quoted;
+			continue;
+		}
+		if (!quoted && (*p == ' ' || *p == '\t'))
+			continue;
+		if (*p == '\\' && p[1])
+			p++;
+		out[o++] = *p;
+	}
+	out[o] = '\0';
 }
 
 static bool is_lookup_failure(const ea_dns_answer *a)
@@ -558,8 +569,17 @@ static void add_token_finding(ea_section *sec, const token_state *t)
 	ea_finding_set(&f->name, "%s", t->name);
 	ea_finding_set(&f->expected, "CNAME %s (resolving to a DKIM key)", t->expected);
 	ea_finding_set(&f->found, "%s", t->found);
-	if (t->fix[0])
-		ea_finding_set(&f->fix, "%s", t->fix);
+	if (t->fix_del_name[0]) {
+		char value[SES_FIX_MAX];
+		if (strcmp(t->fix_del_type, "TXT") == 0)
+			txt_unquote(t->fix, value, sizeof(value));
+		else
+			snprintf(value, sizeof(value), "%s", t->fix);
+		ea_finding_add_action(f, EA_FIX_DELETE, t->fix_del_name, t->fix_del_type, NULL, value, 0,
+		                      NULL);
+	}
+	if (t->fix_add)
+		ea_finding_add_action(f, EA_FIX_ADD, t->name, "CNAME", t->expected, NULL, SES_FIX_TTL, NULL);
 }
 
 static void input_findings(ea_section *sec, const ea_ses_request *req)
@@ -710,21 +730,27 @@ int ea_check_ses_dkim(ea_job *job, void *arg)
 			snprintf(t->message, sizeof(t->message),
 			         "the record exists at the wrong name %s%s", t->misplaced_at,
 			         misplaced_reason(c, t));
-			char del[2 * EA_NAME_MAX + 64];
-			snprintf(del, sizeof(del), "%s. IN CNAME %s.", t->misplaced_at, t->expected);
-			make_fix(c, t, del);
+			make_fix(t, t->misplaced_at, "CNAME", t->expected);
 		} else if (t->v == V_NOT_CNAME) {
-			char del[SES_FOUND_MAX + EA_NAME_MAX + 64];
-			snprintf(del, sizeof(del), "%s. IN %s", t->name, t->found);
-			make_fix(c, t, del);
-		} else if (t->v == V_MISSING || t->v == V_TYPO || t->v == V_WRONG) {
-			if (t->v != V_MISSING && t->cname_rr) {
-				char del[2 * EA_NAME_MAX + 32];
-				snprintf(del, sizeof(del), "%s. IN CNAME %s.", t->name, t->cname_rr->target);
-				make_fix(c, t, del);
+			/* found: "TYPE data" per line; the first record is the one to delete. */
+			char type[12] = "";
+			const char *sp = strchr(t->found, ' ');
+			size_t tl = sp ? (size_t)(sp - t->found) : 0;
+			if (tl > 0 && tl < sizeof(type)) {
+				memcpy(type, t->found, tl);
+				type[tl] = '\0';
+				const char *nl = strchr(sp + 1, '\n');
+				char value[SES_FOUND_MAX];
+				snprintf(value, sizeof(value), "%.*s", nl ? (int)(nl - sp - 1) : (int)strlen(sp + 1), sp + 1);
+				make_fix(t, t->name, type, value);
 			} else {
-				make_fix(c, t, NULL);
+				make_fix(t, NULL, NULL, NULL);
 			}
+		} else if (t->v == V_MISSING || t->v == V_TYPO || t->v == V_WRONG) {
+			if (t->v != V_MISSING && t->cname_rr)
+				make_fix(t, t->name, "CNAME", t->cname_rr->target);
+			else
+				make_fix(t, NULL, NULL, NULL);
 		}
 		if (t->v == V_OK)
 			ok++;

@@ -605,6 +605,79 @@ static void void_findings(audit *a)
 	}
 }
 
+#define SPF_MERGE_MAX_TERMS 64   /* terms kept in a merged record */
+#define SPF_MERGE_MAX 2048       /* a merged record: longer is not a fix anyone should publish */
+
+/* The fix for two or more v=spf1 records: one record with every mechanism of all of
+ * them, each once, in order; redirect= becomes include: (its all then no longer
+ * applies); "-all" only when every record ends so, else "~all" (no sender is cut
+ * off by the merge). Old records deleted, the first replaced. */
+static void merge_fix(ea_finding *f, const ea_dns_answer *txt, const char *domain)
+{
+	char merged[SPF_MERGE_MAX + 1] = "v=spf1";
+	const char *terms[SPF_MERGE_MAX_TERMS];
+	size_t term_len[SPF_MERGE_MAX_TERMS], nterms = 0, nrec = 0;
+	bool all_fail = true;
+	char first[SPF_MERGE_MAX + 1] = "";
+	for (size_t k = 0; k < ea_dns_answer_count(txt, EA_RR_TXT); k++) {
+		const ea_dns_rr *rr = ea_dns_answer_get(txt, EA_RR_TXT, k);
+		if (rr->txt_len < 7 || strncasecmp((const char *)rr->txt, "v=spf1 ", 7) != 0)
+			continue;
+		char rec[SPF_MERGE_MAX + 1];
+		snprintf(rec, sizeof(rec), "%.*s", (int)EA_MIN(rr->txt_len, sizeof(rec) - 1), (const char *)rr->txt);
+		if (nrec++ == 0)
+			snprintf(first, sizeof(first), "%s", rec);
+		else
+			ea_finding_add_action(f, EA_FIX_DELETE, domain, "TXT", NULL, rec, 0, NULL);
+		bool has_all = false;
+		for (size_t i = 7; i < rr->txt_len;) {
+			const char *t = (const char *)rr->txt + i;
+			size_t n = 0;
+			while (i + n < rr->txt_len && t[n] != ' ')
+				n++;
+			i += n + 1;
+			if (n == 0)
+				continue;
+			const char *m = (*t == '+' || *t == '-' || *t == '~' || *t == '?') ? t + 1 : t;
+			size_t ml = n - (size_t)(m - t);
+			if (ml == 3 && strncasecmp(m, "all", 3) == 0) {
+				has_all = true;
+				all_fail &= *t == '-';
+				continue;
+			}
+			if (ml > 4 && strncasecmp(m, "exp=", 4) == 0)
+				continue;
+			char conv[EA_NAME_MAX + 16];
+			if (ml > 9 && strncasecmp(m, "redirect=", 9) == 0) {
+				snprintf(conv, sizeof(conv), "include:%.*s", (int)(ml - 9), m + 9);
+				t = conv;
+				n = strlen(conv);
+				all_fail = false;
+			}
+			bool dup = false;
+			for (size_t j = 0; j < nterms && !dup; j++)
+				dup = term_len[j] == n && strncasecmp(terms[j], t, n) == 0;
+			if (dup || nterms >= SPF_MERGE_MAX_TERMS)
+				continue;
+			size_t used = strlen(merged);
+			if (used + n + 8 >= sizeof(merged))
+				break;
+			snprintf(merged + used, sizeof(merged) - used, " %.*s", (int)n, t);
+			terms[nterms] = merged + used + 1;
+			term_len[nterms++] = n;
+		}
+		if (!has_all)
+			all_fail = false;
+	}
+	if (nrec < 2)
+		return;
+	size_t used = strlen(merged);
+	snprintf(merged + used, sizeof(merged) - used, " %s", all_fail ? "-all" : "~all");
+	char note[128];
+	snprintf(note, sizeof(note), "one record instead of %zu: every mechanism of each, once", nrec);
+	ea_finding_add_action(f, EA_FIX_REPLACE, domain, "TXT", merged, first, 3600, note);
+}
+
 static void root_findings(audit *a, const char *domain)
 {
 	node *root = &a->nodes[0];
@@ -642,8 +715,9 @@ static void root_findings(audit *a, const char *domain)
 		                                "tell its mail from forgeries", domain);
 		if (f) {
 			f->primary = true;
-			ea_finding_set(&f->fix, "%s. 3600 IN TXT \"v=spf1 -all\"   ; if it sends no mail; "
-			               "else list its senders, e.g. include:amazonses.com", domain);
+			ea_finding_add_action(f, EA_FIX_ADD, domain, "TXT", "v=spf1 -all", NULL, 3600,
+			                      "if it sends no mail; else list its senders, e.g. "
+			                      "include:amazonses.com");
 		}
 		ea_section_set_summary(sec, "SPF: no record");
 		return;
@@ -652,8 +726,10 @@ static void root_findings(audit *a, const char *domain)
 		ea_finding *f = ea_section_addf(sec, "spf.record.multiple", EA_SEV_ERROR,
 		                                "%s publishes more than one v=spf1 record: receivers return "
 		                                "permerror (RFC 7208 4.5); merge them into one", domain);
-		if (f)
+		if (f) {
 			f->primary = true;
+			merge_fix(f, root->txt, domain);
+		}
 	}
 	ea_finding *pub = ea_section_addf(sec, "spf.record.published", EA_SEV_INFO, "%.*s",
 	                                  (int)EA_MIN(root->text.len, 4000), root->text.p);

@@ -12,6 +12,7 @@ typedef struct {
 	ea_resolver_config rcfg;
 	double timeout_s;          /* the whole command's budget */
 	const char *format;        /* "text" | "json" */
+	const char *fix_format;    /* --fix-format: print the fixes only, in this form */
 	bool trace;
 	bool color;
 	int argc;                  /* what is left for the command: positional args */

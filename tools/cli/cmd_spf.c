@@ -29,7 +29,8 @@ static int run(const cli_globals *g, ea_resolver *shared, ea_check_fn fn, void *
 		return 3;
 	ea_report *rep = ea_report_new(domain, display);
 	ea_job *job = rep ? ea_job_new(r, rep, ea_now_ms() + g->timeout_s * 1000.0) : NULL;
-	if (job == NULL || ea_job_add_check(job, fn, arg) != EA_OK) {
+	if (job == NULL || ea_job_add_check(job, fn, arg) != EA_OK ||
+	    ea_job_add_check(job, ea_check_dns_hosting, NULL) != EA_OK) {
 		ea_job_free(job);
 		ea_report_free(rep);
 		if (!shared)

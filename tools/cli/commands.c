@@ -15,6 +15,8 @@ const cli_opt cli_global_opts[] = {
 	{"--timeout", NULL, CLI_VALUE, "SECONDS", "seconds, more than 0 and at most 3600",
 	 "the longest the whole command may take (default 10); lookups\nunanswered by then are reported as failed"},
 	{"--format", NULL, CLI_VALUE, "FORMAT", "an output format", "output format (default text): see above"},
+	{"--fix-format", NULL, CLI_VALUE, "FORMAT", "zone, route53, terraform or cloudflare",
+	 "print only the fixes: zone-file lines, a Route 53 change batch,\nTerraform or Cloudflare API calls (zone|route53|terraform|cloudflare)"},
 	{"--zone", NULL, CLI_VALUE, "FILE", "a zone file",
 	 "answer from this zone file instead of the network (repeatable):\ncheck records before publishing them"},
 	{"--trace", NULL, CLI_NO_VALUE, NULL, NULL, "show every lookup: name, type, server, rcode, answer, TTL, time"},

@@ -96,6 +96,12 @@ int cli_global_option(cli_globals *g, int argc, char **argv, int *i)
 		g->format = v;
 		return 1;
 	}
+	if (is_option(arg, "--fix-format")) {
+		if ((v = cli_option_value("--fix-format", argc, argv, i)) == NULL || !ea_fix_format_known(v))
+			return cli_usage_error("--fix-format is zone, route53, terraform or cloudflare"), -1;
+		g->fix_format = v;
+		return 1;
+	}
 	if (strcmp(arg, "--trace") == 0) {
 		g->trace = true;
 		return 1;
@@ -177,7 +183,8 @@ static int render(const cli_globals *g, const ea_report *rep, bool one_line)
 {
 	ea_render_opts o = {.color = g->color, .trace = g->trace,
 	                    .compact = one_line && strcmp(g->format, "json") == 0};
-	int rc = ea_renderer(g->format)(stdout, rep, &o);
+	int rc = g->fix_format ? ea_render_fixes(stdout, rep, g->fix_format)
+	                       : ea_renderer(g->format)(stdout, rep, &o);
 	if (fflush(stdout) != 0 || rc != EA_OK) {
 		fprintf(stderr, "emailauth: could not write the output\n");
 		return EA_EIO;
@@ -206,6 +213,9 @@ ea_report *cli_run(const cli_globals *g, const char *domain, const char *display
 	int rc = job ? EA_OK : EA_ENOMEM;
 	for (size_t i = 0; rc == EA_OK && i < n; i++)
 		rc = ea_job_add_check(job, fns[i], args[i]);
+	/* Where the zone is hosted, so that fixes are said in that host's terms. */
+	if (rc == EA_OK)
+		rc = ea_job_add_check(job, ea_check_dns_hosting, NULL);
 	if (rc != EA_OK) {
 		ea_job_free(job);
 		ea_report_free(rep);

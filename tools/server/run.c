@@ -109,6 +109,9 @@ int srv_run(const srv_run_config *c, srv_params *p, ea_report **out)
 	ea_report *rep = ea_report_new(domain, display);
 	ea_job *job = rep ? ea_job_new(r, rep, ea_now_ms() + c->deadline_ms) : NULL;
 	int rc = job ? add_checks(job, p, &a) : EA_ENOMEM;
+	/* Where the zone is hosted, so that fixes are said in that host's terms. */
+	if (rc == EA_OK && p->kind != SRV_KIND_VERIFY)
+		rc = ea_job_add_check(job, ea_check_dns_hosting, NULL);
 	if (rc == EA_OK) {
 		double t0 = ea_now_ms();
 		ea_job_run(job);

@@ -33,13 +33,14 @@
 		var buttons = root.querySelectorAll("button.ea-copy");
 		Array.prototype.forEach.call(buttons, function (b) {
 			b.hidden = false;
+			var label = b.textContent;
 			b.addEventListener("click", function () {
 				var src = document.getElementById(b.getAttribute("data-copy"));
 				if (!src) return;
 				copyText(src.textContent).then(function () {
 					b.textContent = "Copied";
-					say("The fix is on the clipboard.");
-					setTimeout(function () { b.textContent = "Copy the fix"; }, 2500);
+					say("Copied to the clipboard.");
+					setTimeout(function () { b.textContent = label; }, 2500);
 				}, function () {
 					say("Could not copy: select the text and copy it by hand.");
 				});
