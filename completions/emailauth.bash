@@ -5,7 +5,7 @@ _emailauth()
 	local cur prev words cword
 	_init_completion || return
 	local commands="ses check spf verify reports scan serve help version"
-	local global="--resolver --timeout --format --zone --trace --no-color --help -h"
+	local global="--resolver --timeout --format --fix-format --zone --trace --no-color --help -h"
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version -V" -- "$cur"))
 		return
@@ -24,6 +24,7 @@ _emailauth()
 	esac
 	case $prev in
 	--format) COMPREPLY=($(compgen -W "$formats" -- "$cur")); return ;;
+	--fix-format) COMPREPLY=($(compgen -W "zone route53 terraform cloudflare" -- "$cur")); return ;;
 	--zone|--aws-json|--batch|--output|-o) _filedir; return ;;
 	--checks) COMPREPLY=($(compgen -W "ses spf dmarc dkim mx" -- "$cur")); return ;;
 	--resolver|--timeout|--tokens|--region|--watch|--interval|--selector|--mail-from|--ip|--sender|--helo|--receiver|--now|--since|--domain|--jobs|--qps|--inflight|--threads|--listen|--max-concurrent|--rate)
