@@ -2,13 +2,14 @@
 # Installs, from Debian 12's own packages, what one use of the project needs:
 #   scripts/install-deps.sh demo   build and run the program and the demo (make demo)
 #   scripts/install-deps.sh test   that, plus everything the tests and benchmarks use (make ci)
+#   scripts/install-deps.sh package  the build's, plus debhelper and lintian (make package)
 # Run as root (root needs no sudo; another user: sudo, or su -c). Safe to run again: only
 # missing packages are installed, and apt shows its progress as it goes.
 set -eu
 set_name=${1:-test}
 case "$set_name" in
-demo | test) ;;
-*) echo "usage: $0 demo|test" >&2; exit 64 ;;
+demo | test | package) ;;
+*) echo "usage: $0 demo|test|package" >&2; exit 64 ;;
 esac
 if [ "$(id -u)" -ne 0 ]; then
 	if command -v sudo >/dev/null 2>&1; then
@@ -29,17 +30,22 @@ knot knot-dnsutils unbound
 python3
 "
 # The tests and benchmarks: libFuzzer and the sanitizers (clang), the reference verifiers,
-# openssl (test keys), GNU time (peak memory), man (renders the pages), load generators,
-# and the browser test's chromium and Node.js (playwright-core from npm, package-lock.json).
+# openssl (test keys), GNU time (peak memory), man (renders the pages), systemd-analyze
+# (checks the unit), the shells whose completions are tried, load generators, and the
+# browser test's chromium and Node.js (playwright-core from npm, package-lock.json).
 TEST="
 clang libclang-rt-14-dev
 python3-yaml python3-dkim python3-spf python3-jsonschema
 openssl ca-certificates curl iproute2 time git man-db
+systemd bash-completion zsh fish
 dnsperf parallel wrk
 chromium
 "
+# Debian packages of our own (make package, debian/).
+PACKAGE="debhelper dpkg-dev fakeroot lintian"
 PACKAGES=$DEMO
 [ "$set_name" = test ] && PACKAGES="$DEMO $TEST"
+[ "$set_name" = package ] && PACKAGES="$DEMO $PACKAGE"
 
 missing=""
 for p in $PACKAGES; do
