@@ -84,6 +84,7 @@ typedef struct {
 	bool rf_present, ri_present;
 	char rf[32];
 	unsigned long ri;
+	bool duplicate_tag;     /* a tag appears twice: the tag list is invalid (RFC 6376 3.2) */
 	size_t note_count;
 	size_t notes_dropped;
 	/* The arrays last (20 KiB of the record): ea_dmarc_parse zeroes only what precedes
@@ -99,6 +100,16 @@ EA_PUBLIC const char *ea_dmarc_policy_name(ea_dmarc_policy p);
 /* True if a record has a usable policy: p= valid and sp=/np= valid where present,
  * or (RFC 9989 4.10.1) a valid rua= that makes the receiver act as if p=none. */
 EA_PUBLIC bool ea_dmarc_record_usable(const ea_dmarc_record *r);
+
+/* What a receiver does with a record it found (RFC 9989 4.10.1): the one verdict that
+ * both the domain check and the message verification say. */
+typedef enum {
+	EA_DMARC_APPLIED = 0,          /* its p= (sp=, np=) apply */
+	EA_DMARC_APPLIED_AS_NONE = 1,  /* a policy tag is invalid but rua= is valid: as if p=none */
+	EA_DMARC_NOT_APPLIED = 2,      /* no DMARC processing at all */
+} ea_dmarc_applies;
+/* Writes why it is not EA_DMARC_APPLIED into why ("" when it is). */
+EA_PUBLIC ea_dmarc_applies ea_dmarc_record_applies(const ea_dmarc_record *r, char *why, size_t size);
 
 /* The names the RFC 9989 tree walk queries for domain, in order: _dmarc.<domain>,
  * then (with 8 or more labels) the suffix of 7 labels, then one label fewer each

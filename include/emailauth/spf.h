@@ -34,7 +34,7 @@ typedef enum {
 
 typedef struct {
 	const char *ip;         /* client address, IPv4 or IPv6 text (IPv4-mapped works) */
-	const char *sender;     /* MAIL FROM; "" or NULL: the null sender */
+	const char *sender;     /* MAIL FROM; "", "<>" or NULL: the null sender */
 	const char *helo;       /* HELO/EHLO name; may be NULL */
 	bool helo_identity;     /* check the HELO identity instead of MAIL FROM (2.3) */
 	const char *receiver;   /* %{r} and the Received-SPF receiver; NULL: "unknown" */
@@ -62,6 +62,8 @@ typedef struct {
 } ea_spf_outcome;
 
 EA_PUBLIC const char *ea_spf_result_name(ea_spf_result r);
+/* Is this MAIL FROM the null sender (RFC 5321 4.5.5: "<>")? NULL, "" and "<>" are. */
+EA_PUBLIC bool ea_spf_sender_is_null(const char *sender);
 
 /* Runs check_host() for req inside a check. Returns EA_OK with *out filled, or
  * EA_EPENDING while lookups are pending (the caller returns EA_EPENDING too), or

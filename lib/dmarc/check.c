@@ -123,16 +123,25 @@ static void policy_findings(ea_section *sec, const ea_dmarc_discovery *d, bool o
 	char name[EA_NAME_MAX + 8], rec[EA_DMARC_RECORD_MAX];
 	snprintf(name, sizeof(name), "_dmarc.%s", d->policy_domain);
 	ea_finding *f;
-	if (!ea_dmarc_record_usable(r)) {
-		f = add(sec, "dmarc.no_policy", EA_SEV_ERROR, name,
-		        "the record has no valid p= and no valid rua=, so receivers apply no DMARC at all");
-		fix_with_tag(f, d, "p", "none", "replace the record with one that has a policy");
+	char why[200];
+	ea_dmarc_applies applies = ea_dmarc_record_applies(r, why, sizeof(why));
+	if (applies == EA_DMARC_NOT_APPLIED) {
+		f = add(sec, "dmarc.no_policy", EA_SEV_ERROR, name, why);
+		if (f)
+			f->primary = true;   /* the verdict: the record is there, but does nothing */
+		char fixed[EA_DMARC_RECORD_MAX];
+		if (!r->duplicate_tag)
+			fix_with_tag(f, d, r->p_present && r->p_valid ? "sp" : "p", "none",
+			             "replace the record with one whose policy tags are valid");
+		else if (f && ea_dmarc_record_repaired(d->record_text, r, fixed, sizeof(fixed)))
+			replace_fix(f, d->policy_domain, d->record_text, fixed,
+			            "replace the record with this one (each tag once, the first kept)");
 		return;
 	}
-	if (!r->p_present || !r->p_valid) {
-		f = add(sec, "dmarc.p.missing", EA_SEV_WARNING, name,
-		        "no valid p=: receivers act as if p=none (monitoring only) because rua= is valid");
-		fix_with_tag(f, d, "p", "none", "");
+	if (applies == EA_DMARC_APPLIED_AS_NONE) {
+		f = add(sec, "dmarc.p.missing", EA_SEV_WARNING, name, why);
+		if (!r->p_present || !r->p_valid)
+			fix_with_tag(f, d, "p", "none", "");
 	} else if (r->p == EA_DMARC_P_NONE && own) {
 		f = add(sec, "dmarc.p.none", EA_SEV_WARNING, name,
 		        "p=none only monitors: mail that fails DMARC is still delivered, so anyone can send "
@@ -490,18 +499,31 @@ int ea_check_dmarc(ea_job *job, void *arg)
 		goto out;
 	psl_comparison(sec, d);
 	const ea_dmarc_record *r = &d->record;
-	bool enforcing = ea_dmarc_record_usable(r) && r->p_valid && r->p != EA_DMARC_P_NONE;
+	char why[200];
+	ea_dmarc_applies applies = ea_dmarc_record_applies(r, why, sizeof(why));
+	if (applies == EA_DMARC_NOT_APPLIED) {
+		/* the same verdict as verify's dmarc=none: dmarc.no_policy above is the primary */
+		ea_section_set_summary(sec, "no DMARC processing: the record at _dmarc.%s is not usable",
+		                       d->policy_domain);
+		rc = EA_OK;
+		goto out;
+	}
+	/* the policy receivers apply: as if p=none when a policy tag is invalid (4.10.1) */
+	ea_dmarc_policy p = applies == EA_DMARC_APPLIED ? r->p : EA_DMARC_P_NONE;
+	bool enforcing = p != EA_DMARC_P_NONE;
 	f = ea_section_addf(sec, enforcing ? "dmarc.ok" : "dmarc.present",
 	                    enforcing ? EA_SEV_OK : EA_SEV_INFO,
-	                    "DMARC record found at _dmarc.%s: policy %s%s", d->policy_domain,
-	                    ea_dmarc_policy_name(r->p), r->testing ? " (testing, t=y)" : "");
+	                    "DMARC record found at _dmarc.%s: policy %s%s%s", d->policy_domain,
+	                    ea_dmarc_policy_name(p), applies == EA_DMARC_APPLIED ? "" : " (as if p=none)",
+	                    r->testing ? " (testing, t=y)" : "");
 	if (f) {
 		f->primary = true;
 		ea_finding_set(&f->name, "_dmarc.%s", d->policy_domain);
 		ea_finding_set(&f->found, "TXT \"%s\"", d->record_text);
 	}
-	ea_section_set_summary(sec, "p=%s at _dmarc.%s; Organizational Domain %s",
-	                       ea_dmarc_policy_name(r->p), d->policy_domain, d->org_domain);
+	ea_section_set_summary(sec, "p=%s%s at _dmarc.%s; Organizational Domain %s",
+	                       ea_dmarc_policy_name(p), applies == EA_DMARC_APPLIED ? "" : " (as if)",
+	                       d->policy_domain, d->org_domain);
 	rc = EA_OK;
 out:
 	free(d);

@@ -118,7 +118,20 @@ int ea_dmarc_walk(ea_job *job, const char *domain, ea_dmarc_walk_state *w)
 		else
 			ea_dmarc_level_read(a, &w->level[i]);
 	}
-	return pending ? EA_EPENDING : EA_OK;
+	if (pending)
+		return EA_EPENDING;
+	/* Zone-file mode: the parents of a name the files serve are outside them only because
+	 * their zones were not given; the files are the whole DNS then, so those parents have
+	 * no record (without this, every walk past the files' apex would end unknown). */
+	bool served = false;
+	for (size_t i = 0; i < w->count; i++) {
+		const ea_dns_answer *a = w->level[i].answer;
+		bool outside = a && a->reason == EA_DNS_R_NOT_SERVED;
+		if (served && outside)
+			w->level[i].kind = EA_DMARC_LEVEL_NONE;
+		served |= a && !outside;
+	}
+	return EA_OK;
 }
 
 void ea_dmarc_walk_org(const ea_dmarc_walk_state *w, char *out, size_t size, bool *known,
@@ -166,6 +179,54 @@ void ea_dmarc_walk_org(const ea_dmarc_walk_state *w, char *out, size_t size, boo
 	}
 }
 
+/* RFC 9989 4.10.1: the record that applies is the Author Domain's; without one, the
+ * Organizational Domain's (4.10.2: psd=n, one label below psd=y, else the record with
+ * the fewest labels), else the Public Suffix Domain's (the psd=y record). Several
+ * records at one name end it with none; a failed lookup before the walk can end leaves
+ * the policy unknown. Returns the level to use,
+ * or -1 with out->outcome NOT_FOUND, MULTIPLE or TEMPERROR. */
+static long policy_level(const ea_dmarc_walk_state *w, ea_dmarc_discovery *out,
+                         size_t *consulted)
+{
+	long psd_y = -1;
+	bool any = false;
+	for (size_t i = 0; i < w->count; i++) {
+		const ea_dmarc_level *lv = &w->level[i];
+		if (lv->kind == EA_DMARC_LEVEL_FAILED) {
+			out->outcome = EA_DMARC_TEMPERROR;
+			snprintf(out->failed_name, sizeof(out->failed_name), "_dmarc.%s", w->names[i]);
+			*consulted = i + 1;
+			return -1;
+		}
+		if (lv->kind == EA_DMARC_LEVEL_MULTIPLE) {
+			/* Several records at one name end discovery with none (RFC 7489 6.6.3 step 5,
+			 * as the gated suite reads RFC 9989 4.10 step 2: all are discarded) */
+			out->outcome = EA_DMARC_MULTIPLE;
+			snprintf(out->multiple_at, sizeof(out->multiple_at), "%s", w->names[i]);
+			*consulted = i + 1;
+			return -1;
+		}
+		if (lv->kind != EA_DMARC_LEVEL_ONE)
+			continue;
+		any = true;
+		if (i == 0) {
+			*consulted = 1;
+			return 0;
+		}
+		if (lv->psd == 'y' || lv->psd == 'n') {
+			psd_y = lv->psd == 'y' ? (long)i : -1;
+			*consulted = i + 1;
+			break;
+		}
+	}
+	if (!any)
+		return -1;
+	for (size_t i = 1; i < w->count; i++)
+		if (w->level[i].kind == EA_DMARC_LEVEL_ONE && ea_name_equal(w->names[i], out->org_domain))
+			return (long)i;
+	return psd_y;   /* the Organizational Domain has no record: the PSD's applies */
+}
+
 int ea_dmarc_discover(ea_job *job, const char *domain, ea_dmarc_discovery *out)
 {
 	ea_dmarc_walk_state *w = malloc(sizeof(*w));   /* ea_dmarc_walk zeroes it */
@@ -180,35 +241,24 @@ int ea_dmarc_discover(ea_job *job, const char *domain, ea_dmarc_discovery *out)
 	memset(out, 0, offsetof(ea_dmarc_discovery, record) + offsetof(ea_dmarc_record, rua));
 	snprintf(out->domain, sizeof(out->domain), "%s", w->domain);
 	out->outcome = EA_DMARC_NOT_FOUND;
-	size_t policy_consulted = w->count;
-	for (size_t i = 0; i < w->count; i++) {
-		const ea_dmarc_level *lv = &w->level[i];
-		if (lv->kind == EA_DMARC_LEVEL_NONE)
-			continue;
-		policy_consulted = i + 1;
-		if (lv->kind == EA_DMARC_LEVEL_FAILED) {
-			out->outcome = EA_DMARC_TEMPERROR;
-			snprintf(out->failed_name, sizeof(out->failed_name), "_dmarc.%s", w->names[i]);
-		} else if (lv->kind == EA_DMARC_LEVEL_MULTIPLE) {
-			out->outcome = EA_DMARC_MULTIPLE;
-			snprintf(out->multiple_at, sizeof(out->multiple_at), "%s", w->names[i]);
-		} else {
-			out->outcome = EA_DMARC_FOUND;
-			snprintf(out->policy_domain, sizeof(out->policy_domain), "%s", w->names[i]);
-			size_t l = EA_MIN(lv->rr->txt_len, (size_t)EA_DMARC_RECORD_MAX);
-			memcpy(out->record_text, lv->rr->txt, l);
-			out->record_text[l] = '\0';
-			ea_dmarc_parse((const char *)lv->rr->txt, lv->rr->txt_len, &out->record);
-			if (lv->cname_target) {
-				out->via_cname = true;
-				snprintf(out->cname_target, sizeof(out->cname_target), "%s", lv->cname_target);
-			}
-		}
-		break;
-	}
 	size_t org_consulted = 0;
 	ea_dmarc_walk_org(w, out->org_domain, sizeof(out->org_domain), &out->org_known,
 	                  out->org_reason, sizeof(out->org_reason), &org_consulted);
+	size_t policy_consulted = w->count;
+	long use = policy_level(w, out, &policy_consulted);
+	if (use >= 0) {
+		const ea_dmarc_level *lv = &w->level[use];
+		out->outcome = EA_DMARC_FOUND;
+		snprintf(out->policy_domain, sizeof(out->policy_domain), "%s", w->names[use]);
+		size_t l = EA_MIN(lv->rr->txt_len, (size_t)EA_DMARC_RECORD_MAX);
+		memcpy(out->record_text, lv->rr->txt, l);
+		out->record_text[l] = '\0';
+		ea_dmarc_parse((const char *)lv->rr->txt, lv->rr->txt_len, &out->record);
+		if (lv->cname_target) {
+			out->via_cname = true;
+			snprintf(out->cname_target, sizeof(out->cname_target), "%s", lv->cname_target);
+		}
+	}
 	out->walk_count = EA_MAX(policy_consulted, org_consulted);
 	for (size_t i = 0; i < out->walk_count; i++)
 		snprintf(out->walk[i], sizeof(out->walk[i]), "_dmarc.%s", w->names[i]);

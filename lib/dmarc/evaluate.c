@@ -141,15 +141,15 @@ int ea_dmarc_evaluate(ea_job *job, const ea_dmarc_message *msg, ea_dmarc_result 
 	case EA_DMARC_FOUND:
 		break;
 	}
-	if (!ea_dmarc_record_usable(r)) {
+	char why[200];
+	ea_dmarc_applies applies = ea_dmarc_record_applies(r, why, sizeof(why));
+	if (applies == EA_DMARC_NOT_APPLIED) {
 		out->result = EA_DMARC_RESULT_NONE;
-		snprintf(out->reason, sizeof(out->reason),
-		         "the record at _dmarc.%s has no valid p= (and no valid rua=), so no DMARC "
-		         "processing applies", d->policy_domain);
+		snprintf(out->reason, sizeof(out->reason), "the record at _dmarc.%s: %s",
+		         d->policy_domain, why);
 		return EA_OK;
 	}
-	bool policy_ok = r->p_present && r->p_valid && (!r->sp_present || r->sp_valid) &&
-	                 (!r->np_present || r->np_valid);
+	bool policy_ok = applies == EA_DMARC_APPLIED;
 	/* Which policy: p for the domain itself, else sp, or np when From does not exist. */
 	bool unknown = false;
 	bool pending = false;

@@ -511,9 +511,12 @@ void ea_dmarc_parse(const char *txt, size_t len, ea_dmarc_record *out)
 			continue;
 		}
 		if (ps.seen[t]) {
-			note(&ps, "dmarc.tag.duplicate", EA_SEV_WARNING, part.p, tag_names[t],
-			     "%s= appears twice (again at byte %zu); receivers differ on which one they use, "
-			     "so keep one", tag_names[t], (size_t)(part.p - txt));
+			out->duplicate_tag = true;
+			note(&ps, "dmarc.tag.duplicate", EA_SEV_ERROR, part.p, tag_names[t],
+			     "%s= appears twice (again at byte %zu): a repeated tag makes the whole tag list "
+			     "invalid (RFC 6376 3.2, whose tag-value syntax DMARC uses, RFC 9989 4.7), so "
+			     "receivers that follow the RFC apply no DMARC at all; keep one", tag_names[t],
+			     (size_t)(part.p - txt));
 			continue;
 		}
 		ps.seen[t] = true;
@@ -527,19 +530,61 @@ void ea_dmarc_parse(const char *txt, size_t len, ea_dmarc_record *out)
 		out->sp = out->p;
 	if (!out->np_present || !out->np_valid)
 		out->np = out->sp;
-	out->valid = out->is_dmarc && (!out->p_present || out->p_valid);
+	out->valid = out->is_dmarc && !out->duplicate_tag && (!out->p_present || out->p_valid);
+}
+
+/* Appends to a fixed, NUL-terminated string (cut at size). */
+static void say(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *out, size_t size, const char *fmt, ...)
+{
+	size_t used = strnlen(out, size);
+	if (used + 1 >= size)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out + used, size - used, fmt, ap);
+	va_end(ap);
+}
+
+ea_dmarc_applies ea_dmarc_record_applies(const ea_dmarc_record *r, char *why, size_t size)
+{
+	if (size == 0)
+		return EA_DMARC_NOT_APPLIED;
+	why[0] = '\0';
+	if (!r->is_dmarc) {
+		say(why, size, "it is not a DMARC record (no v=DMARC1 first)");
+		return EA_DMARC_NOT_APPLIED;
+	}
+	if (r->duplicate_tag) {
+		say(why, size, "a tag appears twice, which makes the whole tag list invalid (RFC 6376 "
+		    "3.2, whose tag-value syntax DMARC uses), so no DMARC processing applies");
+		return EA_DMARC_NOT_APPLIED;
+	}
+	static const char values[] = "none, quarantine or reject";
+	if (!r->p_present)
+		say(why, size, "there is no p=");
+	else if (!r->p_valid)
+		say(why, size, "p= is not %s", values);
+	if (r->sp_present && !r->sp_valid)
+		say(why, size, "%ssp= is not %s", why[0] ? "; " : "", values);
+	if (r->np_present && !r->np_valid)
+		say(why, size, "%snp= is not %s", why[0] ? "; " : "", values);
+	if (why[0] == '\0')
+		return EA_DMARC_APPLIED;
+	/* RFC 9989 4.10.1: a valid rua makes the receiver act as if p=none; else nothing. */
+	if (r->rua_present && r->rua_valid && r->rua_count > 0) {
+		say(why, size, ", and rua= is valid, so receivers act as if p=none (RFC 9989 4.10.1)");
+		return EA_DMARC_APPLIED_AS_NONE;
+	}
+	say(why, size, ", and there is no valid rua=, so receivers apply no DMARC processing "
+	    "(RFC 9989 4.10.1)");
+	return EA_DMARC_NOT_APPLIED;
 }
 
 bool ea_dmarc_record_usable(const ea_dmarc_record *r)
 {
-	if (!r->is_dmarc)
-		return false;
-	bool policy_ok = r->p_present && r->p_valid && (!r->sp_present || r->sp_valid) &&
-	                 (!r->np_present || r->np_valid);
-	if (policy_ok)
-		return true;
-	/* RFC 9989 4.10.1: without a valid policy, a valid rua makes it p=none. */
-	return r->rua_present && r->rua_valid && r->rua_count > 0;
+	char why[4];
+	return ea_dmarc_record_applies(r, why, sizeof(why)) != EA_DMARC_NOT_APPLIED;
 }
 
 const char *ea_dmarc_policy_name(ea_dmarc_policy p)

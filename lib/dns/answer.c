@@ -472,15 +472,20 @@ ea_dns_answer *ea_dns_parse_response(const uint8_t *wire, size_t len, const char
 	a->rrs = rrs;
 	a->rr_count = n;
 
-	/* Follow the CNAME chain through the answer (bounded by the record count). */
+	/* Follow the CNAME chain through the answer (bounded by the record count). A chain
+	 * still going after as many hops as there are records loops: an authoritative server
+	 * answers a loop inside its zone with the CNAMEs it went through, where a resolver
+	 * answers SERVFAIL (RFC 1034 3.6.2); the outcome is the same either way. */
 	const char *cur = a->qname;
-	for (size_t hop = 0; hop < n; hop++) {
+	bool loops = false;
+	for (size_t hop = 0; hop <= n; hop++) {
 		const char *next = NULL;
 		for (size_t i = 0; i < n; i++)
 			if (rrs[i].type == KNOT_RRTYPE_CNAME && strcmp(rrs[i].owner, cur) == 0)
 				next = rrs[i].target;
 		if (next == NULL || qtype == KNOT_RRTYPE_CNAME)
 			break;
+		loops = hop == n;
 		cur = next;
 	}
 	a->final_name = cur;
@@ -501,7 +506,10 @@ ea_dns_answer *ea_dns_parse_response(const uint8_t *wire, size_t len, const char
 		break;
 	}
 
-	switch (a->rcode) {
+	switch (loops ? KNOT_RCODE_SERVFAIL : a->rcode) {
+	case KNOT_RCODE_SERVFAIL:
+		a->reason = loops ? EA_DNS_R_CNAME_LOOP : EA_DNS_R_SERVFAIL;
+		break;
 	case KNOT_RCODE_NOERROR:
 		a->reason = EA_DNS_R_NODATA;
 		a->outcome = EA_DNS_ABSENT;
@@ -516,9 +524,6 @@ ea_dns_answer *ea_dns_parse_response(const uint8_t *wire, size_t len, const char
 	case KNOT_RCODE_NXDOMAIN:
 		a->outcome = EA_DNS_ABSENT;
 		a->reason = EA_DNS_R_NXDOMAIN;
-		break;
-	case KNOT_RCODE_SERVFAIL:
-		a->reason = EA_DNS_R_SERVFAIL;
 		break;
 	case KNOT_RCODE_REFUSED:
 		a->reason = EA_DNS_R_REFUSED;
@@ -770,6 +775,7 @@ const char *ea_dns_reason_text(ea_dns_reason r)
 	case EA_DNS_R_NOT_SERVED: return "the name is outside the zone files given";
 	case EA_DNS_R_BAD_NAME: return "the name is too long to look up";
 	case EA_DNS_R_NETWORK: return "network error";
+	case EA_DNS_R_CNAME_LOOP: return "a CNAME loop (a resolver answers SERVFAIL)";
 	}
 	return "unknown";
 }

@@ -365,6 +365,17 @@ static const znode *lookup_node(const ea_zone_store *z, const char *name, const 
 	}
 }
 
+/* The question and the flags of a resolver's answer. */
+static bool put_header(knot_pkt_t *pkt, const uint8_t *qd, uint16_t type)
+{
+	if (knot_pkt_put_question(pkt, qd, KNOT_CLASS_IN, type) != KNOT_EOK)
+		return false;
+	knot_wire_set_qr(pkt->wire);
+	knot_wire_set_ra(pkt->wire);
+	knot_wire_set_rd(pkt->wire);
+	return true;
+}
+
 size_t ea_zone_store_answer(const ea_zone_store *z, const char *name, uint16_t type,
                             uint8_t *buf, size_t cap, bool *served)
 {
@@ -387,19 +398,16 @@ size_t ea_zone_store_answer(const ea_zone_store *z, const char *name, uint16_t t
 		return 0;
 	size_t out = 0;
 	knot_dname_storage_t qd;
-	if (!ea_dns_key_wire(key, qd, sizeof(qd)) ||
-	    knot_pkt_put_question(b.pkt, qd, KNOT_CLASS_IN, type) != KNOT_EOK)
+	if (!ea_dns_key_wire(key, qd, sizeof(qd)) || !put_header(b.pkt, qd, type))
 		goto done;
-	knot_wire_set_qr(b.pkt->wire);
-	knot_wire_set_ra(b.pkt->wire);
-	knot_wire_set_rd(b.pkt->wire);
 	knot_pkt_begin(b.pkt, KNOT_ANSWER);
 
 	char cur[EA_NAME_MAX + 1];
 	snprintf(cur, sizeof(cur), "%s", key);
 	uint8_t rcode = KNOT_RCODE_NOERROR;
 	const znode *neg_apex = apex;
-	for (int hop = 0; hop <= ZONE_MAX_CNAME_HOPS; hop++) {
+	int hop;
+	for (hop = 0; hop <= ZONE_MAX_CNAME_HOPS; hop++) {
 		const znode *capex = zone_of(z, cur);
 		if (capex == NULL)
 			break;   /* the chain left our zones: a partial answer, as far as we know */
@@ -428,7 +436,16 @@ size_t ea_zone_store_answer(const ea_zone_store *z, const char *name, uint16_t t
 			goto done;
 		break;
 	}
-	if (knot_wire_get_ancount(b.pkt->wire) == 0 || rcode == KNOT_RCODE_NXDOMAIN) {
+	if (hop > ZONE_MAX_CNAME_HOPS) {
+		/* A CNAME loop, or a chain longer than a resolver follows: a resolver answers
+		 * SERVFAIL (RFC 1034 3.6.2), so the store does too, with no records. */
+		knot_pkt_clear(b.pkt);
+		if (!put_header(b.pkt, qd, type))
+			goto done;
+		rcode = KNOT_RCODE_SERVFAIL;
+	}
+	if (hop <= ZONE_MAX_CNAME_HOPS &&
+	    (knot_wire_get_ancount(b.pkt->wire) == 0 || rcode == KNOT_RCODE_NXDOMAIN)) {
 		/* Negative answer: the zone's SOA in the authority section (RFC 2308). */
 		knot_pkt_begin(b.pkt, KNOT_AUTHORITY);
 		if (node_has(neg_apex, KNOT_RRTYPE_SOA)) {

@@ -7,11 +7,30 @@ static bool is_wsp(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static bool is_name_char(char c, bool first)
+static bool is_alpha(char c)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-		return true;
-	return !first && ((c >= '0' && c <= '9') || c == '_');
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* tag-name = ALPHA *ALNUMPUNC (RFC 6376 3.2) */
+static bool is_alnumpunc(char c)
+{
+	return is_alpha(c) || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Past the grammar, a name goes on to the '=' as receivers read it (dkimpy, mailauth):
+ * "x-foo" is one unknown tag, ignored (3.6.1), not a broken list. */
+static bool is_loose_name_char(char c)
+{
+	return c > 0x20 && c < 0x7f && c != '=' && c != ';';
+}
+
+static void off_grammar(ea_taglist *out, size_t at)
+{
+	if (!out->off_grammar) {
+		out->off_grammar = true;
+		out->off_grammar_offset = at;
+	}
 }
 
 static void fail(ea_taglist *out, const char *why, size_t at)
@@ -35,17 +54,26 @@ bool ea_taglist_parse(const char *in, size_t len, ea_taglist *out)
 			i++;
 		if (i == len)
 			break;
-		if (in[i] == ';') {   /* an empty tag-spec: tolerated (trailing or doubled ';') */
+		if (in[i] == ';') {
+			/* An empty tag-spec (";;" or "; ;") is outside the grammar, which allows one
+			 * trailing ';' only; receivers skip it (mailauth) or reject the list (dkimpy).
+			 * One rule here: skipped, and said (off_grammar) for the audit. */
+			off_grammar(out, i);
 			i++;
 			continue;
 		}
 		size_t start = i;
-		if (!is_name_char(in[i], true)) {
+		if (!is_alpha(in[i])) {
 			fail(out, "a tag name must start with a letter", i);
 			return false;
 		}
-		while (i < len && is_name_char(in[i], false))
+		while (i < len && is_alnumpunc(in[i]))
 			i++;
+		if (i < len && is_loose_name_char(in[i])) {
+			off_grammar(out, i);
+			while (i < len && is_loose_name_char(in[i]))
+				i++;
+		}
 		ea_str name = ea_str_make(in + start, i - start);
 		while (i < len && is_wsp(in[i]))
 			i++;

@@ -21,6 +21,11 @@ typedef struct {
 	const char *error;
 	size_t error_offset;
 	bool duplicate;      /* a tag name occurs twice (RFC 6376 3.2: the list is invalid) */
+	/* Read past RFC 6376 3.2's grammar, as receivers read it: an empty tag-spec (";;") is
+	 * skipped, a name with other visible characters ("x-foo") is an unknown tag, ignored
+	 * (3.6.1). The list stays valid; the first such place is kept for the audit. */
+	bool off_grammar;
+	size_t off_grammar_offset;
 } ea_taglist;
 
 /* Parses in; returns true if the list is valid. */

@@ -60,6 +60,7 @@ typedef struct {
 	ea_spf_record *scratch[SPF_PREFETCH_DEPTH + 1];   /* parsed cached records, per depth */
 	/* %{p} and ptr: the PTR names of the client and which of them validate */
 	bool ptr_done;
+	bool ptr_void;    /* the PTR query found nothing (NXDOMAIN or no PTR records) */
 	size_t ptr_count;
 	char ptr_names[EA_SPF_MAX_PTR_NAMES][EA_NAME_MAX + 1];
 	bool ptr_valid[EA_SPF_MAX_PTR_NAMES];
@@ -74,6 +75,11 @@ static const char *const result_names[] = {
 const char *ea_spf_result_name(ea_spf_result r)
 {
 	return (size_t)r < EA_ARRAY_SIZE(result_names) ? result_names[r] : "?";
+}
+
+bool ea_spf_sender_is_null(const char *sender)
+{
+	return sender == NULL || sender[0] == '\0' || strcmp(sender, "<>") == 0;
 }
 
 bool ea_spf_domain_ok(const char *d)
@@ -200,6 +206,7 @@ static int ptr_names(ev *e)
 	if (a == NULL)
 		return SPF_PENDING;
 	size_t n = a->outcome == EA_DNS_FOUND ? ea_dns_answer_count(a, EA_RR_PTR) : 0;
+	e->ptr_void = a->outcome != EA_DNS_UNKNOWN && n == 0;
 	if (n > EA_SPF_MAX_PTR_NAMES)
 		n = EA_SPF_MAX_PTR_NAMES;   /* 4.6.4: the rest are ignored */
 	bool pending = false;
@@ -343,6 +350,13 @@ static int eval_mech(ev *e, const ea_spf_term *t, const char *domain)
 			return rc;
 		if (ptr_names(e) == SPF_PENDING)
 			return SPF_PENDING;
+		/* 4.6.4: a ptr term whose PTR query finds nothing is a void lookup (a failed
+		 * query is not: the term just does not match, 5.5) */
+		if (e->ptr_void) {
+			char rev[128];
+			ea_spf_ip_reverse_name(&e->ip, rev, sizeof(rev));
+			return count_void(e, rev) ? EA_SPF_PERMERROR : SPF_NOMATCH;
+		}
 		for (size_t i = 0; i < e->ptr_count; i++)
 			if (e->ptr_valid[i] && ea_name_is_subdomain(e->ptr_names[i], target))
 				return SPF_MATCH;
@@ -762,7 +776,7 @@ int ea_spf_evaluate(ea_job *job, const ea_spf_request *req, ea_spf_outcome *out)
 		return EA_ERANGE;
 	}
 	/* 4.3 and 2.4: the null sender, and the HELO identity, are postmaster@helo. */
-	if (req->helo_identity || sender[0] == '\0') {
+	if (req->helo_identity || ea_spf_sender_is_null(sender)) {
 		snprintf(out->identity, sizeof(out->identity), "%s", req->helo_identity ? "helo" : "mailfrom");
 		snprintf(e->local, sizeof(e->local), "postmaster");
 		snprintf(e->sender_domain, sizeof(e->sender_domain), "%s", helo);

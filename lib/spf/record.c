@@ -100,8 +100,16 @@ static size_t macro_expand_len(ea_str s, size_t i, bool exp, const char **why)
 		return 0;
 	}
 	j++;
+	size_t digits_from = j;
+	bool nonzero = false;
 	while (j < s.len && is_digit(s.p[j]))
-		j++;
+		nonzero |= s.p[j++] != '0';
+	if (j > digits_from && !nonzero) {
+		/* 7.1: a digit transformer must be nonzero; a syntax error anywhere in the
+		 * record is a permerror (4.6), even in a term evaluation never reaches */
+		*why = "a macro's digit transformer must not be zero";
+		return 0;
+	}
 	if (j < s.len && (s.p[j] | 0x20) == 'r')
 		j++;
 	while (j < s.len && is_delimiter(s.p[j]))

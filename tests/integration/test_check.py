@@ -256,7 +256,7 @@ def main():
            "two DMARC records: the fix keeps the strictest", fix)
         fixes = [f.get("fix", "") for f in findings(docs["syntax-chk.com"], section="dmarc")
                  if f.get("severity") in ("warning", "error")]
-        ok(len(fixes) == 4 and {x.splitlines()[-1] for x in fixes} == {
+        ok(len(fixes) == 5 and {x.splitlines()[-1] for x in fixes} == {
                '_dmarc.syntax-chk.com. 3600 IN TXT "v=DMARC1; p=reject; rua=mailto:d@syntax-chk.com"'},
            "DMARC syntax warnings: one corrected record (first p= kept, pct, junk and the bad URI "
            "dropped)", json.dumps(findings(docs["syntax-chk.com"], section="dmarc"))[:3000])

@@ -1,3 +1,5 @@
+#include <stdio.h>
+
 #include "record/dkim_key.h"
 #include "record/taglist.h"
 #include "tap.h"
@@ -44,5 +46,22 @@ int main(void)
 	const char *rsa = "v=DKIM1; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDwIRP/UC3SBsEmGqZ9ZJW3/DkMoGeLnQg1fWn7/zYtIxN2SnFCjxOCKG9v3b4jYfcTNh5ijSsq631uBItLa7od+v/RtdC2UzJ1lWT947qR+Rcac2gbto/NMqJ0fzfVjH4OuKhitdY9tf6mcwGjaNBcWToIMmPSPDdQPNUYckcQ2QIDAQAB";
 	ea_dkim_key_parse(rsa, strlen(rsa), &k);
 	tap_ok(k.valid && k.bits == 1024, "RSA 1024 key decodes (%u bits)", k.bits);
+	/* Issue 14: one rule for tag lists past the grammar (RFC 6376 3.2, 3.6.1) */
+	char hy[600], em[600];
+	snprintf(hy, sizeof(hy), "v=DKIM1; k=rsa; x-foo=bar; %s", rsa + strlen("v=DKIM1; "));
+	ea_dkim_key_parse(hy, strlen(hy), &k);
+	tap_ok(k.valid && k.tags.off_grammar, "dkim_key_hyphenated_tag_name: x-foo= is an unknown tag, "
+	       "ignored (3.6.1); the key is usable");
+	snprintf(em, sizeof(em), "v=DKIM1; k=rsa; ; %s", rsa + strlen("v=DKIM1; "));
+	ea_dkim_key_parse(em, strlen(em), &k);
+	tap_ok(k.valid && k.tags.off_grammar, "dkim_key_empty_tag: an empty tag-spec is skipped; the key "
+	       "is usable");
+	const char *tr = "a=1; b=2;";
+	tap_ok(ea_taglist_parse(tr, strlen(tr), &tl) && !tl.off_grammar, "a trailing ';' is in the grammar");
+	const char *dup = "v=DKIM1; p=abc; p=def";
+	ea_dkim_key_parse(dup, strlen(dup), &k);
+	tap_ok(!k.valid && k.tags.duplicate, "a repeated tag still makes the list invalid (3.2)");
+	const char *num = "v=DKIM1; 1x=2; p=abc";
+	tap_ok(!ea_taglist_parse(num, strlen(num), &tl), "a tag name must still start with a letter");
 	return tap_done();
 }

@@ -52,7 +52,7 @@ static int run(const cli_globals *g, ea_resolver *shared, ea_check_fn fn, void *
 /* The domain check_host() starts at, for the report's name. */
 static void request_domain(const ea_spf_request *req, char *out, size_t size)
 {
-	const char *s = req->sender ? req->sender : "";
+	const char *s = ea_spf_sender_is_null(req->sender) ? "" : req->sender;
 	const char *at = strrchr(s, '@');
 	const char *dom = at ? at + 1 : (*s ? s : (req->helo ? req->helo : ""));
 	if (req->helo_identity)
@@ -108,9 +108,7 @@ static int run_batch(const cli_globals *g, const spf_args *s)
 			rc = EA_EXIT_USAGE;
 			continue;
 		}
-		if (strcmp(sender, "<>") == 0)
-			sender = "";
-		if ((sender[0] == '\0' || s->helo_identity) && helo == NULL) {
+		if ((ea_spf_sender_is_null(sender) || s->helo_identity) && helo == NULL) {
 			fprintf(stderr, "emailauth: line %lu: the null sender and --helo-identity need HELO\n",
 			        lineno);
 			rc = EA_EXIT_USAGE;
@@ -198,8 +196,8 @@ int cmd_spf(int argc, char **argv)
 	if (s.sender == NULL && s.helo == NULL)
 		return cli_usage_error("--ip needs --sender ADDRESS (or --helo HOST for the HELO identity "
 		                       "or the null sender)");
-	if (s.helo_identity && s.helo == NULL)
-		return cli_usage_error("--helo-identity needs --helo HOST");
+	if ((s.helo_identity || (s.sender && ea_spf_sender_is_null(s.sender))) && s.helo == NULL)
+		return cli_usage_error("the null sender and --helo-identity need --helo HOST");
 	ea_spf_request req = {.ip = s.ip, .sender = s.sender ? s.sender : "", .helo = s.helo,
 	                      .helo_identity = s.helo_identity, .receiver = s.receiver,
 	                      .no_prefetch = s.no_prefetch};
