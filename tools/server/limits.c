@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "limits.h"
 
@@ -12,29 +13,65 @@ typedef struct {
 	bool used;
 	double tokens;
 	double last_ms;
+	double used_ms;         /* slot time, decayed (srv_usage_get) */
+	double used_at;
 } bucket;
+
+typedef struct {
+	uint8_t key[16];
+	double priority;
+	uint64_t seq;           /* arrival order */
+	bool used;
+	bool admitted;          /* given a slot by srv_gate_leave */
+} waiter;
 
 struct srv_limits {
 	pthread_mutex_t mu;
 	double per_ms;          /* tokens gained per millisecond */
 	double burst;
 	bucket buckets[SRV_RATE_CLIENTS];
+	/* The gate. */
+	pthread_mutex_t gate_mu;
+	pthread_cond_t gate_cv;
 	atomic_uint active;
 	unsigned max_active;
+	unsigned per_address;
+	double wait_ms;
+	srv_addr_counts *running;
+	waiter waiters[SRV_GATE_WAITERS];
+	unsigned waiting;       /* waiters not yet admitted */
+	uint64_t seq;
 };
 
-srv_limits *srv_limits_new(unsigned per_minute, unsigned max_active)
+srv_limits *srv_limits_new(unsigned per_minute, unsigned max_active, double wait_ms)
 {
 	srv_limits *l = calloc(1, sizeof(*l));
 	if (l == NULL)
 		return NULL;
+	l->max_active = max_active ? max_active : 1;
+	l->running = srv_addr_counts_new(l->max_active);
+	if (l->running == NULL) {
+		free(l);
+		return NULL;
+	}
 	pthread_mutex_init(&l->mu, NULL);
+	pthread_mutex_init(&l->gate_mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&l->gate_cv, &ca);
+	pthread_condattr_destroy(&ca);
 	l->per_ms = per_minute / 60000.0;
 	l->burst = per_minute < SRV_RATE_BURST_MAX ? per_minute : SRV_RATE_BURST_MAX;
 	if (l->burst < 1)
 		l->burst = 1;
 	atomic_init(&l->active, 0);
-	l->max_active = max_active ? max_active : 1;
+	l->per_address = l->max_active / SRV_GATE_SHARE;
+	if (l->per_address < 1)
+		l->per_address = 1;
+	if (l->per_address > SRV_GATE_PER_IP_MAX)
+		l->per_address = SRV_GATE_PER_IP_MAX;
+	l->wait_ms = wait_ms;
 	return l;
 }
 
@@ -43,12 +80,14 @@ void srv_limits_free(srv_limits *l)
 	if (l == NULL)
 		return;
 	pthread_mutex_destroy(&l->mu);
+	pthread_mutex_destroy(&l->gate_mu);
+	pthread_cond_destroy(&l->gate_cv);
+	srv_addr_counts_free(l->running);
 	free(l);
 }
 
-/* The client's key: the IPv4 address, or the /64 of an IPv6 address (one host
- * usually holds a whole /64). */
-static void client_key(const struct sockaddr *addr, uint8_t key[16])
+/* One host usually holds a whole IPv6 /64. */
+void srv_client_key(const struct sockaddr *addr, uint8_t key[16])
 {
 	memset(key, 0, 16);
 	if (addr == NULL)
@@ -95,6 +134,8 @@ static bucket *find_bucket(srv_limits *l, const uint8_t key[16], double now_ms)
 	oldest->used = true;
 	oldest->tokens = l->burst;
 	oldest->last_ms = now_ms;
+	oldest->used_ms = 0;
+	oldest->used_at = now_ms;
 	return oldest;
 }
 
@@ -105,7 +146,7 @@ bool srv_rate_take(srv_limits *l, const struct sockaddr *addr, double now_ms,
 	if (l->per_ms <= 0)
 		return true;
 	uint8_t key[16];
-	client_key(addr, key);
+	srv_client_key(addr, key);
 	pthread_mutex_lock(&l->mu);
 	bucket *b = find_bucket(l, key, now_ms);
 	double elapsed = now_ms - b->last_ms;
@@ -123,21 +164,178 @@ bool srv_rate_take(srv_limits *l, const struct sockaddr *addr, double now_ms,
 	return ok;
 }
 
-bool srv_gate_enter(srv_limits *l)
+static double decayed(const bucket *b, double now_ms)
 {
-	unsigned cur = atomic_load(&l->active);
-	while (cur < l->max_active)
-		if (atomic_compare_exchange_weak(&l->active, &cur, cur + 1))
-			return true;
-	return false;
+	return now_ms > b->used_at ? b->used_ms * exp2(-(now_ms - b->used_at) / SRV_USAGE_HALF_LIFE_MS)
+	                           : b->used_ms;
 }
 
-void srv_gate_leave(srv_limits *l)
+double srv_usage_get(srv_limits *l, const struct sockaddr *addr, double now_ms)
 {
+	uint8_t key[16];
+	srv_client_key(addr, key);
+	pthread_mutex_lock(&l->mu);
+	double used = decayed(find_bucket(l, key, now_ms), now_ms);
+	pthread_mutex_unlock(&l->mu);
+	return used;
+}
+
+void srv_usage_add(srv_limits *l, const struct sockaddr *addr, double slot_ms, double now_ms)
+{
+	uint8_t key[16];
+	srv_client_key(addr, key);
+	pthread_mutex_lock(&l->mu);
+	bucket *b = find_bucket(l, key, now_ms);
+	b->used_ms = decayed(b, now_ms) + slot_ms;
+	b->used_at = now_ms;
+	pthread_mutex_unlock(&l->mu);
+}
+
+/* The best waiter that may run now (gate_mu held), or NULL. */
+static waiter *next_waiter(srv_limits *l)
+{
+	waiter *best = NULL;
+	for (size_t i = 0; i < SRV_GATE_WAITERS; i++) {
+		waiter *w = &l->waiters[i];
+		if (!w->used || w->admitted || srv_addr_counts_get(l->running, w->key) >= l->per_address)
+			continue;
+		if (best == NULL || w->priority > best->priority ||
+		    (w->priority == best->priority && w->seq < best->seq))
+			best = w;
+	}
+	return best;
+}
+
+static void take_slot(srv_limits *l, const uint8_t key[16])
+{
+	atomic_fetch_add(&l->active, 1);
+	srv_addr_counts_add(l->running, key, 1);
+}
+
+srv_gate_result srv_gate_enter(srv_limits *l, const struct sockaddr *addr, double priority)
+{
+	uint8_t key[16];
+	srv_client_key(addr, key);
+	pthread_mutex_lock(&l->gate_mu);
+	unsigned mine = srv_addr_counts_get(l->running, key);
+	waiter *w = NULL;
+	bool waiting_here = false;
+	for (size_t i = 0; i < SRV_GATE_WAITERS; i++) {
+		if (l->waiters[i].used && memcmp(l->waiters[i].key, key, 16) == 0)
+			waiting_here = true;
+		if (!l->waiters[i].used && w == NULL)
+			w = &l->waiters[i];
+	}
+	srv_gate_result r = SRV_GATE_BUSY;
+	if (mine >= l->per_address) {
+		r = SRV_GATE_ADDRESS_BUSY;
+	} else if (atomic_load(&l->active) < l->max_active && l->waiting == 0) {
+		take_slot(l, key);
+		r = SRV_GATE_OK;
+	} else if (mine == 0 && !waiting_here && w != NULL && l->wait_ms > 0) {
+		/* Waits for a slot; srv_gate_leave hands it over. */
+		*w = (waiter){.priority = priority, .seq = l->seq++, .used = true};
+		memcpy(w->key, key, 16);
+		l->waiting++;
+		struct timespec until;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		long long ns = until.tv_nsec + (long long)(fmod(l->wait_ms, 1000.0) * 1e6);
+		until.tv_sec += (time_t)(l->wait_ms / 1000.0) + (time_t)(ns / 1000000000LL);
+		until.tv_nsec = (long)(ns % 1000000000LL);
+		while (!w->admitted)
+			if (pthread_cond_timedwait(&l->gate_cv, &l->gate_mu, &until) != 0 && !w->admitted)
+				break;
+		if (w->admitted)
+			r = SRV_GATE_OK;
+		else
+			l->waiting--;
+		w->used = false;
+	}
+	pthread_mutex_unlock(&l->gate_mu);
+	return r;
+}
+
+void srv_gate_leave(srv_limits *l, const struct sockaddr *addr)
+{
+	uint8_t key[16];
+	srv_client_key(addr, key);
+	pthread_mutex_lock(&l->gate_mu);
 	atomic_fetch_sub(&l->active, 1);
+	srv_addr_counts_add(l->running, key, -1);
+	bool handed = false;
+	waiter *w;
+	while (atomic_load(&l->active) < l->max_active && (w = next_waiter(l)) != NULL) {
+		w->admitted = true;
+		l->waiting--;
+		take_slot(l, w->key);
+		handed = true;
+	}
+	if (handed)
+		pthread_cond_broadcast(&l->gate_cv);
+	pthread_mutex_unlock(&l->gate_mu);
 }
 
 unsigned srv_gate_active(srv_limits *l)
 {
 	return atomic_load(&l->active);
+}
+
+typedef struct {
+	uint8_t key[16];
+	unsigned count;
+} addr_count;
+
+struct srv_addr_counts {
+	size_t len, cap;
+	addr_count items[];
+};
+
+srv_addr_counts *srv_addr_counts_new(size_t capacity)
+{
+	srv_addr_counts *t = calloc(1, sizeof(*t) + capacity * sizeof(addr_count));
+	if (t)
+		t->cap = capacity;
+	return t;
+}
+
+void srv_addr_counts_free(srv_addr_counts *t)
+{
+	free(t);
+}
+
+/* A linear scan: the table holds at most one entry per connection or check. */
+static size_t counts_find(const srv_addr_counts *t, const uint8_t key[16])
+{
+	size_t i = 0;
+	while (i < t->len && memcmp(t->items[i].key, key, 16) != 0)
+		i++;
+	return i;
+}
+
+unsigned srv_addr_counts_get(const srv_addr_counts *t, const uint8_t key[16])
+{
+	size_t i = counts_find(t, key);
+	return i < t->len ? t->items[i].count : 0;
+}
+
+bool srv_addr_counts_add(srv_addr_counts *t, const uint8_t key[16], int delta)
+{
+	size_t i = counts_find(t, key);
+	addr_count *c = i < t->len ? &t->items[i] : NULL;
+	if (c == NULL) {
+		if (delta <= 0)
+			return true;
+		if (t->len == t->cap)
+			return false;
+		c = &t->items[t->len++];
+		memcpy(c->key, key, 16);
+		c->count = 0;
+	}
+	if (delta < 0 && c->count < (unsigned)-delta)
+		c->count = 0;
+	else
+		c->count = (unsigned)((int)c->count + delta);
+	if (c->count == 0)
+		*c = t->items[--t->len];    /* the last takes its place */
+	return true;
 }

@@ -1,13 +1,17 @@
 /*
- * The HTTP side of emailauth serve. One thread per connection (libmicrohttpd), so a
- * check may block its own thread; every check has its own resolver and deadline.
- * What keeps it standing: a cap on connections (total and per address), an idle
- * timeout, a memory limit per connection (request line and headers), body caps per
- * route, a per-client rate limit and a global cap on checks running at once.
+ * The HTTP side of emailauth serve. A front end (front.c) accepts connections and
+ * holds them until their request head is complete and valid; then libmicrohttpd
+ * takes over, one thread per connection, so a check may block its own thread; every
+ * check has its own resolver and deadline.
+ * What keeps it standing: a deadline for the whole request, caps on connections
+ * (still sending their head, and served; in all and per address), a memory limit
+ * per connection, body caps per route, a per-client rate limit and a gate on checks
+ * running at once that is fair between addresses.
  * What keeps the promise: no cookies, strict headers, and log lines that say a
  * request happened, never what it asked.
  */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
 #include <microhttpd.h>
@@ -22,34 +26,33 @@
 
 #include "assets.h"
 #include "form.h"
+#include "front.h"
 #include "limits.h"
 #include "metrics.h"
 #include "page.h"
 #include "params.h"
+#include "response.h"
 #include "run.h"
 #include "server.h"
 
-#define SRV_MAX_CONNECTIONS 256        /* threads at most: one per connection */
+#define SRV_MAX_CONNECTIONS 256        /* threads at most: one per connection served */
 #define SRV_PER_IP_CONNECTIONS 32      /* one address cannot take them all */
+/* libmicrohttpd's own caps sit above ours: it would close without an answer. */
+#define SRV_MHD_CONNECTION_SLACK 32
 #define SRV_CONN_TIMEOUT_S 15          /* idle or slow connections are closed */
-/* Tests shorten the two limits above (never lengthen them) with this variable, in
+#define SRV_REQUEST_DEADLINE_MS 10000  /* the whole request, head and body, from accept */
+/* Tests shorten the limits above (never lengthen them) with this variable, in
  * seconds, so a stalled client is seen cut off in a short test. */
 #define SRV_TIMEOUT_ENV "EMAILAUTH_SERVE_IDLE_TIMEOUT"
-#define SRV_CONN_MEMORY (64 * 1024)    /* request line + headers of one request */
-#define SRV_UPLOAD_MAX_MS 15000        /* a request body must arrive within this */
+/* libmicrohttpd's pool per connection: the head (SRV_HEAD_MAX), its parsed fields
+ * and the read buffer of the body. */
+#define SRV_CONN_MEMORY (128 * 1024)
+#define SRV_LISTEN_BACKLOG 1024
+#define SRV_FD_TABLE 65536             /* accept times kept by descriptor */
 #define SRV_PAGE_BODY_MAX (3 * SRV_HEADERS_MAX + 4096)  /* the form, percent-encoded */
 #define SRV_API_BODY_MAX SRV_HEADERS_MAX
 #define SRV_BUSY_RETRY_S 2             /* Retry-After when every check slot is taken */
 #define SRV_SHUTDOWN_GRACE_MS 2000     /* past the deadline, for checks to finish */
-
-/* Every response carries these. The page has no inline script or style, so the
- * policy allows only this server's own files. */
-static const char CSP[] =
-	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-static const char PERMISSIONS[] =
-	"accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
-	"microphone=(), payment=(), usb=(), interest-cohort=()";
 
 typedef enum { R_PAGE, R_STATIC, R_HEALTH, R_METRICS, R_OPENAPI, R_API, R_NOT_FOUND } route_type;
 
@@ -81,15 +84,23 @@ typedef struct {
 	srv_run_config run;
 	srv_limits *limits;
 	unsigned idle_timeout_s;  /* SRV_CONN_TIMEOUT_S, or shorter for tests */
+	double request_deadline_ms;
 	unsigned max_concurrent;
 	volatile sig_atomic_t stopping;
+	struct MHD_Daemon *mhd;
+	pthread_mutex_t conns_mu; /* connections libmicrohttpd serves, by address */
+	unsigned conns_total;
+	srv_addr_counts *conns_by_addr;
+	double *accept_ms;        /* by descriptor, set before libmicrohttpd takes it */
 } srv_state;
 
 typedef struct {
 	const route *rt;
 	const char *method;       /* one of a fixed set, so the log holds nothing a client wrote */
 	bool is_post;
+	unsigned idle_timeout_s;
 	double start_ms;
+	double deadline_ms;       /* the whole request must have arrived by then */
 	unsigned status;
 	ea_buf body;
 	bool responded;
@@ -137,14 +148,10 @@ static enum MHD_Result respond(struct MHD_Connection *c, req_ctx *rq, unsigned s
 		free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, "Content-Security-Policy", CSP);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Permissions-Policy", PERMISSIONS);
-	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
-	MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin");
+	for (const srv_header *h = srv_security_headers; h->name; h++)
+		MHD_add_response_header(r, h->name, h->value);
 	MHD_add_response_header(r, "Cache-Control", o->cache ? o->cache : "no-store");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, SRV_CONNECTION_HEADER);
 	if (o->content_type)
 		MHD_add_response_header(r, "Content-Type", o->content_type);
 	if (o->retry_after) {
@@ -160,6 +167,8 @@ static enum MHD_Result respond(struct MHD_Connection *c, req_ctx *rq, unsigned s
 		MHD_add_response_header(r, "ETag", o->etag);
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
+	/* The request's deadline no longer applies: the answer goes out at the idle pace. */
+	MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, rq->idle_timeout_s);
 	rq->status = status;
 	rq->responded = true;
 	return ret;
@@ -286,9 +295,15 @@ static const struct sockaddr *client_addr(struct MHD_Connection *c)
 	return ci ? ci->client_addr : NULL;
 }
 
-/* The limits, in order: rate (429), then the global gate (503). On success the caller
- * holds a gate slot and must leave it. */
-typedef enum { ADMIT_OK, ADMIT_RATE, ADMIT_BUSY } admit_result;
+/* The limits, in order: rate (429), then the gate (503: the address's share is
+ * taken, or no slot came free in time). On success the caller holds a gate slot and
+ * must leave it. */
+typedef enum { ADMIT_OK, ADMIT_RATE, ADMIT_BUSY, ADMIT_MINE } admit_result;
+
+static const char *const busy_message[] = {
+	[ADMIT_BUSY] = "the server is running as many checks as it may: try again shortly",
+	[ADMIT_MINE] = "your address already has as many checks running as it may: wait for them",
+};
 
 static admit_result admit(srv_state *st, struct MHD_Connection *c, unsigned *retry_after)
 {
@@ -296,18 +311,22 @@ static admit_result admit(srv_state *st, struct MHD_Connection *c, unsigned *ret
 		srv_metrics_refused(SRV_REFUSED_RATE);
 		return ADMIT_RATE;
 	}
-	if (!srv_gate_enter(st->limits)) {
+	double priority = -srv_usage_get(st->limits, client_addr(c), ea_now_ms());
+	srv_gate_result g = srv_gate_enter(st->limits, client_addr(c), priority);
+	if (g != SRV_GATE_OK) {
 		*retry_after = SRV_BUSY_RETRY_S;
 		srv_metrics_refused(SRV_REFUSED_BUSY);
-		return ADMIT_BUSY;
+		return g == SRV_GATE_ADDRESS_BUSY ? ADMIT_MINE : ADMIT_BUSY;
 	}
 	return ADMIT_OK;
 }
 
-static int run_admitted(srv_state *st, srv_params *p, ea_report **rep)
+static int run_admitted(srv_state *st, struct MHD_Connection *c, srv_params *p, ea_report **rep)
 {
+	double t0 = ea_now_ms();
 	int rc = srv_run(&st->run, p, rep);
-	srv_gate_leave(st->limits);
+	srv_usage_add(st->limits, client_addr(c), ea_now_ms() - t0, ea_now_ms());
+	srv_gate_leave(st->limits, client_addr(c));
 	return rc;
 }
 
@@ -347,20 +366,21 @@ static enum MHD_Result handle_api(srv_state *st, struct MHD_Connection *c, req_c
 		goto out;
 	}
 	unsigned retry = 0;
-	switch (admit(st, c, &retry)) {
+	admit_result a = admit(st, c, &retry);
+	switch (a) {
 	case ADMIT_RATE:
 		ret = json_error(c, rq, 429, "rate_limited", NULL,
 		                 "too many checks from your address: wait Retry-After seconds", retry);
 		goto out;
 	case ADMIT_BUSY:
-		ret = json_error(c, rq, 503, "busy", NULL,
-		                 "the server is running as many checks as it may: try again shortly", retry);
+	case ADMIT_MINE:
+		ret = json_error(c, rq, 503, "busy", NULL, busy_message[a], retry);
 		goto out;
 	case ADMIT_OK:
 		break;
 	}
 	ea_report *rep = NULL;
-	if (run_admitted(st, p, &rep) != EA_OK) {
+	if (run_admitted(st, c, p, &rep) != EA_OK) {
 		ret = json_error(c, rq, 500, "internal", NULL, "the check could not be run", 0);
 		goto out;
 	}
@@ -431,13 +451,14 @@ static enum MHD_Result handle_page(srv_state *st, struct MHD_Connection *c, req_
 		char msg[160];
 		snprintf(msg, sizeof(msg), a == ADMIT_RATE
 		         ? "You have made many checks in a short time. Try again in %u seconds."
+		         : a == ADMIT_MINE ? "Your address already has checks running. Try again in %u seconds."
 		         : "The server is running as many checks as it may. Try again in %u seconds.", retry);
 		srv_notice n = {a == ADMIT_RATE ? "Too many checks" : "Busy", msg};
 		ret = respond_page(c, rq, a == ADMIT_RATE ? 429 : 503, kind, p, &n, NULL, NULL, retry);
 		goto out;
 	}
 	ea_report *rep = NULL;
-	if (run_admitted(st, p, &rep) != EA_OK) {
+	if (run_admitted(st, c, p, &rep) != EA_OK) {
 		srv_notice n = {"The check could not run", "Something went wrong on the server. Try again."};
 		ret = respond_page(c, rq, 500, kind, p, &n, NULL, NULL, 0);
 		goto out;
@@ -471,12 +492,17 @@ static enum MHD_Result handle_static(struct MHD_Connection *c, req_ctx *rq, cons
 	return respond(c, rq, 200, body, a->len, &o);
 }
 
-static enum MHD_Result handle_health(srv_state *st, struct MHD_Connection *c, req_ctx *rq)
+/* /healthz is answered by the front end, without a thread: it holds when every
+ * thread is busy. */
+static size_t health_response(srv_state *st, bool head_only, char *out, size_t cap, unsigned *status)
 {
-	json_t *doc = json_pack("{s:s, s:s, s:i, s:i}", "status", st->stopping ? "stopping" : "ok",
-	                        "version", EA_VERSION, "checks_running", (int)srv_gate_active(st->limits),
-	                        "max_concurrent", (int)st->max_concurrent);
-	return respond_json(c, rq, st->stopping ? 503 : 200, doc, 0);
+	char body[256];
+	int n = snprintf(body, sizeof(body), "{\"status\":\"%s\",\"version\":\"%s\",\"checks_running\":%u,"
+	                 "\"max_concurrent\":%u}\n", st->stopping ? "stopping" : "ok", EA_VERSION,
+	                 srv_gate_active(st->limits), st->max_concurrent);
+	*status = st->stopping ? 503 : 200;
+	return srv_raw_response(out, cap, *status, "application/json", NULL, NULL, body,
+	                        n > 0 && (size_t)n < sizeof(body) ? (size_t)n : 0, head_only);
 }
 
 /* Prometheus scrapes /metrics; the OpenAPI document is docs/openapi.yaml, embedded. */
@@ -513,7 +539,7 @@ static enum MHD_Result dispatch(srv_state *st, struct MHD_Connection *c, req_ctx
 	switch (rt->type) {
 	case R_PAGE: return handle_page(st, c, rq);
 	case R_STATIC: return handle_static(c, rq, url);
-	case R_HEALTH: return handle_health(st, c, rq);
+	case R_HEALTH: break;     /* GET and HEAD are answered by the front end */
 	case R_METRICS: return handle_metrics(st, c, rq);
 	case R_OPENAPI: return handle_static(c, rq, "/static/openapi.yaml");
 	case R_API: return handle_api(st, c, rq);
@@ -530,6 +556,20 @@ static enum MHD_Result too_large(struct MHD_Connection *c, req_ctx *rq)
 	return respond_page(c, rq, 413, SRV_KIND_VERIFY, NULL, &n, NULL, NULL, 0);
 }
 
+/* The deadline of the whole request, head and body, counted from accept (the front
+ * end noted the time); libmicrohttpd's timeout is shortened to it meanwhile. */
+static double request_deadline(srv_state *st, struct MHD_Connection *c, double now)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	double accepted = now;
+	if (ci && ci->connect_fd >= 0 && ci->connect_fd < SRV_FD_TABLE && st->accept_ms[ci->connect_fd] > 0)
+		accepted = st->accept_ms[ci->connect_fd];
+	double deadline = accepted + st->request_deadline_ms;
+	unsigned left_s = deadline > now ? (unsigned)ceil((deadline - now) / 1000.0) : 1;
+	MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, left_s ? left_s : 1u);
+	return deadline;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -542,6 +582,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (rq == NULL)
 			return MHD_NO;
 		rq->start_ms = ea_now_ms();
+		rq->idle_timeout_s = st->idle_timeout_s;
+		rq->deadline_ms = request_deadline(st, c, rq->start_ms);
 		rq->rt = route_find(url);
 		rq->method = method_name(method);
 		rq->is_post = strcmp(rq->method, "POST") == 0;
@@ -561,8 +603,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		if (ea_now_ms() - rq->start_ms > fmin(SRV_UPLOAD_MAX_MS, st->idle_timeout_s * 1000.0))
-			return MHD_NO;    /* a slow sender: the connection is closed */
+		if (ea_now_ms() > rq->deadline_ms) {
+			*upload_size = 0;     /* a slow sender: answered, then closed */
+			resp_opts o = {.content_type = "text/plain; charset=utf-8"};
+			return respond(c, rq, 408, strdup("the request took too long to arrive\n"), 35, &o);
+		}
 		if (!rq->is_post || !rq->rt->post) {
 			*upload_size = 0;
 			return MHD_YES;
@@ -574,6 +619,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return dispatch(st, c, rq, url);
 }
 
+/* Method, route name, status, time: never the URL, query, body or address. */
+static void log_request(const char *method, const char *route_name, unsigned status, int aborted, double ms)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	if (status)
+		fprintf(stderr, "%s %s %s %u %.1fms\n", when, method, route_name, status, ms);
+	else
+		fprintf(stderr, "%s %s %s aborted(%d) %.1fms\n", when, method, route_name, aborted, ms);
+	srv_metrics_response(status);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -582,21 +641,72 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	req_ctx *rq = *con_cls;
 	if (rq == NULL)
 		return;
-	char when[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-	/* Method, route name, status, time: never the URL, query, body or address. */
-	srv_metrics_response(rq->status);
 	if (rq->status)
-		fprintf(stderr, "%s %s %s %u %.1fms\n", when, rq->method, rq->rt->log_name, rq->status,
-		        ea_now_ms() - rq->start_ms);
+		log_request(rq->method, rq->rt->log_name, rq->status, -1, ea_now_ms() - rq->start_ms);
 	else
-		fprintf(stderr, "%s %s %s aborted(%d) %.1fms\n", when, rq->method, rq->rt->log_name, (int)toe,
-		        ea_now_ms() - rq->start_ms);
+		log_request(rq->method, rq->rt->log_name, 0, (int)toe, ea_now_ms() - rq->start_ms);
 	ea_buf_free(&rq->body);
 	free(rq);
 	*con_cls = NULL;
+}
+
+/* Connections libmicrohttpd serves, counted by address for our caps (checked by the
+ * front end before it hands one over). */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+	(void)socket_context;
+	srv_state *st = cls;
+	uint8_t key[16];
+	srv_client_key(client_addr(c), key);
+	pthread_mutex_lock(&st->conns_mu);
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		st->conns_total++;
+		srv_addr_counts_add(st->conns_by_addr, key, 1);
+	} else {
+		st->conns_total--;
+		srv_addr_counts_add(st->conns_by_addr, key, -1);
+	}
+	pthread_mutex_unlock(&st->conns_mu);
+}
+
+static void front_log(void *ctx, const char *method, const char *route_name, unsigned status, double ms)
+{
+	(void)ctx;
+	log_request(method_name(method), route_name, status, -1, ms);
+}
+
+/* A complete, valid request head: /healthz is answered here; the rest goes to
+ * libmicrohttpd unless the caps on served connections are reached. */
+static srv_front_action front_head(void *ctx, int fd, const struct sockaddr *addr, socklen_t addr_len,
+                                   double accept_ms, const srv_head *h, char *out, size_t *out_len)
+{
+	srv_state *st = ctx;
+	bool head = strcmp(h->method, "HEAD") == 0;
+	if (srv_head_path_is(h, "/healthz") && (head || strcmp(h->method, "GET") == 0)) {
+		unsigned status;
+		*out_len = health_response(st, head, out, SRV_RAW_RESPONSE_MAX, &status);
+		log_request(head ? "HEAD" : "GET", "healthz", status, -1, ea_now_ms() - accept_ms);
+		return SRV_FRONT_ANSWERED;
+	}
+	uint8_t key[16];
+	srv_client_key(addr, key);
+	pthread_mutex_lock(&st->conns_mu);
+	bool full = st->conns_total >= SRV_MAX_CONNECTIONS ||
+	            srv_addr_counts_get(st->conns_by_addr, key) >= SRV_PER_IP_CONNECTIONS;
+	pthread_mutex_unlock(&st->conns_mu);
+	if (full) {
+		static const char msg[] = "503 Service Unavailable: too many requests in progress\n";
+		*out_len = srv_raw_response(out, SRV_RAW_RESPONSE_MAX, 503, "text/plain; charset=utf-8", "Retry-After",
+		                            "2", msg, sizeof(msg) - 1, head);
+		log_request(method_name(h->method), "front", 503, -1, ea_now_ms() - accept_ms);
+		return SRV_FRONT_ANSWERED;
+	}
+	if (fd < SRV_FD_TABLE)
+		st->accept_ms[fd] = accept_ms;
+	/* On failure libmicrohttpd closes the socket itself. */
+	(void)MHD_add_connection(st->mhd, fd, addr, addr_len);
+	return SRV_FRONT_PASS;
 }
 
 /* libmicrohttpd's own messages: the format only, so no request data reaches the log. */
@@ -649,6 +759,31 @@ static bool parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *
 	return false;
 }
 
+/* The listening socket, non-blocking, for the front end. */
+static int listen_on(const struct sockaddr_storage *ss, socklen_t len)
+{
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int on = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (ss->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	if (bind(fd, (const struct sockaddr *)ss, len) != 0 || listen(fd, SRV_LISTEN_BACKLOG) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void srv_state_free(srv_state *st)
+{
+	srv_limits_free(st->limits);
+	srv_addr_counts_free(st->conns_by_addr);
+	free(st->accept_ms);
+	pthread_mutex_destroy(&st->conns_mu);
+}
+
 int srv_main(const srv_config *cfg)
 {
 	struct sockaddr_storage ss;
@@ -675,12 +810,24 @@ int srv_main(const srv_config *cfg)
 	st.run.deadline_ms = cfg->deadline_s * 1000.0;
 	st.max_concurrent = cfg->max_concurrent;
 	st.idle_timeout_s = SRV_CONN_TIMEOUT_S;
+	st.request_deadline_ms = SRV_REQUEST_DEADLINE_MS;
 	const char *idle = getenv(SRV_TIMEOUT_ENV);
-	if (idle && atoi(idle) >= 1 && atoi(idle) < SRV_CONN_TIMEOUT_S)
+	if (idle && atoi(idle) >= 1 && atoi(idle) < SRV_CONN_TIMEOUT_S) {
 		st.idle_timeout_s = (unsigned)atoi(idle);
-	st.limits = srv_limits_new(cfg->rate_per_minute, cfg->max_concurrent);
-	if (st.limits == NULL)
+		st.request_deadline_ms = fmin(st.request_deadline_ms, st.idle_timeout_s * 1000.0);
+	}
+	/* A request waits for a check slot up to two deadlines: a whole round of slow
+	 * checks, then its turn. */
+	st.limits = srv_limits_new(cfg->rate_per_minute, cfg->max_concurrent, 2 * st.run.deadline_ms);
+	st.conns_by_addr = srv_addr_counts_new(SRV_MAX_CONNECTIONS + SRV_MHD_CONNECTION_SLACK);
+	st.accept_ms = calloc(SRV_FD_TABLE, sizeof(double));
+	pthread_mutex_init(&st.conns_mu, NULL);
+	int lfd = st.limits && st.conns_by_addr && st.accept_ms ? listen_on(&ss, sslen) : -1;
+	if (lfd < 0) {
+		fprintf(stderr, "emailauth: cannot listen on %s\n", cfg->listen);
+		srv_state_free(&st);
 		return 1;
+	}
 
 	/* SIGTERM and SIGINT are taken by sigwait() below; every thread inherits the mask. */
 	sigset_t stop;
@@ -690,23 +837,36 @@ int srv_main(const srv_config *cfg)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Connections come from the front end (MHD_add_connection), never from a socket
+	 * of libmicrohttpd's own. */
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
-	                 MHD_USE_ERROR_LOG | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
-	struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &st,
+	                 MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
+	st.mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &st,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)SRV_MAX_CONNECTIONS,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SRV_PER_IP_CONNECTIONS,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)(SRV_MAX_CONNECTIONS + SRV_MHD_CONNECTION_SLACK),
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)(SRV_PER_IP_CONNECTIONS + SRV_MHD_CONNECTION_SLACK),
 		MHD_OPTION_CONNECTION_TIMEOUT, st.idle_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &st,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, &st,
 		MHD_OPTION_END);
-	if (d == NULL) {
-		fprintf(stderr, "emailauth: cannot listen on %s\n", cfg->listen);
-		srv_limits_free(st.limits);
+	srv_front_config fc = {.listen_fd = lfd, .head_timeout_ms = (unsigned)st.request_deadline_ms,
+	                       .on_head = front_head, .on_log = front_log, .ctx = &st};
+	srv_front *front = st.mhd ? srv_front_start(&fc) : NULL;
+	if (front == NULL) {
+		fprintf(stderr, "emailauth: cannot start the server on %s\n", cfg->listen);
+		if (st.mhd)
+			MHD_stop_daemon(st.mhd);
+		close(lfd);
+		srv_state_free(&st);
 		return 1;
 	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	struct sockaddr_storage bound;
+	socklen_t blen = sizeof(bound);
+	unsigned port = 0;
+	if (getsockname(lfd, (struct sockaddr *)&bound, &blen) == 0)
+		port = ntohs(bound.ss_family == AF_INET ? ((struct sockaddr_in *)&bound)->sin_port
+		                                        : ((struct sockaddr_in6 *)&bound)->sin6_port);
 	char host[INET6_ADDRSTRLEN] = "?";
 	if (ss.ss_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));
@@ -714,23 +874,20 @@ int srv_main(const srv_config *cfg)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof(host));
 	fprintf(stderr, "emailauth serve: listening on http://%s%s%s:%u/ (at most %u checks at once, "
 	        "%u per client per minute)\n", ss.ss_family == AF_INET6 ? "[" : "", host,
-	        ss.ss_family == AF_INET6 ? "]" : "", info ? (unsigned)info->port : 0,
-	        cfg->max_concurrent, cfg->rate_per_minute);
+	        ss.ss_family == AF_INET6 ? "]" : "", port, cfg->max_concurrent, cfg->rate_per_minute);
 
 	int sig = 0;
 	sigwait(&stop, &sig);
 	st.stopping = 1;
 	fprintf(stderr, "emailauth serve: stopping (signal %d): finishing the checks in flight\n", sig);
-	MHD_socket ls = MHD_quiesce_daemon(d);
-	if (ls != MHD_INVALID_SOCKET)
-		close(ls);
+	srv_front_stop(front);    /* closes the listening socket */
 	double until = ea_now_ms() + st.run.deadline_ms + SRV_SHUTDOWN_GRACE_MS;
 	while (srv_gate_active(st.limits) > 0 && ea_now_ms() < until) {
 		struct timespec ts = {0, 20 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
-	MHD_stop_daemon(d);
-	srv_limits_free(st.limits);
+	MHD_stop_daemon(st.mhd);
+	srv_state_free(&st);
 	fprintf(stderr, "emailauth serve: stopped\n");
 	return 0;
 }
