@@ -96,8 +96,9 @@ static bool report_feed(report *r, const uint8_t *data, size_t n)
 {
 	r->out_bytes += n;
 	if (r->out_bytes > EA_REPORTS_MAX_XML_BYTES) {
-		report_fail(r, "reports.file.too_large",
-		            "expands to more than " EA_XSTR(EA_REPORTS_MAX_XML_BYTES) " bytes");
+		char m[64];
+		snprintf(m, sizeof(m), "expands to more than %u MiB", EA_REPORTS_MAX_XML_BYTES >> 20);
+		report_fail(r, "reports.file.too_large", m);
 		return false;
 	}
 	if (r->out_bytes > EA_REPORTS_BOMB_FLOOR &&
@@ -370,6 +371,65 @@ static void read_message(reader *rd, const char *label, const char *data, size_t
 		            "a message without a report attachment (gzip, zip or XML)", quiet_when_empty);
 }
 
+/* An mbox file is read message by message (RFC 4155: a message starts at a line
+ * "From "), so any size is read; one message holds at most
+ * EA_REPORTS_MAX_MESSAGE_BYTES, a larger one is reported and skipped. */
+static void read_mbox(reader *rd, const char *path, FILE *f)
+{
+	message_walk mw = {.rd = rd, .label = path};
+	char *msg = malloc(EA_REPORTS_MAX_MESSAGE_BYTES);
+	if (msg == NULL) {
+		input_error(rd, path, "reports.file.unreadable", "out of memory", false);
+		return;
+	}
+	size_t len = 0, col = 0, count = 0;
+	bool started = false, too_large = false, separator = false;
+	char start[5];
+	int c;
+	for (;;) {
+		c = getc_unlocked(f);
+		bool end = c == EOF;
+		if (!end && col < sizeof(start))
+			start[col] = (char)c;
+		bool sep_now = !end && col == sizeof(start) - 1 && memcmp(start, "From ", sizeof(start)) == 0;
+		if ((sep_now && started) || (end && started && (len > 0 || too_large))) {
+			size_t msg_len = sep_now ? len - (sizeof(start) - 1) : len;
+			if (too_large) {
+				char label[LABEL_MAX], m[64];
+				snprintf(label, sizeof(label), "%s#%u", path, ++mw.message_no);
+				snprintf(m, sizeof(m), "a message over %u MiB", EA_REPORTS_MAX_MESSAGE_BYTES >> 20);
+				input_error(rd, label, "reports.file.too_large", m, false);
+			} else {
+				on_message(&mw, msg, msg_len);
+			}
+			if (++count >= EA_REPORTS_MAX_MESSAGES)
+				break;
+		}
+		if (end)
+			break;
+		if (sep_now) {
+			started = true;
+			separator = true;
+			len = 0;
+			too_large = false;
+		} else if (!separator && started) {
+			if (len < EA_REPORTS_MAX_MESSAGE_BYTES)
+				msg[len++] = (char)c;
+			else
+				too_large = true;
+		}
+		if (c == '\n') {
+			col = 0;
+			separator = false;
+		} else {
+			col++;
+		}
+	}
+	if (ferror(f))
+		input_error(rd, path, "reports.file.unreadable", "cannot read the file", false);
+	free(msg);
+}
+
 static void read_memory(reader *rd, const char *label, const uint8_t *data, size_t len,
                         bool allow_message)
 {
@@ -420,9 +480,14 @@ static void read_file(reader *rd, const char *path, bool in_folder)
 		read_zip(rd, path, path, NULL, 0, size);
 		break;
 	case K_MESSAGE: {
+		if (hn >= 5 && memcmp(head, "From ", 5) == 0 && fseek(f, 0, SEEK_SET) == 0) {
+			read_mbox(rd, path, f);
+			break;
+		}
 		if (size > EA_REPORTS_MAX_MESSAGE_BYTES) {
-			input_error(rd, path, "reports.file.too_large", "a message or mbox over "
-			            EA_XSTR(EA_REPORTS_MAX_MESSAGE_BYTES) " bytes", false);
+			char m[64];
+			snprintf(m, sizeof(m), "a message over %u MiB", EA_REPORTS_MAX_MESSAGE_BYTES >> 20);
+			input_error(rd, path, "reports.file.too_large", m, false);
 			break;
 		}
 		char *data = malloc(size + 1);

@@ -38,7 +38,9 @@ class Server:
     """emailauth serve on 127.0.0.1, a free port chosen by the kernel (--listen :0)."""
 
     def __init__(self, *args):
-        self.proc = subprocess.Popen([EMAILAUTH, "serve", "--listen", "127.0.0.1:0"] + list(args),
+        # Tests may run as root (CI containers); serve refuses root without --allow-root.
+        root = ["--allow-root"] if os.geteuid() == 0 else []
+        self.proc = subprocess.Popen([EMAILAUTH, "serve", "--listen", "127.0.0.1:0"] + root + list(args),
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.log = []
         line = self.proc.stderr.readline()

@@ -117,6 +117,23 @@ def main():
     ok(doc is not None and doc["inputs"]["ignored"] == 2 and doc["inputs"]["failed"] == 0,
        "maildir: the index file and the message without a report are ignored, tmp/ is skipped",
        doc and doc["inputs"])
+    # An mbox over the 64 MiB a single message may hold is read message by message: its
+    # reports, after a filler message past the cap that is reported (in MiB) and skipped.
+    big = os.path.join(tmp, "big.mbox")
+    with open(sc["mbox"], "rb") as src, open(big, "wb") as dst:
+        dst.write(b"From filler@example.org Mon Jan  5 00:00:00 2026\nSubject: filler\n\n")
+        line = b"x" * 1023 + b"\n"
+        for _ in range(65 * 1024):
+            dst.write(line)
+        dst.write(src.read())
+    rc, out, err = run(big, "--format", "json")
+    doc = as_json(out)
+    ok(doc is not None and doc["inputs"]["reports"] == 15 and source(doc, "54.240.8.10") is not None,
+       "an mbox over 64 MiB is read message by message", doc and doc["inputs"])
+    ok("a message over 64 MiB" in out + err and "1024 *" not in out + err,
+       "the message over the cap is named in MiB, not as a macro's text", (out + err)[-400:])
+    os.unlink(big)
+
     rc, out, err = run(sc["eml"], "--format", "json")
     doc = as_json(out)
     ok(doc is not None and doc["inputs"]["reports"] == 1 and source(doc, "54.240.8.10") is not None,

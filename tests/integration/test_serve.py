@@ -467,7 +467,14 @@ with Bed(zones, timeout_zones=["slow-shop.com"]) as bed:
     # Usage errors.
     for args, desc in ((["--listen", "nowhere"], "a bad --listen"), (["--rate", "-1"], "a bad --rate"),
                        (["--max-concurrent", "0"], "a zero --max-concurrent"), (["--bogus"], "an unknown option")):
-        p = subprocess.run([EMAILAUTH, "serve", "--resolver", bed.resolver] + args, capture_output=True, timeout=10)
+        p = subprocess.run([EMAILAUTH, "serve", "--allow-root", "--resolver", bed.resolver] + args,
+                           capture_output=True, timeout=10)
         ok(p.returncode in (1, 64) and p.stderr, "serve refuses %s" % desc, p.returncode)
+    if os.geteuid() == 0:
+        p = subprocess.run([EMAILAUTH, "serve", "--listen", "127.0.0.1:0", "--resolver", bed.resolver],
+                           capture_output=True, text=True, timeout=10)
+        ok(p.returncode == 64 and "will not run as root" in p.stderr and "DynamicUser" in p.stderr
+           and "--allow-root" in p.stderr, "serve refuses to run as root, saying why and how not to",
+           p.stderr)
 
 done()

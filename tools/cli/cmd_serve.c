@@ -1,6 +1,8 @@
-/* emailauth serve [--listen ADDR:PORT] [--max-concurrent N] [--rate PER_MINUTE] */
+/* emailauth serve [--listen ADDR:PORT] [--max-concurrent N] [--rate PER_MINUTE] [--allow-root] */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "server.h"
@@ -27,6 +29,7 @@ int cmd_serve(int argc, char **argv)
 	g.timeout_s = SRV_DEFAULT_DEADLINE_S;
 	srv_config cfg = {.listen = SRV_DEFAULT_LISTEN, .max_concurrent = SRV_DEFAULT_MAX_CONCURRENT,
 	                  .rate_per_minute = SRV_DEFAULT_RATE};
+	bool allow_root = false;
 	for (int i = 1; i < argc; i++) {
 		int gr = cli_global_option(&g, argc, argv, &i);
 		if (gr < 0)
@@ -44,11 +47,21 @@ int cmd_serve(int argc, char **argv)
 		} else if (cli_option("--rate", argc, argv, &i, &v)) {
 			if (!parse_count("--rate", v, 0, SERVE_RATE_LIMIT, &cfg.rate_per_minute))
 				return EA_EXIT_USAGE;
+		} else if (strcmp(argv[i], "--allow-root") == 0) {
+			allow_root = true;
 		} else {
 			return cli_usage_error("unknown option '%s' for 'serve'", argv[i]);
 		}
 	}
 	cli_globals_finish(&g);
+	/* A server answers anyone who connects: a flaw in it must not hand over the machine. */
+	if (geteuid() == 0 && !allow_root) {
+		fprintf(stderr, "emailauth: serve will not run as root: it answers the network, and a flaw in "
+		        "it would then give the whole machine away. Run it as a plain user, or from a systemd "
+		        "unit with DynamicUser=yes (for a port below 1024, add "
+		        "AmbientCapabilities=CAP_NET_BIND_SERVICE). --allow-root runs it as root anyway.\n");
+		return EA_EXIT_USAGE;
+	}
 	cfg.rcfg = g.rcfg;
 	cfg.deadline_s = g.timeout_s;
 	return srv_main(&cfg);

@@ -104,6 +104,8 @@ static const cli_opt serve_opts[] = {
 	 "checks running at once (default 8)"},
 	{"--rate", NULL, CLI_VALUE, "PER_MINUTE", "checks per client per minute (0: no limit)",
 	 "checks per client per minute (default 30; 0: no limit)"},
+	{"--allow-root", NULL, CLI_NO_VALUE, NULL, NULL,
+	 "run as root anyway (refused otherwise: use a plain user or systemd DynamicUser=yes)"},
 };
 
 const cli_command cli_commands[] = {
@@ -163,7 +165,7 @@ const cli_command cli_commands[] = {
 	 "emailauth scan domains.txt --checks spf,dmarc --format csv --qps 500\n"
 	 "emailauth scan domains.txt --output results.jsonl --resume"},
 	{"serve", cmd_serve, "the web page, JSON API and /metrics (docs/serve.md)",
-	 "[--listen 127.0.0.1:8080] [--max-concurrent N] [--rate PER_MINUTE]",
+	 "[--listen 127.0.0.1:8080] [--max-concurrent N] [--rate PER_MINUTE] [--allow-root]",
 	 "Serves the web page and the JSON API, /healthz, /metrics (Prometheus) and\n"
 	 "/openapi.yaml. --timeout is each check's deadline. Stops on SIGTERM.",
 	 serve_opts, N(serve_opts), "text|json",

@@ -1,5 +1,7 @@
 #include <arpa/inet.h>
+#include <idn2.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -79,6 +81,36 @@ static int take(srv_params *p, srv_get_fn get, void *ctx, const char *key, char 
 	return EA_OK;
 }
 
+/* An A-label ("xn--...") must be the encoding of a valid U-label: decoded and encoded
+ * again (IDNA2008, libidn2) it comes back the same (RFC 5890 2.3.2.1). Names are
+ * lower case here (ea_domain_normalize). */
+static bool alabels_valid(const char *name)
+{
+	while (*name) {
+		size_t n = strcspn(name, ".");
+		if (n > 4 && strncmp(name, "xn--", 4) == 0) {
+			char label[EA_LABEL_MAX + 1];
+			if (n > EA_LABEL_MAX)
+				return false;
+			memcpy(label, name, n);
+			label[n] = '\0';
+			char *u = NULL, *a = NULL;
+			bool ok = idn2_to_unicode_8z8z(label, &u, 0) == IDN2_OK &&
+			          idn2_to_ascii_8z(u, &a, IDN2_NONTRANSITIONAL) == IDN2_OK && strcmp(a, label) == 0;
+			idn2_free(u);
+			idn2_free(a);
+			if (!ok)
+				return false;
+		} else if (n == 4 && strncmp(name, "xn--", 4) == 0) {
+			return false;
+		}
+		name += n;
+		if (*name == '.')
+			name++;
+	}
+	return true;
+}
+
 static int domain_field(srv_params *p, const char *field, const char *in, char *out, bool required)
 {
 	if (*in == '\0')
@@ -91,6 +123,9 @@ static int domain_field(srv_params *p, const char *field, const char *in, char *
 	if (strchr(out, '.') == NULL)
 		return fail(p, field, "invalid_domain", "'%s' needs at least two labels, such as example.com",
 		            field);
+	if (!alabels_valid(out))
+		return fail(p, field, "invalid_domain", "'%s' is not a domain name: a label starting with "
+		            "'xn--' is not valid punycode (IDNA2008)", field);
 	return EA_OK;
 }
 
