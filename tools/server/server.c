@@ -11,10 +11,11 @@
  * request happened, never what it asked.
  */
 #include <arpa/inet.h>
-#include <fcntl.h>
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <microhttpd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -51,6 +52,7 @@
 #define SRV_FD_TABLE 65536             /* accept times kept by descriptor */
 #define SRV_PAGE_BODY_MAX (3 * SRV_HEADERS_MAX + 4096)  /* the form, percent-encoded */
 #define SRV_API_BODY_MAX SRV_HEADERS_MAX
+#define SRV_GATE_WAIT_ROUNDS 3         /* see srv_limits_new below */
 #define SRV_BUSY_RETRY_S 2             /* Retry-After when every check slot is taken */
 #define SRV_SHUTDOWN_GRACE_MS 2000     /* past the deadline, for checks to finish */
 
@@ -548,8 +550,43 @@ static enum MHD_Result dispatch(srv_state *st, struct MHD_Connection *c, req_ctx
 	return MHD_NO;
 }
 
-static enum MHD_Result too_large(struct MHD_Connection *c, req_ctx *rq)
+/* libmicrohttpd 0.9.75 takes no response while a body is arriving (MHD_queue_response
+ * refuses it until the body is complete, and a slow client may never complete it): the
+ * answer is written on the socket here, the input drained a moment so that closing
+ * does not reset the answer away, and the connection closed. */
+static enum MHD_Result respond_mid_body(struct MHD_Connection *c, req_ctx *rq, unsigned status,
+                                        const char *message)
 {
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	char out[SRV_RAW_RESPONSE_MAX];
+	size_t len = srv_raw_response(out, sizeof(out), status, "text/plain; charset=utf-8", NULL, NULL,
+	                              message, strlen(message), false);
+	rq->status = status;
+	rq->responded = true;
+	if (ci == NULL || len == 0)
+		return MHD_NO;
+	int fd = ci->connect_fd;
+	(void)send(fd, out, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	shutdown(fd, SHUT_WR);
+	double until = ea_now_ms() + SRV_LINGER_MS;
+	for (double now = ea_now_ms(); now < until; now = ea_now_ms()) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		if (poll(&pfd, 1, (int)(until - now) + 1) <= 0)
+			break;
+		char sink[4096];
+		ssize_t n = recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			break;
+	}
+	return MHD_NO;
+}
+
+/* Over the body cap: on the first call (Content-Length) a normal response; once the
+ * body is arriving, respond_mid_body. */
+static enum MHD_Result too_large(struct MHD_Connection *c, req_ctx *rq, bool arriving)
+{
+	if (arriving)
+		return respond_mid_body(c, rq, 413, "413 Content Too Large: the request body is too large\n");
 	if (rq->rt->type == R_API)
 		return json_error(c, rq, 413, "too_large", NULL, "the request body is too large", 0);
 	srv_notice n = {"Too much text", "The form is larger than this server accepts."};
@@ -592,7 +629,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			ea_buf_init(&rq->body, rq->rt->body_max);
 			const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 			if (cl && strtoull(cl, NULL, 10) > rq->rt->body_max)
-				return too_large(c, rq);
+				return too_large(c, rq, false);
 		}
 		/* Answer on a later call, once the whole request is read: a response queued
 		 * on this first call makes libmicrohttpd close the connection (no keep-alive). */
@@ -603,18 +640,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		if (ea_now_ms() > rq->deadline_ms) {
-			*upload_size = 0;     /* a slow sender: answered, then closed */
-			resp_opts o = {.content_type = "text/plain; charset=utf-8"};
-			return respond(c, rq, 408, strdup("the request took too long to arrive\n"), 35, &o);
-		}
+		if (ea_now_ms() > rq->deadline_ms)     /* a slow sender: answered, then closed */
+			return respond_mid_body(c, rq, 408, "408 Request Timeout: the request took too long to arrive\n");
 		if (!rq->is_post || !rq->rt->post) {
 			*upload_size = 0;
 			return MHD_YES;
 		}
 		bool ok = ea_buf_append(&rq->body, upload, *upload_size);
 		*upload_size = 0;
-		return ok ? MHD_YES : too_large(c, rq);
+		return ok ? MHD_YES : too_large(c, rq, true);
 	}
 	return dispatch(st, c, rq, url);
 }
@@ -816,9 +850,12 @@ int srv_main(const srv_config *cfg)
 		st.idle_timeout_s = (unsigned)atoi(idle);
 		st.request_deadline_ms = fmin(st.request_deadline_ms, st.idle_timeout_s * 1000.0);
 	}
-	/* A request waits for a check slot up to two deadlines: a whole round of slow
-	 * checks, then its turn. */
-	st.limits = srv_limits_new(cfg->rate_per_minute, cfg->max_concurrent, 2 * st.run.deadline_ms);
+	/* A request waits for a check slot up to SRV_GATE_WAIT_ROUNDS deadlines: when many
+	 * new addresses arrive at once, none has used anything yet and they are served in
+	 * order of arrival, a round of slow checks at a time; after that the least used
+	 * go first. */
+	st.limits = srv_limits_new(cfg->rate_per_minute, cfg->max_concurrent,
+	                           SRV_GATE_WAIT_ROUNDS * st.run.deadline_ms);
 	st.conns_by_addr = srv_addr_counts_new(SRV_MAX_CONNECTIONS + SRV_MHD_CONNECTION_SLACK);
 	st.accept_ms = calloc(SRV_FD_TABLE, sizeof(double));
 	pthread_mutex_init(&st.conns_mu, NULL);
