@@ -157,7 +157,21 @@ class Slowloris:
         self.thread.join(timeout=30)
 
 
-class CheckFlood:
+class Threads:
+    """Runs self.threads from `with` until its end (self.stop)."""
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(timeout=40)
+
+
+class CheckFlood(Threads):
     """From each address in ips, per_ip checks of path kept in flight at once (a new
     one as soon as one is answered, after pause seconds); counts the answers."""
 
@@ -176,18 +190,8 @@ class CheckFlood:
                 self.statuses[st] = self.statuses.get(st, 0) + 1
             self.stop.wait(self.pause)
 
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
 
-    def __exit__(self, *exc):
-        self.stop.set()
-        for t in self.threads:
-            t.join(timeout=30)
-
-
-class Legitimate:
+class Legitimate(Threads):
     """The client who should not notice the attack: GET /healthz every health_every
     seconds (latency recorded) and a check every check_every seconds, from 127.0.0.1."""
 
@@ -219,16 +223,6 @@ class Legitimate:
             self.checks.append((st, dt))
             self._note(st, h, "check")
             self.stop.wait(self.check_every)
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for t in self.threads:
-            t.join(timeout=40)
 
 
 def percentile(values, p):

@@ -36,6 +36,7 @@ struct srv_limits {
 	atomic_uint active;
 	unsigned max_active;
 	unsigned per_address;
+	unsigned reserve;       /* slots heavy addresses leave to the others */
 	double wait_ms;
 	srv_addr_counts *running;
 	waiter waiters[SRV_GATE_WAITERS];
@@ -71,6 +72,7 @@ srv_limits *srv_limits_new(unsigned per_minute, unsigned max_active, double wait
 		l->per_address = 1;
 	if (l->per_address > SRV_GATE_PER_IP_MAX)
 		l->per_address = SRV_GATE_PER_IP_MAX;
+	l->reserve = l->max_active > 2 ? (l->max_active + SRV_GATE_RESERVE - 1) / SRV_GATE_RESERVE : 0;
 	l->wait_ms = wait_ms;
 	return l;
 }
@@ -191,13 +193,21 @@ void srv_usage_add(srv_limits *l, const struct sockaddr *addr, double slot_ms, d
 	pthread_mutex_unlock(&l->mu);
 }
 
+/* Whether a request of this priority may take a slot now (gate_mu held). */
+static bool slot_free(srv_limits *l, double priority)
+{
+	unsigned limit = l->max_active - (-priority >= SRV_GATE_HEAVY_MS ? l->reserve : 0);
+	return atomic_load(&l->active) < limit;
+}
+
 /* The best waiter that may run now (gate_mu held), or NULL. */
 static waiter *next_waiter(srv_limits *l)
 {
 	waiter *best = NULL;
 	for (size_t i = 0; i < SRV_GATE_WAITERS; i++) {
 		waiter *w = &l->waiters[i];
-		if (!w->used || w->admitted || srv_addr_counts_get(l->running, w->key) >= l->per_address)
+		if (!w->used || w->admitted || srv_addr_counts_get(l->running, w->key) >= l->per_address ||
+		    !slot_free(l, w->priority))
 			continue;
 		if (best == NULL || w->priority > best->priority ||
 		    (w->priority == best->priority && w->seq < best->seq))
@@ -210,6 +220,21 @@ static void take_slot(srv_limits *l, const uint8_t key[16])
 {
 	atomic_fetch_add(&l->active, 1);
 	srv_addr_counts_add(l->running, key, 1);
+}
+
+/* Hands the free slots to the best waiters that may take them (gate_mu held). */
+static void admit_waiters(srv_limits *l)
+{
+	bool handed = false;
+	waiter *w;
+	while ((w = next_waiter(l)) != NULL) {
+		w->admitted = true;
+		l->waiting--;
+		take_slot(l, w->key);
+		handed = true;
+	}
+	if (handed)
+		pthread_cond_broadcast(&l->gate_cv);
 }
 
 srv_gate_result srv_gate_enter(srv_limits *l, const struct sockaddr *addr, double priority)
@@ -226,17 +251,18 @@ srv_gate_result srv_gate_enter(srv_limits *l, const struct sockaddr *addr, doubl
 		if (!l->waiters[i].used && w == NULL)
 			w = &l->waiters[i];
 	}
-	srv_gate_result r = SRV_GATE_BUSY;
-	if (mine >= l->per_address) {
-		r = SRV_GATE_ADDRESS_BUSY;
-	} else if (atomic_load(&l->active) < l->max_active && l->waiting == 0) {
-		take_slot(l, key);
-		r = SRV_GATE_OK;
-	} else if (mine == 0 && !waiting_here && w != NULL && l->wait_ms > 0) {
-		/* Waits for a slot; srv_gate_leave hands it over. */
-		*w = (waiter){.priority = priority, .seq = l->seq++, .used = true};
-		memcpy(w->key, key, 16);
-		l->waiting++;
+	if (mine >= l->per_address || w == NULL) {
+		pthread_mutex_unlock(&l->gate_mu);
+		return w == NULL ? SRV_GATE_BUSY : SRV_GATE_ADDRESS_BUSY;
+	}
+	/* In the queue at once: a slot free now goes to whoever is best, this request or
+	 * one that waits already. */
+	*w = (waiter){.priority = priority, .seq = l->seq++, .used = true};
+	memcpy(w->key, key, 16);
+	l->waiting++;
+	admit_waiters(l);
+	/* Only an address with nothing running or waiting may wait. */
+	if (!w->admitted && mine == 0 && !waiting_here && l->wait_ms > 0) {
 		struct timespec until;
 		clock_gettime(CLOCK_MONOTONIC, &until);
 		long long ns = until.tv_nsec + (long long)(fmod(l->wait_ms, 1000.0) * 1e6);
@@ -245,12 +271,11 @@ srv_gate_result srv_gate_enter(srv_limits *l, const struct sockaddr *addr, doubl
 		while (!w->admitted)
 			if (pthread_cond_timedwait(&l->gate_cv, &l->gate_mu, &until) != 0 && !w->admitted)
 				break;
-		if (w->admitted)
-			r = SRV_GATE_OK;
-		else
-			l->waiting--;
-		w->used = false;
 	}
+	srv_gate_result r = w->admitted ? SRV_GATE_OK : SRV_GATE_BUSY;
+	if (!w->admitted)
+		l->waiting--;
+	w->used = false;
 	pthread_mutex_unlock(&l->gate_mu);
 	return r;
 }
@@ -262,16 +287,7 @@ void srv_gate_leave(srv_limits *l, const struct sockaddr *addr)
 	pthread_mutex_lock(&l->gate_mu);
 	atomic_fetch_sub(&l->active, 1);
 	srv_addr_counts_add(l->running, key, -1);
-	bool handed = false;
-	waiter *w;
-	while (atomic_load(&l->active) < l->max_active && (w = next_waiter(l)) != NULL) {
-		w->admitted = true;
-		l->waiting--;
-		take_slot(l, w->key);
-		handed = true;
-	}
-	if (handed)
-		pthread_cond_broadcast(&l->gate_cv);
+	admit_waiters(l);
 	pthread_mutex_unlock(&l->gate_mu);
 }
 

@@ -15,6 +15,8 @@
 #define SRV_GATE_PER_IP_MAX 4    /* ... and never more than this many */
 #define SRV_GATE_WAITERS 64      /* requests waiting for a check slot, in all */
 #define SRV_USAGE_HALF_LIFE_MS 60000.0
+#define SRV_GATE_HEAVY_MS 2000.0 /* an address whose checks held slots this long lately ... */
+#define SRV_GATE_RESERVE 8       /* ... leaves 1 slot in 8 free for the others (max_active > 2) */
 
 typedef struct srv_limits srv_limits;
 
@@ -41,7 +43,8 @@ void srv_usage_add(srv_limits *l, const struct sockaddr *addr, double slot_ms, d
  * least 1, at most SRV_GATE_PER_IP_MAX). When every slot is taken, a request from an
  * address with nothing running or waiting waits for one, up to wait_ms; a freed slot
  * goes to the waiter with the highest priority (-srv_usage_get), the earliest among
- * equals. So a few addresses cannot take every slot, and a flood
+ * equals. A heavy address (usage over SRV_GATE_HEAVY_MS) never takes the last slots
+ * (1 in SRV_GATE_RESERVE): a quiet client finds one free at once. So a few addresses cannot take every slot, and a flood
  * from many cannot keep a quiet client out. */
 typedef enum { SRV_GATE_OK, SRV_GATE_BUSY, SRV_GATE_ADDRESS_BUSY } srv_gate_result;
 srv_gate_result srv_gate_enter(srv_limits *l, const struct sockaddr *addr, double priority);

@@ -816,15 +816,21 @@ static void srv_state_free(srv_state *st)
 	srv_addr_counts_free(st->conns_by_addr);
 	free(st->accept_ms);
 	pthread_mutex_destroy(&st->conns_mu);
+	free(st);
 }
 
-int srv_main(const srv_config *cfg)
+struct srv_server {
+	srv_state *st;
+	srv_front *front;
+};
+
+srv_server *srv_start(const srv_config *cfg, unsigned *port)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	if (!parse_listen(cfg->listen, &ss, &sslen)) {
 		fprintf(stderr, "emailauth: --listen takes ADDR:PORT or [ADDR6]:PORT\n");
-		return 1;
+		return NULL;
 	}
 	/* One resolver made here, before any thread: checks the configuration and sets up
 	 * the DNS library once. */
@@ -833,39 +839,97 @@ int srv_main(const srv_config *cfg)
 	ea_resolver *probe = ea_resolver_new(&cfg->rcfg, &err, msg, sizeof(msg));
 	if (probe == NULL) {
 		fprintf(stderr, "emailauth: %s\n", msg[0] ? msg : ea_strerror(err));
-		return 1;
+		return NULL;
 	}
 	ea_resolver_free(probe);
 
-	srv_state st = {0};
-	st.run.rcfg = cfg->rcfg;
-	st.run.rcfg.qps = SRV_RESOLVER_QPS;
-	st.run.rcfg.max_inflight = SRV_RESOLVER_INFLIGHT;
-	st.run.deadline_ms = cfg->deadline_s * 1000.0;
-	st.max_concurrent = cfg->max_concurrent;
-	st.idle_timeout_s = SRV_CONN_TIMEOUT_S;
-	st.request_deadline_ms = SRV_REQUEST_DEADLINE_MS;
+	srv_server *sv = calloc(1, sizeof(*sv));
+	srv_state *st = calloc(1, sizeof(*st));
+	if (sv == NULL || st == NULL) {
+		free(sv);
+		free(st);
+		return NULL;
+	}
+	sv->st = st;
+	st->run.rcfg = cfg->rcfg;
+	st->run.rcfg.qps = SRV_RESOLVER_QPS;
+	st->run.rcfg.max_inflight = SRV_RESOLVER_INFLIGHT;
+	st->run.deadline_ms = cfg->deadline_s * 1000.0;
+	st->max_concurrent = cfg->max_concurrent;
+	st->idle_timeout_s = SRV_CONN_TIMEOUT_S;
+	st->request_deadline_ms = SRV_REQUEST_DEADLINE_MS;
 	const char *idle = getenv(SRV_TIMEOUT_ENV);
 	if (idle && atoi(idle) >= 1 && atoi(idle) < SRV_CONN_TIMEOUT_S) {
-		st.idle_timeout_s = (unsigned)atoi(idle);
-		st.request_deadline_ms = fmin(st.request_deadline_ms, st.idle_timeout_s * 1000.0);
+		st->idle_timeout_s = (unsigned)atoi(idle);
+		st->request_deadline_ms = fmin(st->request_deadline_ms, st->idle_timeout_s * 1000.0);
 	}
 	/* A request waits for a check slot up to SRV_GATE_WAIT_ROUNDS deadlines: when many
 	 * new addresses arrive at once, none has used anything yet and they are served in
 	 * order of arrival, a round of slow checks at a time; after that the least used
 	 * go first. */
-	st.limits = srv_limits_new(cfg->rate_per_minute, cfg->max_concurrent,
-	                           SRV_GATE_WAIT_ROUNDS * st.run.deadline_ms);
-	st.conns_by_addr = srv_addr_counts_new(SRV_MAX_CONNECTIONS + SRV_MHD_CONNECTION_SLACK);
-	st.accept_ms = calloc(SRV_FD_TABLE, sizeof(double));
-	pthread_mutex_init(&st.conns_mu, NULL);
-	int lfd = st.limits && st.conns_by_addr && st.accept_ms ? listen_on(&ss, sslen) : -1;
+	st->limits = srv_limits_new(cfg->rate_per_minute, cfg->max_concurrent,
+	                            SRV_GATE_WAIT_ROUNDS * st->run.deadline_ms);
+	st->conns_by_addr = srv_addr_counts_new(SRV_MAX_CONNECTIONS + SRV_MHD_CONNECTION_SLACK);
+	st->accept_ms = calloc(SRV_FD_TABLE, sizeof(double));
+	pthread_mutex_init(&st->conns_mu, NULL);
+	int lfd = st->limits && st->conns_by_addr && st->accept_ms ? listen_on(&ss, sslen) : -1;
 	if (lfd < 0) {
 		fprintf(stderr, "emailauth: cannot listen on %s\n", cfg->listen);
-		srv_state_free(&st);
-		return 1;
+		srv_state_free(st);
+		free(sv);
+		return NULL;
 	}
+	/* Connections come from the front end (MHD_add_connection), never from a socket
+	 * of libmicrohttpd's own. */
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+	                 MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
+	st->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, st,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)(SRV_MAX_CONNECTIONS + SRV_MHD_CONNECTION_SLACK),
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)(SRV_PER_IP_CONNECTIONS + SRV_MHD_CONNECTION_SLACK),
+		MHD_OPTION_CONNECTION_TIMEOUT, st->idle_timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, st,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, st,
+		MHD_OPTION_END);
+	srv_front_config fc = {.listen_fd = lfd, .head_timeout_ms = (unsigned)st->request_deadline_ms,
+	                       .on_head = front_head, .on_log = front_log, .ctx = st};
+	sv->front = st->mhd ? srv_front_start(&fc) : NULL;
+	if (sv->front == NULL) {
+		fprintf(stderr, "emailauth: cannot start the server on %s\n", cfg->listen);
+		if (st->mhd)
+			MHD_stop_daemon(st->mhd);
+		close(lfd);
+		srv_state_free(st);
+		free(sv);
+		return NULL;
+	}
+	struct sockaddr_storage bound;
+	socklen_t blen = sizeof(bound);
+	*port = 0;
+	if (getsockname(lfd, (struct sockaddr *)&bound, &blen) == 0)
+		*port = ntohs(bound.ss_family == AF_INET ? ((struct sockaddr_in *)&bound)->sin_port
+		                                         : ((struct sockaddr_in6 *)&bound)->sin6_port);
+	return sv;
+}
 
+void srv_stop(srv_server *sv)
+{
+	srv_state *st = sv->st;
+	st->stopping = 1;
+	srv_front_stop(sv->front);    /* closes the listening socket */
+	double until = ea_now_ms() + st->run.deadline_ms + SRV_SHUTDOWN_GRACE_MS;
+	while (srv_gate_active(st->limits) > 0 && ea_now_ms() < until) {
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(st->mhd);
+	srv_state_free(st);
+	free(sv);
+}
+
+int srv_main(const srv_config *cfg)
+{
 	/* SIGTERM and SIGINT are taken by sigwait() below; every thread inherits the mask. */
 	sigset_t stop;
 	sigemptyset(&stop);
@@ -873,37 +937,13 @@ int srv_main(const srv_config *cfg)
 	sigaddset(&stop, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
-
-	/* Connections come from the front end (MHD_add_connection), never from a socket
-	 * of libmicrohttpd's own. */
-	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
-	                 MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
-	st.mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &st,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)(SRV_MAX_CONNECTIONS + SRV_MHD_CONNECTION_SLACK),
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)(SRV_PER_IP_CONNECTIONS + SRV_MHD_CONNECTION_SLACK),
-		MHD_OPTION_CONNECTION_TIMEOUT, st.idle_timeout_s,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &st,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, &st,
-		MHD_OPTION_END);
-	srv_front_config fc = {.listen_fd = lfd, .head_timeout_ms = (unsigned)st.request_deadline_ms,
-	                       .on_head = front_head, .on_log = front_log, .ctx = &st};
-	srv_front *front = st.mhd ? srv_front_start(&fc) : NULL;
-	if (front == NULL) {
-		fprintf(stderr, "emailauth: cannot start the server on %s\n", cfg->listen);
-		if (st.mhd)
-			MHD_stop_daemon(st.mhd);
-		close(lfd);
-		srv_state_free(&st);
-		return 1;
-	}
-	struct sockaddr_storage bound;
-	socklen_t blen = sizeof(bound);
 	unsigned port = 0;
-	if (getsockname(lfd, (struct sockaddr *)&bound, &blen) == 0)
-		port = ntohs(bound.ss_family == AF_INET ? ((struct sockaddr_in *)&bound)->sin_port
-		                                        : ((struct sockaddr_in6 *)&bound)->sin6_port);
+	srv_server *sv = srv_start(cfg, &port);
+	if (sv == NULL)
+		return 1;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	parse_listen(cfg->listen, &ss, &sslen);
 	char host[INET6_ADDRSTRLEN] = "?";
 	if (ss.ss_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));
@@ -912,19 +952,10 @@ int srv_main(const srv_config *cfg)
 	fprintf(stderr, "emailauth serve: listening on http://%s%s%s:%u/ (at most %u checks at once, "
 	        "%u per client per minute)\n", ss.ss_family == AF_INET6 ? "[" : "", host,
 	        ss.ss_family == AF_INET6 ? "]" : "", port, cfg->max_concurrent, cfg->rate_per_minute);
-
 	int sig = 0;
 	sigwait(&stop, &sig);
-	st.stopping = 1;
 	fprintf(stderr, "emailauth serve: stopping (signal %d): finishing the checks in flight\n", sig);
-	srv_front_stop(front);    /* closes the listening socket */
-	double until = ea_now_ms() + st.run.deadline_ms + SRV_SHUTDOWN_GRACE_MS;
-	while (srv_gate_active(st.limits) > 0 && ea_now_ms() < until) {
-		struct timespec ts = {0, 20 * 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
-	MHD_stop_daemon(st.mhd);
-	srv_state_free(&st);
+	srv_stop(sv);
 	fprintf(stderr, "emailauth serve: stopped\n");
 	return 0;
 }

@@ -17,6 +17,13 @@ typedef struct {
 	unsigned rate_per_minute;            /* 0: no rate limit */
 } srv_config;
 
+/* Starts serving in threads of its own (the front end, libmicrohttpd); *port gets the
+ * port bound. NULL (and a message on stderr) when it cannot. */
+typedef struct srv_server srv_server;
+srv_server *srv_start(const srv_config *cfg, unsigned *port);
+/* Stops accepting, lets the checks in flight finish (within their deadline), frees. */
+void srv_stop(srv_server *s);
+
 /* Serves until SIGTERM or SIGINT, then finishes the checks in flight and returns 0;
  * returns 1 when it cannot start. Prints "listening on http://ADDR:PORT/" to stderr. */
 int srv_main(const srv_config *cfg);
