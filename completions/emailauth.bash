@@ -18,7 +18,7 @@ _emailauth()
 	verify) opts="--ip --helo --mail-from --headers-only --now" ;;
 	reports) opts="--since --domain --no-dns"; formats="text json csv" ;;
 	scan) opts="--checks --jobs --qps --inflight --threads --output -o --resume --quiet -q"; formats="jsonl csv" ;;
-	serve) opts="--listen --max-concurrent --rate" ;;
+	serve) opts="--listen --max-concurrent --rate --allow-root" ;;
 	help) COMPREPLY=($(compgen -W "ses check spf verify reports scan serve" -- "$cur")); return ;;
 	*) return ;;
 	esac

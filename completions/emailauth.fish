@@ -59,3 +59,4 @@ complete -c emailauth -n "__fish_seen_subcommand_from scan" -s q -l quiet -d 'no
 complete -c emailauth -n "__fish_seen_subcommand_from serve" -l listen -x -d 'ADDR:PORT'
 complete -c emailauth -n "__fish_seen_subcommand_from serve" -l max-concurrent -x -d 'checks at once'
 complete -c emailauth -n "__fish_seen_subcommand_from serve" -l rate -x -d 'checks per client per minute'
+complete -c emailauth -n "__fish_seen_subcommand_from serve" -l allow-root -d 'run as root anyway'
