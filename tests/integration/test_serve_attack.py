@@ -5,6 +5,7 @@ every security header; slowloris from 20 addresses while a legitimate client mea
 /healthz and runs checks; a flood of slow checks from 20 addresses (a zone whose name
 server never answers) that must not keep the legitimate client out."""
 import os
+import socket
 import sys
 import time
 import urllib.parse
@@ -15,7 +16,7 @@ sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
 from bed import Bed  # noqa: E402
 import serve_data  # noqa: E402
 from serve_attack import (CheckFlood, Legitimate, Slowloris, attacker_ips, missing_headers,  # noqa: E402
-                          percentile, raw_exchange, request)
+                          parse_response, percentile, raw_exchange)
 from tap import ok, done  # noqa: E402
 
 # Generous for a loaded 2-core CI machine under ASan; bench/serve_attack.py measures the
@@ -80,6 +81,28 @@ with Bed(serve_data.zones(), timeout_zones=["slow-shop.com"]) as bed:
             st, h, body, dt = raw_exchange(s.port, b"GET /?x=", dribble=b"a", dribble_every=0.3)
             ok(st == 408 and not missing_headers(h) and dt < 6,
                "a head sent one byte at a time: 408 at the deadline, however steady", (st, dt))
+            sock = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)   # one segment per piece
+            answer = b""
+            for piece in range(200):     # the server may see fewer pieces than sent
+                try:
+                    sock.sendall(b"X-%d: 1\r\n" % piece if piece else b"GET / HTTP/1.1\r\nHost: x\r\n")
+                    time.sleep(0.01)
+                    sock.setblocking(False)
+                    answer += sock.recv(65536)
+                except (BlockingIOError, socket.timeout):
+                    pass
+                except OSError:
+                    break
+                finally:
+                    sock.setblocking(True)
+                if answer:
+                    break
+            sock.close()
+            st, h, body = parse_response(answer)
+            ok(st == 400 and not missing_headers(h) and b"too many pieces" in body,
+               "a head in a great many pieces: 400 (each piece costs a read of the whole head)",
+               (st, answer[:100]))
             st, h, body, dt = raw_exchange(s.port, b"POST /api/v1/verify HTTP/1.1\r\nHost: x\r\n"
                                            b"Content-Length: 5000\r\n\r\nFrom: a", dribble=b"x", dribble_every=0.3)
             ok(st == 408 and not missing_headers(h) and dt < 6,

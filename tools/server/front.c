@@ -21,6 +21,7 @@ struct conn {
 	int fd;
 	bool lingering;                  /* answered: drained until the client closes */
 	bool peer_done;                  /* the client will send no more (EPOLLRDHUP) */
+	unsigned pieces;                 /* reads of an incomplete head */
 	uint8_t key[16];
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
@@ -133,6 +134,8 @@ static void head_read(srv_front *f, conn *c)
 		if (full || c->peer_done)
 			conn_refuse(f, c, srv_head_incomplete(f->buf, (size_t)n, full),
 			            full ? "the request head is too large" : "the request head was cut short", NULL);
+		else if (++c->pieces >= SRV_HEAD_PIECES_MAX)
+			conn_refuse(f, c, 400, "the request head came in too many pieces", NULL);
 		return;
 	}
 	srv_head h;

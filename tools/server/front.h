@@ -23,6 +23,9 @@
 #define SRV_LINGER_CONNS 256         /* answered connections drained before closing */
 #define SRV_LINGER_MS 1000           /* how long they are drained at most */
 #define SRV_ACCEPT_BURST 64          /* accepts per wakeup, so heads in progress are read too */
+/* A head is peeked whole each time more of it arrives: past this many pieces it is
+ * refused (400), so a head sent a byte at a time costs at most this many copies. */
+#define SRV_HEAD_PIECES_MAX 64
 
 typedef enum {
 	SRV_FRONT_PASS,      /* handed over: the callback owns the socket now */
