@@ -125,6 +125,7 @@ typedef struct {
 	uint64_t cache_hits;    /* answers served from the cache or joined to one in flight */
 	uint64_t failed;        /* lookups that ended EA_DNS_UNKNOWN */
 	uint64_t failed_by_server[EA_RESOLVER_MAX_SERVERS];
+	uint64_t failures_reused; /* lookups answered with a failure kept briefly (RFC 9520) */
 } ea_resolver_stats;
 EA_PUBLIC void ea_resolver_get_stats(const ea_resolver *r, ea_resolver_stats *out);
 EA_PUBLIC const char *ea_resolver_server_name(const ea_resolver *r, size_t i);

@@ -76,17 +76,23 @@ void ea_cache_release(ea_resolver *r, cache_entry *e)
 		entry_free(e);
 }
 
-/* Drops the least recently used entries that no job holds, down to the limit. */
+/* Drops the least recently used entries that no job holds, down to the limit. Looks at
+ * CACHE_TRIM_STEPS entries at most: with thousands of domains in flight most entries are
+ * held (in flight, or kept by a job), and walking past them all on every new entry made
+ * a scan quadratic. A held entry met at the tail goes to the front (it is in use), so
+ * the next trim meets others; the cache is over its bound by what jobs hold, no more. */
 static void cache_trim(ea_resolver *r)
 {
-	cache_entry *e = r->lru_tail;
-	while (r->entry_count > r->max_entries && e != NULL) {
-		cache_entry *prev = e->lru_prev;
+	for (unsigned steps = 0; steps < CACHE_TRIM_STEPS && r->entry_count > r->max_entries; steps++) {
+		cache_entry *e = r->lru_tail;
+		if (e == NULL)
+			return;
 		if (e->refs == 0 && e->answer != NULL) {
 			hash_unlink(r, e);
 			entry_free(e);
+		} else {
+			ea_cache_touch(r, e);
 		}
-		e = prev;
 	}
 }
 
@@ -98,10 +104,28 @@ cache_entry *ea_cache_find(ea_resolver *r, const char *name, uint16_t type, cons
 	return NULL;
 }
 
-static double answer_lifetime_ms(const ea_dns_answer *a)
+/* A failure the server (or the path to it) gave, as RFC 9520 section 3 counts them:
+ * kept briefly so that a dead server shared by many domains costs one wait. Not the
+ * job's own deadline, a cancel, or a name we could not even ask. */
+static bool failure_of_server(const ea_dns_answer *a)
+{
+	switch (a->reason) {
+	case EA_DNS_R_TIMEOUT:
+	case EA_DNS_R_SERVFAIL:
+	case EA_DNS_R_REFUSED:
+	case EA_DNS_R_OTHER_RCODE:
+	case EA_DNS_R_MALFORMED:
+	case EA_DNS_R_NETWORK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static double answer_lifetime_ms(const ea_resolver *r, const ea_dns_answer *a)
 {
 	if (a->outcome == EA_DNS_UNKNOWN)
-		return 0;   /* failures are never reused */
+		return failure_of_server(a) ? r->failure_lifetime_ms : 0;
 	uint32_t ttl = UINT32_MAX;
 	for (size_t i = 0; i < a->rr_count; i++)
 		if (a->rrs[i].ttl < ttl)
@@ -149,7 +173,7 @@ static void on_answer(void *arg, ea_dns_answer *answer, int server_index)
 	cache_entry *e = arg;
 	ea_resolver *r = e->r;
 	e->answer = answer;
-	e->expires = ea_now_ms() + answer_lifetime_ms(answer);
+	e->expires = ea_now_ms() + answer_lifetime_ms(r, answer);
 	if (answer->outcome == EA_DNS_UNKNOWN) {
 		r->stats.failed++;
 		if (server_index >= 0 && server_index < EA_RESOLVER_MAX_SERVERS)
@@ -234,7 +258,7 @@ cache_entry *ea_cache_cname_from_txt(ea_resolver *r, const char *name, const cha
 	if (derived != NULL) {
 		r->stats.cache_hits++;
 		e->answer = derived;
-		e->expires = ea_now_ms() + answer_lifetime_ms(derived);
+		e->expires = ea_now_ms() + answer_lifetime_ms(r, derived);
 	} else {
 		base->deferred_cname = e;
 	}

@@ -221,6 +221,8 @@ static const ea_dns_answer *lookup(ea_job *job, const char *server, const char *
 	snprintf(l->server, sizeof(l->server), "%s", server);
 	if (e != NULL) {
 		r->stats.cache_hits++;
+		if (e->answer != NULL && e->answer->outcome == EA_DNS_UNKNOWN)
+			r->stats.failures_reused++;   /* RFC 9520: one wait for a dead server, not one each */
 		e->refs++;
 		l->entry = e;
 		ea_cache_touch(r, e);

@@ -1,8 +1,16 @@
 /*
- * The network transport: c-ares. One channel per configured resolver, so we know
+ * The network transport: c-ares. Channels per configured resolver, so we know
  * which server answered and fail over in order ourselves; one channel per
  * authoritative server asked directly. Queries are built and answers parsed with
  * libknot; c-ares moves the bytes (UDP, TCP on truncation, retries, timeouts).
+ *
+ * Many queries in flight (a scan behind real round trips): c-ares 1.18 is linear in a
+ * channel's queries in ares_timeout() (it walks them all), and one socket holds only
+ * what its receive buffer takes. So a resolver's queries are spread over shards, each
+ * its own channel and socket, each kept at NET_SHARD_INFLIGHT at most, made as they are
+ * needed; and ares_timeout() is asked only of channels with few queries: a busy one is
+ * looked at every NET_TIMEOUT_TICK_MS for its timeouts (c-ares keeps them bucketed by
+ * second, so that costs little). docs/performance.md has the figures.
  */
 #include <arpa/inet.h>
 #include <ares.h>
@@ -18,7 +26,12 @@
 
 #define NET_DEFAULT_TIMEOUT_MS 2000
 #define NET_DEFAULT_TRIES 2
-#define NET_DEFAULT_INFLIGHT 256       /* c-ares 1.18 collapses past ~1,000 per channel (DNS-NOTES) */
+#define NET_DEFAULT_INFLIGHT 256       /* queries in flight per transport, unless configured */
+#define NET_MAX_INFLIGHT 262144        /* the most a transport may be configured for */
+#define NET_SHARD_INFLIGHT 512         /* per c-ares channel (measured: docs/performance.md) */
+#define NET_MAX_SHARDS (NET_MAX_INFLIGHT / NET_SHARD_INFLIGHT)
+#define NET_EXACT_TIMEOUT_MAX 64       /* ares_timeout() walks a channel's queries: only this few */
+#define NET_TIMEOUT_TICK_MS 50         /* a busier channel is looked at this often for timeouts */
 #define NET_MAX_DIRECT_CHANNELS 64     /* authoritative servers asked directly, at most */
 #define NET_MAX_POLLFDS 1024
 #define NET_SERVER_NAME_MAX 64
@@ -35,14 +48,24 @@ typedef struct {
 	ares_channel channel;
 	char name[NET_SERVER_NAME_MAX];    /* "127.0.0.1:5353", for traces */
 	char ip[INET6_ADDRSTRLEN];         /* direct channels: the server address */
+	size_t inflight;                   /* queries given to this channel and not yet back */
 } net_channel;
+
+/* A configured resolver: its queries spread over shards (channels), made when needed. */
+typedef struct {
+	net_channel *shards;
+	size_t shard_count, shards_made, next_shard;
+	char csv[NET_SERVER_NAME_MAX];
+} net_resolver;
 
 typedef struct net_transport {
 	ea_transport base;
-	net_channel resolvers[EA_RESOLVER_MAX_SERVERS];
+	net_resolver resolvers[EA_RESOLVER_MAX_SERVERS];
 	size_t resolver_count;
 	net_channel direct[NET_MAX_DIRECT_CHANNELS];
 	size_t direct_count;
+	net_channel **made;                      /* every channel made, shards and direct */
+	size_t made_count, made_cap;
 	unsigned timeout_ms, tries, max_inflight, qps;
 	uint16_t auth_port;
 	size_t inflight;
@@ -64,6 +87,7 @@ struct net_query {
 	uint16_t type;
 	bool direct;
 	int channel_index;       /* resolvers[] index, or direct[] index */
+	net_channel *channel;    /* the channel it was sent on */
 	double started;
 	ea_transport_cb cb;
 	void *arg;
@@ -101,7 +125,9 @@ static int channel_init(net_transport *t, net_channel *c, const char *csv, bool 
 	struct ares_options opts;
 	memset(&opts, 0, sizeof(opts));
 	/* NOCHECKRESP: hand SERVFAIL and REFUSED to us; we fail over and report them. */
-	opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | (recursive ? 0 : ARES_FLAG_NORECURSE);
+	/* STAYOPEN: a shard that empties keeps its socket (else c-ares closes it each time). */
+	opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | ARES_FLAG_STAYOPEN |
+	             (recursive ? 0 : ARES_FLAG_NORECURSE);
 	opts.timeout = (int)t->timeout_ms;
 	opts.tries = (int)t->tries;
 	opts.ednspsz = EA_DNS_EDNS_PAYLOAD;
@@ -119,6 +145,8 @@ static int channel_init(net_transport *t, net_channel *c, const char *csv, bool 
 	}
 	ea_net_batch_attach(t->batch, c->channel);
 	snprintf(c->name, sizeof(c->name), "%s", csv);
+	c->inflight = 0;
+	t->made[t->made_count++] = c;   /* made_cap counts every channel there can be */
 	return EA_OK;
 }
 
@@ -228,7 +256,8 @@ static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *a
 	(void)timeouts;
 	net_query *q = arg;
 	net_transport *t = q->t;
-	net_channel *c = q->direct ? &t->direct[q->channel_index] : &t->resolvers[q->channel_index];
+	net_channel *c = q->channel;
+	c->inflight--;
 	double ms = ea_now_ms() - q->started;
 	ea_dns_answer *a;
 	if (status == ARES_SUCCESS && abuf != NULL && alen > 0)
@@ -277,13 +306,35 @@ static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *a
 	query_finish(q, a);
 }
 
+/* The next shard of a resolver, round robin (answers come back in about the same time,
+ * so each holds about the same share); made on first use. NULL if it cannot be made. */
+static net_channel *resolver_shard(net_transport *t, net_resolver *res)
+{
+	size_t i = res->next_shard;
+	res->next_shard = (i + 1) % res->shard_count;
+	net_channel *c = &res->shards[i];
+	if (c->channel == NULL) {
+		if (channel_init(t, c, res->csv, true) != EA_OK)
+			return res->shards[0].channel ? &res->shards[0] : NULL;
+		res->shards_made++;
+	}
+	return c;
+}
+
 static void net_send_now(net_query *q)
 {
 	net_transport *t = q->t;
-	net_channel *c = q->direct ? &t->direct[q->channel_index] : &t->resolvers[q->channel_index];
+	net_channel *c = q->direct ? &t->direct[q->channel_index]
+	                           : resolver_shard(t, &t->resolvers[q->channel_index]);
 	t->inflight++;
 	if (t->qps > 0)
 		t->qps_tokens -= 1.0;
+	if (c == NULL) {
+		query_finish(q, ea_dns_answer_failed(q->name, q->type, EA_DNS_R_NETWORK, "", 0));
+		return;
+	}
+	q->channel = c;
+	c->inflight++;
 	ares_send(c->channel, q->wire, (int)q->wire_len, on_ares_answer, q);
 }
 
@@ -389,9 +440,10 @@ static int run_completions(net_transport *t)
 	return ran;
 }
 
-static void channel_collect(ares_channel ch, struct pollfd *pfds, ares_channel *owners,
+static void channel_collect(const net_channel *c, struct pollfd *pfds, ares_channel *owners,
                             size_t *n, struct timeval *tv)
 {
+	ares_channel ch = c->channel;
 	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
 	/* Tested unsigned: c-ares's ARES_GETSOCK_WRITABLE shifts a signed 1 by up to 31. */
 	unsigned bits = (unsigned)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
@@ -409,8 +461,12 @@ static void channel_collect(ares_channel ch, struct pollfd *pfds, ares_channel *
 		owners[*n] = ch;
 		(*n)++;
 	}
-	struct timeval max = *tv;
-	ares_timeout(ch, &max, tv);
+	if (c->inflight <= NET_EXACT_TIMEOUT_MAX) {
+		struct timeval max = *tv;
+		ares_timeout(ch, &max, tv);
+	} else if (tv->tv_sec * 1000 + tv->tv_usec / 1000 > NET_TIMEOUT_TICK_MS) {
+		*tv = (struct timeval){0, NET_TIMEOUT_TICK_MS * 1000};
+	}
 }
 
 static int net_process(ea_transport *base, int timeout_ms)
@@ -426,10 +482,9 @@ static int net_process(ea_transport *base, int timeout_ms)
 	static __thread ares_channel owners[NET_MAX_POLLFDS];
 	size_t n = 0;
 	struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-	for (size_t i = 0; i < t->resolver_count; i++)
-		channel_collect(t->resolvers[i].channel, pfds, owners, &n, &tv);
-	for (size_t i = 0; i < t->direct_count; i++)
-		channel_collect(t->direct[i].channel, pfds, owners, &n, &tv);
+	for (size_t i = 0; i < t->made_count; i++)
+		if (t->made[i]->inflight > 0)
+			channel_collect(t->made[i], pfds, owners, &n, &tv);
 	int wait = (int)(tv.tv_sec * 1000 + tv.tv_usec / 1000);
 	ea_net_batch_flush(t->batch);   /* the round's queries go out before we wait */
 	if (t->waiting_head != NULL && t->qps > 0 && t->inflight < t->max_inflight) {
@@ -452,11 +507,10 @@ static int net_process(ea_transport *base, int timeout_ms)
 			ares_process_fd(owners[i], r, w);
 		}
 	}
-	/* Let every channel handle its timeouts. */
-	for (size_t i = 0; i < t->resolver_count; i++)
-		ares_process_fd(t->resolvers[i].channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-	for (size_t i = 0; i < t->direct_count; i++)
-		ares_process_fd(t->direct[i].channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	/* Let every channel with queries handle its timeouts. */
+	for (size_t i = 0; i < t->made_count; i++)
+		if (t->made[i]->inflight > 0)
+			ares_process_fd(t->made[i]->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 	release_waiting(t);
 	ea_net_batch_flush(t->batch);   /* retries c-ares made, and queries released */
 	return run_completions(t);
@@ -477,17 +531,15 @@ static void net_cancel_all(ea_transport *base, ea_dns_reason why)
 		t->inflight++;
 		query_finish(q, ea_dns_answer_failed(q->name, q->type, EA_DNS_R_DEADLINE, "", 0));
 	}
-	for (size_t i = 0; i < t->resolver_count; i++)
-		ares_cancel(t->resolvers[i].channel);
-	for (size_t i = 0; i < t->direct_count; i++)
-		ares_cancel(t->direct[i].channel);
+	for (size_t i = 0; i < t->made_count; i++)
+		ares_cancel(t->made[i]->channel);
 	run_completions(t);
 }
 
 static const char *net_server_name(const ea_transport *base, size_t i)
 {
 	const net_transport *t = (const net_transport *)base;
-	return i < t->resolver_count ? t->resolvers[i].name : NULL;
+	return i < t->resolver_count ? t->resolvers[i].csv : NULL;
 }
 
 static void net_free(ea_transport *base)
@@ -496,12 +548,13 @@ static void net_free(ea_transport *base)
 	if (t == NULL)
 		return;
 	net_cancel_all(base, EA_DNS_R_DEADLINE);
-	for (size_t i = 0; i < t->resolver_count; i++)
-		ares_destroy(t->resolvers[i].channel);
-	for (size_t i = 0; i < t->direct_count; i++)
-		ares_destroy(t->direct[i].channel);
+	for (size_t i = 0; i < t->made_count; i++)
+		ares_destroy(t->made[i]->channel);
 	run_completions(t);
 	ea_net_batch_free(t->batch);   /* after the channels: destroying them closes its sockets */
+	for (size_t i = 0; i < t->resolver_count; i++)
+		free(t->resolvers[i].shards);
+	free(t->made);
 	free(t);
 }
 
@@ -538,6 +591,8 @@ ea_transport *ea_transport_net_new(const ea_resolver_config *cfg, int *err, char
 	t->timeout_ms = cfg->query_timeout_ms ? cfg->query_timeout_ms : NET_DEFAULT_TIMEOUT_MS;
 	t->tries = cfg->tries ? cfg->tries : NET_DEFAULT_TRIES;
 	t->max_inflight = cfg->max_inflight ? cfg->max_inflight : NET_DEFAULT_INFLIGHT;
+	if (t->max_inflight > NET_MAX_INFLIGHT)
+		t->max_inflight = NET_MAX_INFLIGHT;
 	t->qps = cfg->qps;
 	/* Full at the start: a new resolver may send its burst at once (a check's first
 	 * round is several lookups; one token made them wait in line). */
@@ -575,16 +630,29 @@ ea_transport *ea_transport_net_new(const ea_resolver_config *cfg, int *err, char
 			count++;
 		}
 	}
+	/* Each resolver may carry every query (the others failing): shards for all of them. */
+	size_t shards = (t->max_inflight + NET_SHARD_INFLIGHT - 1) / NET_SHARD_INFLIGHT;
+	t->made_cap = count * shards + NET_MAX_DIRECT_CHANNELS;
+	t->made = calloc(t->made_cap, sizeof(*t->made));
+	if (t->made == NULL) {
+		*err = EA_ENOMEM;
+		net_free(&t->base);
+		return NULL;
+	}
 	for (size_t i = 0; i < count; i++) {
-		int rc = channel_init(t, &t->resolvers[i], servers[i], true);
+		net_resolver *res = &t->resolvers[i];
+		t->resolver_count = i + 1;
+		memcpy(res->csv, servers[i], sizeof(res->csv));   /* both NET_SERVER_NAME_MAX */
+		res->shards = calloc(shards, sizeof(*res->shards));
+		int rc = res->shards ? channel_init(t, &res->shards[0], servers[i], true) : EA_ENOMEM;
 		if (rc != EA_OK) {
 			*err = rc;
 			snprintf(errmsg, errmsg_size, "resolver '%s' could not be set up", servers[i]);
-			t->resolver_count = i;
 			net_free(&t->base);
 			return NULL;
 		}
+		res->shard_count = shards;
+		res->shards_made = 1;
 	}
-	t->resolver_count = count;
 	return &t->base;
 }

@@ -18,6 +18,7 @@ ea_resolver *ea_resolver_new_with_transport(ea_transport *t, const ea_resolver_c
 		return NULL;
 	r->t = t;
 	r->earliest_deadline = INFINITY;
+	r->failure_lifetime_ms = CACHE_FAILURE_LIFETIME_MS;
 	r->max_entries = cfg && cfg->cache_entries ? cfg->cache_entries : CACHE_DEFAULT_ENTRIES;
 	return r;
 }

@@ -10,7 +10,11 @@
 #define CACHE_DEFAULT_ENTRIES 65536
 #define CACHE_HASH_BITS 16
 #define CACHE_MAX_TTL_MS (300.0 * 1000)   /* answers are reused for 5 minutes at most */
+/* A failure (timeout, SERVFAIL, REFUSED...) is reused this long: RFC 9520 section 3.2 asks
+ * for at least 1 s and at most 5 minutes; short, so that a retry soon asks again. */
+#define CACHE_FAILURE_LIFETIME_MS 5000.0
 #define WAITERS_INITIAL 4
+#define CACHE_TRIM_STEPS 8                /* entries looked at per trim (cache.c) */
 
 typedef struct cache_entry cache_entry;
 
@@ -65,6 +69,7 @@ struct ea_resolver {
 	/* No active job's deadline is before this (a lower bound, lowered as jobs join):
 	 * a poll before it need not look at every job. */
 	double earliest_deadline;
+	double failure_lifetime_ms;         /* CACHE_FAILURE_LIFETIME_MS; tests shorten it */
 	ea_resolver_stats stats;
 };
 

@@ -7,6 +7,7 @@ resolver, --qps, and Ctrl-C leaving valid output."""
 import csv
 import io
 import json
+import re
 import os
 import signal
 import subprocess
@@ -241,12 +242,15 @@ def test_flat_memory():
 BED_GOOD = ["good%d-shop.com" % i for i in range(20)]
 SLOW, BROKEN = "slow-shop.com", "broken-shop.com"
 HANG = "hang-shop.com"     # unbound drops every query below it, every time (no cached SERVFAIL)
+SHARED_DEAD = ["inc%d-shop.com" % i for i in range(6)]   # SPF includes a record below HANG
 
 
 def bed_zones():
     zones, toks = {}, {}
     for d in BED_GOOD + [SLOW, BROKEN]:
         toks[d], zones[d] = good_zone(d)
+    for d in SHARED_DEAD:
+        zones[d] = '@ 300 IN TXT "v=spf1 include:_spf.%s -all"\n' % HANG
     zones.update(keys.zones())
     return zones, toks
 
@@ -267,6 +271,25 @@ def test_faults(bed, toks):
     ok(code == 3, "exit code 3: some domains could not be determined", code)
     ok("error (could not determine) 2" in err and "failures by resolver: %s" % bed.resolver in err,
        "summary: statuses and failures by resolver", err)
+
+
+def test_dead_include(bed):
+    """Domains that include the same SPF record, whose server never answers, one after the
+    other: the failure is kept a few seconds (RFC 9520), so the scan waits once, not once
+    per domain; each domain still could not be determined (never failed), and the summary
+    counts the failures reused."""
+    t0 = time.monotonic()
+    code, out, err = run(["-", "-q", "--resolver", bed.resolver, "--timeout", "10", "--jobs", "1",
+                          "--checks", "spf"], input="".join(d + "\n" for d in SHARED_DEAD).encode())
+    secs = time.monotonic() - t0
+    rows = json_lines(out) or []
+    ok(len(rows) == len(SHARED_DEAD) and all(r["status"] == "error" for r in rows) and code == 3,
+       "a dead include shared by %d domains: each could not be determined" % len(SHARED_DEAD), out + err)
+    m = re.search(r"failures reused for 5 s (\d+)", err)
+    reused = int(m.group(1)) if m else -1
+    # one query times out after 2 + 4 s (c-ares's two tries); without the cache, each domain would
+    ok(reused >= len(SHARED_DEAD) - 1 and secs < 15,
+       "  one wait, not one per domain: %.1f s, failures reused %d" % (secs, reused), err)
 
 
 def test_lossy_resolver(bed, toks, mode):
@@ -397,6 +420,7 @@ def main():
     zones, toks = bed_zones()
     with Bed(zones, timeout_zones=[SLOW], refused_zones=[BROKEN], timeout_names=[HANG]) as bed:
         test_faults(bed, toks)
+        test_dead_include(bed)
         test_lossy_resolver(bed, toks, "drop")
         test_lossy_resolver(bed, toks, "servfail")
         test_failover(bed, toks)

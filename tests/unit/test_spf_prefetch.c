@@ -43,11 +43,7 @@ static int eval_check(ea_job *job, void *arg)
 
 static ea_resolver *resolver(void)
 {
-	ea_zone_store *z = ea_zone_store_new();
-	char err[256] = "";
-	ea_zone_store_add_zone(z, ".");
-	if (ea_zone_store_add_text(z, ".", ZONE, err, sizeof(err)) != EA_OK)
-		printf("# zone not loaded: %s\n", err);
+	ea_zone_store *z = tap_zone_store(ZONE);
 	return ea_resolver_new_with_transport(ea_transport_zone_new(z, NULL), NULL);
 }
 

@@ -24,10 +24,13 @@
 #include "scan.h"
 #include "cli.h"
 
-#define SCAN_DEFAULT_JOBS 256        /* domains in flight, all workers together */
-#define SCAN_MAX_JOBS 10000
-#define SCAN_DEFAULT_INFLIGHT 128    /* queries in flight: past ~256 answers were lost (bench/) */
-#define SCAN_MAX_INFLIGHT 1000
+#define SCAN_DEFAULT_JOBS 1000       /* domains in flight, all workers together */
+#define SCAN_MAX_JOBS 100000
+/* Queries in flight, all workers together: a round trip's worth of queries is what a scan
+ * over a slow path needs (docs/performance.md); 1,000 stays under what one unbound
+ * thread takes at once by default (num-queries-per-thread 1024). */
+#define SCAN_DEFAULT_INFLIGHT 1000
+#define SCAN_MAX_INFLIGHT 100000     /* the transport spreads them over c-ares channels */
 #define SCAN_MAX_QPS 10000000
 #define SCAN_MAX_THREADS 64
 #define SCAN_CACHE_ENTRIES 16384     /* answers kept, all workers together (a provider's records stay hot) */
@@ -411,6 +414,7 @@ static size_t run_threads(scan_shared *sh, scan_worker *workers, unsigned count,
 		total->sent += rs.sent;
 		total->cache_hits += rs.cache_hits;
 		total->failed += rs.failed;
+		total->failures_reused += rs.failures_reused;
 		for (size_t k = 0; k < EA_RESOLVER_MAX_SERVERS; k++)
 			total->failed_by_server[k] += rs.failed_by_server[k];
 	}

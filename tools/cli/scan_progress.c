@@ -114,9 +114,10 @@ void scan_summary(const scan_stats *st, const ea_resolver_stats *rs, const ea_re
 			fprintf(stderr, "%s %s %.0f ms", i ? "," : "", st->slowest[i].domain, st->slowest[i].ms);
 		fputc('\n', stderr);
 	}
-	fprintf(stderr, "scan: lookups sent %llu, answered from the scan's cache %llu, failed %llu",
-	        (unsigned long long)rs->sent, (unsigned long long)rs->cache_hits,
-	        (unsigned long long)rs->failed);
+	fprintf(stderr, "scan: lookups sent %llu, answered from the scan's cache %llu, failed %llu, "
+	        "failures reused for 5 s %llu", (unsigned long long)rs->sent,
+	        (unsigned long long)rs->cache_hits, (unsigned long long)rs->failed,
+	        (unsigned long long)rs->failures_reused);
 	for (size_t i = 0; i < EA_RESOLVER_MAX_SERVERS; i++) {
 		const char *name = ea_resolver_server_name(r, i);
 		if (name == NULL)
