@@ -157,14 +157,14 @@ def run(zones, inp, qf, nq):
         latency(bed, knot)
 
 
-def mailauth(inp, server):
+def mailauth(inp, server, concurrency=JOBS):
     mods = os.path.join(HERE, "node_modules", "mailauth")
     if not os.path.isdir(mods):
         r = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=HERE)
         if r.returncode != 0:
             print("mailauth: npm install failed; peer not measured")
             return None
-    p = subprocess.run(["node", os.path.join(HERE, "mailauth-scan.js"), inp, server, JOBS],
+    p = subprocess.run(["node", os.path.join(HERE, "mailauth-scan.js"), inp, server, concurrency],
                        capture_output=True, text=True, timeout=1800)
     try:
         return json.loads(p.stdout.strip().splitlines()[-1])["rate"]
