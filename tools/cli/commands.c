@@ -86,9 +86,9 @@ static const cli_opt reports_opts[] = {
 static const cli_opt scan_opts[] = {
 	{"--checks", NULL, CLI_VALUE, "LIST", "check names from ses,spf,dmarc,dkim,mx, comma-separated",
 	 "which checks, from ses,spf,dmarc,dkim,mx (default: all that apply)"},
-	{"--jobs", NULL, CLI_VALUE, "N", "a number of domains in flight", "domains in flight (default 256)"},
+	{"--jobs", NULL, CLI_VALUE, "N", "a number of domains in flight", "domains in flight (default 1000)"},
 	{"--qps", NULL, CLI_VALUE, "N", "queries per second", "at most N queries a second (default: no cap)"},
-	{"--inflight", NULL, CLI_VALUE, "N", "a number of queries in flight", "queries in flight (default 128)"},
+	{"--inflight", NULL, CLI_VALUE, "N", "a number of queries in flight", "queries in flight (default 1000)"},
 	{"--threads", NULL, CLI_VALUE, "N", "a number of worker threads",
 	 "worker threads (default: one per core, less one)"},
 	{"--output", "-o", CLI_VALUE, "FILE", "a file to write the results to", "write the results here"},
