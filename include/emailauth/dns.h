@@ -36,7 +36,9 @@ typedef enum {
 	EA_DNS_R_NOT_SERVED,    /* zone-file mode: the name is outside every loaded zone */
 	EA_DNS_R_BAD_NAME,      /* the name cannot be queried (label or name too long) */
 	EA_DNS_R_NETWORK,       /* a socket error */
-	EA_DNS_R_CNAME_LOOP,    /* the CNAME chain in the answer loops (a resolver: SERVFAIL) */
+	EA_DNS_R_TRUNCATED,     /* still truncated (TC) over TCP: the answer is not whole */
+	EA_DNS_R_CNAME_LOOP,    /* the CNAME chain loops, or is longer than the hops followed */
+	EA_DNS_R_WRONG_NAME,    /* the answer holds records of another name, none of ours */
 } ea_dns_reason;
 
 /* One resource record of an answer. Strings are NUL-terminated and owned by the answer. */

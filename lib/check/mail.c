@@ -250,6 +250,12 @@ int ea_check_mail_from(ea_job *job, void *arg)
 			if (rr->target && ses && ses->rp_mx && ea_profile_match(ses->rp_mx, rr->target))
 				at = (long)i;
 		}
+	for (size_t i = 0; at < 0 && i < np; i++)
+		if (mx[i]->outcome == EA_DNS_UNKNOWN) {   /* "none found" over a failed lookup: unknown */
+			failed(sec, "mailfrom.lookup_failed", mx[i]);
+			ea_section_set_summary(sec, "could not determine");
+			return EA_OK;
+		}
 	if (at < 0) {
 		ea_section_addf(sec, "mailfrom.none", EA_SEV_INFO,
 		    "no SES custom MAIL FROM domain given or found at the usual names; if the domain sends "

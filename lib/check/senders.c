@@ -924,7 +924,8 @@ int ea_check_senders(ea_job *job, void *arg)
 	candidate_findings(snd, c, pr, req);
 	bool blind = c->spf_failed || mx->outcome == EA_DNS_UNKNOWN || nfailed == c->nsel;
 	if (used == 0 && snd->finding_count == 0) {
-		ea_finding *f = ea_section_addf(snd, "sender.none_found", blind ? EA_SEV_ERROR : EA_SEV_INFO,
+		ea_finding *f = ea_section_addf(snd, blind ? "sender.undetermined" : "sender.none_found",
+		    blind ? EA_SEV_ERROR : EA_SEV_INFO,
 		    "%s%zu profiled senders was recognised (by DKIM selectors, SPF includes, MX or "
 		    "return-path records)%s", blind ? "could not determine the senders: none of the " :
 		    "none of the ", pr->count, blind ? ", but the lookups that name them failed (SPF, MX "

@@ -472,23 +472,36 @@ ea_dns_answer *ea_dns_parse_response(const uint8_t *wire, size_t len, const char
 	a->rrs = rrs;
 	a->rr_count = n;
 
-	/* Follow the CNAME chain through the answer (bounded by the record count). A chain
-	 * still going after as many hops as there are records loops: an authoritative server
-	 * answers a loop inside its zone with the CNAMEs it went through, where a resolver
-	 * answers SERVFAIL (RFC 1034 3.6.2); the outcome is the same either way. */
+	/* Follow the CNAME chain through the answer, EA_DNS_MAX_CNAME_HOPS at most. A
+	 * loop, or a chain that goes on past the hops followed, is no answer at all:
+	 * a resolver would say SERVFAIL, so it must not end as NODATA. */
 	const char *cur = a->qname;
-	bool loops = false;
-	for (size_t hop = 0; hop <= n; hop++) {
+	bool chain_broken = false;
+	for (size_t hop = 0;; hop++) {
 		const char *next = NULL;
 		for (size_t i = 0; i < n; i++)
 			if (rrs[i].type == KNOT_RRTYPE_CNAME && strcmp(rrs[i].owner, cur) == 0)
 				next = rrs[i].target;
-		if (next == NULL || qtype == KNOT_RRTYPE_CNAME)
+		if (next == NULL)
 			break;
-		loops = hop == n;
+		if (hop >= EA_DNS_MAX_CNAME_HOPS || strcmp(next, a->qname) == 0) {
+			chain_broken = true;
+			break;
+		}
 		cur = next;
 	}
+	if (qtype == KNOT_RRTYPE_CNAME)
+		cur = a->qname;   /* the CNAME itself is the answer; the walk only looked for a loop */
 	a->final_name = cur;
+	/* Records in the answer that belong to no name of the chain, and none of ours. */
+	bool ours = false, foreign = false;
+	for (size_t i = 0; i < n; i++) {
+		bool on_chain = strcmp(rrs[i].owner, a->qname) == 0 || strcmp(rrs[i].owner, cur) == 0;
+		for (size_t k = 0; !on_chain && k < n; k++)
+			on_chain = rrs[k].type == KNOT_RRTYPE_CNAME && strcmp(rrs[k].target, rrs[i].owner) == 0;
+		ours |= on_chain;
+		foreign |= !on_chain;
+	}
 
 	/* Negative answers: the SOA in the authority section (RFC 2308 section 5). */
 	const knot_pktsection_t *auth = knot_pkt_section(pkt, KNOT_AUTHORITY);
@@ -506,10 +519,22 @@ ea_dns_answer *ea_dns_parse_response(const uint8_t *wire, size_t len, const char
 		break;
 	}
 
-	switch (loops ? KNOT_RCODE_SERVFAIL : a->rcode) {
-	case KNOT_RCODE_SERVFAIL:
-		a->reason = loops ? EA_DNS_R_CNAME_LOOP : EA_DNS_R_SERVFAIL;
-		break;
+	if (knot_wire_get_tc(pkt->wire)) {
+		/* Still truncated (over TCP, or a UDP answer passed on as it was): not whole. */
+		a->reason = EA_DNS_R_TRUNCATED;
+		goto out;
+	}
+	if (a->rcode == KNOT_RCODE_NOERROR || a->rcode == KNOT_RCODE_NXDOMAIN) {
+		if (chain_broken) {
+			a->reason = EA_DNS_R_CNAME_LOOP;
+			goto out;
+		}
+		if (foreign && !ours) {
+			a->reason = EA_DNS_R_WRONG_NAME;
+			goto out;
+		}
+	}
+	switch (a->rcode) {
 	case KNOT_RCODE_NOERROR:
 		a->reason = EA_DNS_R_NODATA;
 		a->outcome = EA_DNS_ABSENT;
@@ -524,6 +549,9 @@ ea_dns_answer *ea_dns_parse_response(const uint8_t *wire, size_t len, const char
 	case KNOT_RCODE_NXDOMAIN:
 		a->outcome = EA_DNS_ABSENT;
 		a->reason = EA_DNS_R_NXDOMAIN;
+		break;
+	case KNOT_RCODE_SERVFAIL:
+		a->reason = EA_DNS_R_SERVFAIL;
 		break;
 	case KNOT_RCODE_REFUSED:
 		a->reason = EA_DNS_R_REFUSED;
@@ -629,8 +657,8 @@ ea_dns_answer *ea_dns_answer_cname_from(const ea_dns_answer *a)
 	/* NXDOMAIN with a CNAME at the name: the name exists, its target does not */
 	bool found = cnames > 0 && (a->rcode == 0 || a->reason == EA_DNS_R_NXDOMAIN);
 	bool nxdomain = a->reason == EA_DNS_R_NXDOMAIN && cnames == 0;
-	if (a->qtype == EA_RR_CNAME || (!found && !nxdomain))
-		return NULL;
+	if (a->qtype == EA_RR_CNAME || a->outcome == EA_DNS_UNKNOWN || (!found && !nxdomain))
+		return NULL;   /* a broken answer (a loop, another name) tells nothing: ask */
 	/* one allocation for all of it, as in ea_dns_answer_join */
 	size_t cap = arena_for_wire(0) + arena_size(sizeof(ea_dns_rr) * (cnames ? cnames : 1)) +
 	             (a->soa_owner ? arena_size(strlen(a->soa_owner) + 1) : 0);
@@ -775,7 +803,9 @@ const char *ea_dns_reason_text(ea_dns_reason r)
 	case EA_DNS_R_NOT_SERVED: return "the name is outside the zone files given";
 	case EA_DNS_R_BAD_NAME: return "the name is too long to look up";
 	case EA_DNS_R_NETWORK: return "network error";
-	case EA_DNS_R_CNAME_LOOP: return "a CNAME loop (a resolver answers SERVFAIL)";
+	case EA_DNS_R_TRUNCATED: return "the answer was truncated even over TCP";
+	case EA_DNS_R_CNAME_LOOP: return "the CNAME chain loops or is too long to follow";
+	case EA_DNS_R_WRONG_NAME: return "the answer was for another name";
 	}
 	return "unknown";
 }

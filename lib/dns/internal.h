@@ -7,6 +7,7 @@
 /* Limits on what one answer may carry (a hostile server must not make us large). */
 #define EA_DNS_MAX_WIRE 65535          /* RFC 1035: a DNS message over TCP */
 #define EA_DNS_MAX_ANSWER_RRS 256      /* records kept from one answer section */
+#define EA_DNS_MAX_CNAME_HOPS 16       /* CNAMEs followed in one answer; past it: unknown */
 #define EA_DNS_MAX_RDATA_TEXT 8192     /* presentation form of one RDATA */
 #define EA_DNS_EDNS_PAYLOAD 1232       /* DNS flag day 2020 UDP payload size */
 

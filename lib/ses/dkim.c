@@ -299,12 +299,12 @@ static void judge_round1(ses_ctx *c, token_state *t, size_t idx)
 		if (neg && neg->soa_owner && ea_name_is_subdomain(t->name, neg->soa_owner))
 			snprintf(c->apex, sizeof(c->apex), "%s", neg->soa_owner);
 	}
-	if (t->cname_rr != NULL) {
-		judge_cname(c, t, idx);
+	if (is_lookup_failure(cn) && is_lookup_failure(txt)) {
+		set_failed(t, cn);   /* even with a CNAME in a broken answer (a loop) */
 		return;
 	}
-	if (is_lookup_failure(cn) && is_lookup_failure(txt)) {
-		set_failed(t, cn);
+	if (t->cname_rr != NULL) {
+		judge_cname(c, t, idx);
 		return;
 	}
 	if (txt && txt->outcome == EA_DNS_FOUND) {
