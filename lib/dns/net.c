@@ -74,6 +74,7 @@ typedef struct net_transport {
 	size_t waiting_count, done_count;        /* asked on every round of a scan: kept, not counted */
 	double qps_tokens;                       /* token bucket: queries that may go now */
 	double qps_refilled;                     /* when the bucket was last filled */
+	double timeouts_next;                    /* when every channel's timeouts are next seen to */
 	ea_net_batch *batch;                     /* UDP writes, sent together before a wait */
 } net_transport;
 
@@ -507,10 +508,16 @@ static int net_process(ea_transport *base, int timeout_ms)
 			ares_process_fd(owners[i], r, w);
 		}
 	}
-	/* Let every channel with queries handle its timeouts. */
-	for (size_t i = 0; i < t->made_count; i++)
-		if (t->made[i]->inflight > 0)
-			ares_process_fd(t->made[i]->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	/* The channels' timeouts: when the wait ran out (one may be due), and at least every
+	 * NET_TIMEOUT_TICK_MS while answers keep coming (a channel read this round has seen
+	 * to its own). Not every round: with tens of channels that was a call each per round. */
+	double now = ea_now_ms();
+	if (rc == 0 || now >= t->timeouts_next) {
+		t->timeouts_next = now + NET_TIMEOUT_TICK_MS;
+		for (size_t i = 0; i < t->made_count; i++)
+			if (t->made[i]->inflight > 0)
+				ares_process_fd(t->made[i]->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	}
 	release_waiting(t);
 	ea_net_batch_flush(t->batch);   /* retries c-ares made, and queries released */
 	return run_completions(t);
