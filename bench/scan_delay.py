@@ -5,12 +5,14 @@ on these kernels: docs/performance.md), against the same scan asking Knot direct
 usage: scan_delay.py BUILD_DIR   (env BENCH_DOMAINS, default 10000; BENCH_REPEAT, default 3;
                                   BENCH_DELAYS, default "0 20 50 100")
 
-For each delay: the proxy's own ceiling (dnsperf through it with 20,000 queries in flight,
-the scan's query mix, in domains/s); the scan with --jobs/--inflight raised step by step
-until the rate stops growing (CPU-bound), each step BENCH_REPEAT times (all runs shown);
-mailauth at 64, 256 and 1,024 domains in flight (its best is kept). Every run must answer
-every domain (all pass) with no datagram dropped (UDP RcvbufErrors and the proxy's
-counters). Last, the peak memory of a scan holding 20,000 queries in flight.
+Each repetition: the proxy's own ceiling at each delay (dnsperf through it with 20,000
+queries in flight, the scan's query mix, in domains/s); then the scan with --jobs/--inflight
+raised step by step until the rate stops growing (CPU-bound), directly and behind each
+delay, one after the other, so that ratios compare runs of the same minute (all runs
+shown). Then mailauth at 256 and 1,024 domains in flight behind each delay (its best is
+kept). A run counts only if every domain passes and no datagram was dropped (UDP
+RcvbufErrors; the proxy's counters are printed). Last, the peak memory of a scan holding
+about 20,000 queries in flight.
 
 Loopback UDP drops what a full receive buffer cannot take. A proxy releases a round
 trip's queries in bursts, so while this runs net.core.rmem_default is raised to 16 MiB
@@ -32,8 +34,9 @@ from benchlib import machine  # noqa: E402
 N = sb.N
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 DELAYS = [int(d) for d in os.environ.get("BENCH_DELAYS", "0 20 50 100").split()]
-LADDER = [(1000, 1000), (5000, 10000), (10000, 20000)]     # --jobs, --inflight
-MAILAUTH_CONCURRENCY = ["64", "256", "1024"]
+LADDER = [(1000, 1000), (4000, 8000), (10000, 20000)]     # --jobs, --inflight
+MAILAUTH_CONCURRENCY = ["256", "1024"]
+MEMORY_DELAY_MS = 1500
 CEILING_INFLIGHT = 20000
 RMEM_BYTES = 16 * 1024 * 1024
 
@@ -114,67 +117,77 @@ def main():
     shutil.rmtree(sb.TMP, ignore_errors=True)
 
 
-def ladder(label, inp, server):
-    """Every step of the ladder REPEAT times; returns the best rate and the runs."""
-    best = 0
-    for jobs, inflight in LADDER:
-        rates = []
-        for _ in range(REPEAT):
-            rate, cpu, rss, passed, drops, err = timed_scan(inp, server, jobs, inflight)
-            ok = passed == N and drops == 0
-            rates.append(rate)
-            if ok:
-                best = max(best, rate)
-            print("  %-9s --jobs %5d --inflight %5d: %6.0f domains/s, CPU %.2f s, RSS %d MiB, pass %d/%d, "
-                  "%d dropped%s (load %s)" % (label, jobs, inflight, rate, cpu, rss // 1024, passed, N, drops,
-                                               "" if ok else "  NOT COUNTED", load()))
-        print("  %-9s --jobs %5d --inflight %5d: %.0f-%.0f domains/s" % (label, jobs, inflight, min(rates),
-                                                                        max(rates)))
-    return best
-
-
 def run(bed, exe, inp, qf, per_domain):
+    """Interleaved: each repetition runs every step of the ladder against Knot directly and
+    behind each delay, one after the other, so that a ratio compares runs of the same minute
+    on this shared machine; every run is printed."""
     knot = "%s:53" % bed.auth_ip
-    print("serving %d domains on loopback (Knot %s); %.0f queries per domain" % (N, knot, per_domain))
-    print("no delay, asking Knot directly:")
-    direct = ladder("direct", inp, knot)
-    results = {}
-    for delay in DELAYS:
-        proxy = Proxy(exe, knot, delay)
-        print("behind %d ms (delayproxy at %s):" % (delay, proxy.address))
-        ceil = ceiling(qf, proxy.address, per_domain)
-        best = ladder("%d ms" % delay, inp, proxy.address)
-        peer = 0
+    print("serving %d domains on loopback (Knot %s); %.1f queries per domain" % (N, knot, per_domain))
+    proxies = {d: Proxy(exe, knot, d) for d in DELAYS}
+    targets = [("direct", knot)] + [("%d ms" % d, proxies[d].address) for d in DELAYS]
+    best = {}          # (repetition, target) -> best rate of the ladder
+    ceilings = {}      # (repetition, delay) -> the proxy's ceiling in domains/s
+    for rep in range(REPEAT):
+        for d in DELAYS:
+            ceilings[rep, d] = ceiling(qf, proxies[d].address, per_domain)
+        for jobs, inflight in LADDER:
+            for label, server in targets:
+                rate, cpu, rss, passed, drops, err = timed_scan(inp, server, jobs, inflight)
+                ok = passed == N and drops == 0
+                if ok:
+                    best[rep, label] = max(best.get((rep, label), 0), rate)
+                print("  run %d %-7s --jobs %5d --inflight %5d: %6.0f domains/s, CPU %.2f s, RSS %d MiB, "
+                      "pass %d/%d, %d dropped%s (load %s)" % (rep + 1, label, jobs, inflight, rate, cpu,
+                                                               rss // 1024, passed, N, drops,
+                                                               "" if ok else "  NOT COUNTED", load()), flush=True)
+    peers = {}
+    for d in DELAYS:
         for conc in MAILAUTH_CONCURRENCY:
             drops = sb.rcvbuf_errors()
-            rate = sb.mailauth(inp, proxy.address, conc)
-            print("  mailauth  %5s in flight: %6.0f domains/s (%d dropped)" % (conc, rate or 0,
-                                                                             sb.rcvbuf_errors() - drops))
-            peer = max(peer, rate or 0)
-        st = proxy.stop()
-        results[delay] = (best, ceil, peer)
-        print("  proxy: %s" % json.dumps(st))
-        print("  => %d ms: emailauth best %.0f domains/s = %.0f%% of no delay (%.0f); proxy ceiling %s; "
-              "mailauth best %.0f (emailauth %.1fx)" % (
-                  delay, best, 100 * best / direct if direct else 0, direct,
-                  "%.0f domains/s" % ceil if ceil else "not measured", peer, best / peer if peer else 0))
+            rate = sb.mailauth(inp, proxies[d].address, conc) or 0
+            print("  mailauth behind %3d ms, %5s in flight: %6.0f domains/s (%d dropped)" % (
+                d, conc, rate, sb.rcvbuf_errors() - drops), flush=True)
+            peers[d] = max(peers.get(d, 0), rate)
+    for d in DELAYS:
+        st = proxies[d].stop()
+        print("  proxy %3d ms: %s" % (d, json.dumps(st)))
+    print("summary, per repetition (best of the ladder, domains/s):")
+    for rep in range(REPEAT):
+        direct = best.get((rep, "direct"), 0)
+        print("  run %d: direct %.0f" % (rep + 1, direct))
+        for d in DELAYS:
+            got, ceil = best.get((rep, "%d ms" % d), 0), ceilings[rep, d]
+            target = min(direct, ceil) if ceil else direct
+            print("    %3d ms: %.0f = %.0f%% of direct; proxy ceiling %s; %.0f%% of the lower of the two" % (
+                d, got, 100 * got / direct if direct else 0, "%.0f" % ceil if ceil else "?",
+                100 * got / target if target else 0))
+    for d in DELAYS:
+        ours = max(best.get((rep, "%d ms" % d), 0) for rep in range(REPEAT))
+        print("  mailauth behind %3d ms at its best: %.0f domains/s; emailauth's best %.0f: %.1fx" % (
+            d, peers[d], ours, ours / peers[d] if peers[d] else 0))
     memory(exe, knot, inp)
-    print("summary (domains/s): no delay %.0f" % direct)
-    for delay, (best, ceil, peer) in sorted(results.items()):
-        target = min(direct, ceil) if ceil else direct
-        print("  %3d ms: emailauth %.0f (%.0f%% of no delay, %.0f%% of min(no delay, proxy ceiling %s)); "
-              "mailauth %.0f; ratio %.1fx" % (delay, best, 100 * best / direct, 100 * best / target,
-                                              "%.0f" % ceil if ceil else "?", peer, best / peer if peer else 0))
 
 
 def memory(exe, knot, inp):
-    """Peak RSS of a scan with 20,000 queries in flight behind 50 ms, and the most queries
-    the proxy held at once (about the queries in flight)."""
-    proxy = Proxy(exe, knot, 50)
-    rate, cpu, rss, passed, drops, err = timed_scan(inp, proxy.address, 10000, 20000)
+    """Peak RSS of a scan holding about 20,000 queries in flight: behind 1.5 s (so the
+    scan is not CPU-bound: 20,000 in flight is about 13,000 queries a second), every
+    domain started at once; the most queries the proxy held at once shows how many were
+    in flight."""
+    proxy = Proxy(exe, knot, MEMORY_DELAY_MS)
+    drops = sb.rcvbuf_errors()
+    t0 = time.monotonic()
+    p = subprocess.Popen([sb.EMAILAUTH, "scan", inp, "-q", "--output", "/dev/null", "--resolver", proxy.address,
+                          "--checks", "ses,spf,dmarc", "--jobs", str(N), "--inflight", "20000", "--timeout", "30"],
+                         stderr=subprocess.PIPE, text=True)
+    err = p.stderr.read()
+    _, _, ru = os.wait4(p.pid, 0)
+    secs = time.monotonic() - t0
     st = proxy.stop()
-    print("memory: --jobs 10000 --inflight 20000 behind 50 ms: peak RSS %d MiB; the proxy held up to %d "
-          "queries at once; %.0f domains/s, pass %d/%d" % (rss // 1024, st["max_held"], rate, passed, N))
+    m = re.search(r"pass (\d+)", err)
+    print("memory: --jobs %d --inflight 20000 behind %d ms: peak RSS %d MiB; the proxy held up to %d queries "
+          "at once; %.0f domains/s, pass %s/%d, %d dropped" % (N, MEMORY_DELAY_MS, ru.ru_maxrss // 1024,
+                                                                st["max_held"], N / secs, m.group(1) if m else "?",
+                                                                N, sb.rcvbuf_errors() - drops))
 
 
 if __name__ == "__main__":
