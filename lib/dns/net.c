@@ -307,19 +307,29 @@ static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *a
 	query_finish(q, a);
 }
 
-/* The next shard of a resolver, round robin (answers come back in about the same time,
- * so each holds about the same share); made on first use. NULL if it cannot be made. */
+/* The shard a resolver's next query goes to: the current one while it has room, else the
+ * next with room (made on first use). So a small scan keeps to one socket (one sendmmsg
+ * and one read a round), and a large one fills shards in turn, none past
+ * NET_SHARD_INFLIGHT. NULL if no shard can be made. */
 static net_channel *resolver_shard(net_transport *t, net_resolver *res)
 {
-	size_t i = res->next_shard;
-	res->next_shard = (i + 1) % res->shard_count;
-	net_channel *c = &res->shards[i];
-	if (c->channel == NULL) {
-		if (channel_init(t, c, res->csv, true) != EA_OK)
-			return res->shards[0].channel ? &res->shards[0] : NULL;
-		res->shards_made++;
+	net_channel *fallback = NULL;
+	for (size_t k = 0; k < res->shard_count; k++) {
+		size_t i = (res->next_shard + k) % res->shard_count;
+		net_channel *c = &res->shards[i];
+		if (c->channel == NULL) {
+			if (channel_init(t, c, res->csv, true) != EA_OK)
+				continue;
+			res->shards_made++;
+		}
+		if (fallback == NULL)
+			fallback = c;
+		if (c->inflight < NET_SHARD_INFLIGHT) {
+			res->next_shard = i;
+			return c;
+		}
 	}
-	return c;
+	return fallback;   /* all full (a resend past the cap): the first that exists */
 }
 
 static void net_send_now(net_query *q)
