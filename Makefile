@@ -56,3 +56,11 @@ bench: build
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# Differential runs against pyspf, dkimpy and mailauth (tests/differential): N cases per
+# area, SEED to vary them; every disagreement must be in tests/differential/known.yml.
+N ?= 1000
+SEED ?= 1
+.PHONY: differential
+differential: build
+	EMAILAUTH=$(BUILD)/tools/cli/emailauth ./tests/differential/run.py --n $(N) --seed $(SEED)

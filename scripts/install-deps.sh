@@ -35,7 +35,7 @@ python3
 # browser test's chromium and Node.js (playwright-core from npm, package-lock.json).
 TEST="
 clang libclang-rt-14-dev
-python3-yaml python3-dkim python3-spf python3-jsonschema
+python3-yaml python3-dkim python3-spf python3-jsonschema python3-nacl python3-dnspython
 openssl ca-certificates curl iproute2 time git man-db
 systemd bash-completion zsh fish
 dnsperf parallel wrk
@@ -74,5 +74,12 @@ if [ "$set_name" = test ] && [ ! -d "$browser_dir/node_modules/playwright-core" 
 	command -v npm >/dev/null 2>&1; then
 	echo "== npm ci in tests/browser (playwright-core, pinned in package-lock.json)"
 	(cd "$browser_dir" && npm ci --no-audit --no-fund)
+fi
+# mailauth, the npm peer of the differential tests (tests/differential/package-lock.json).
+diff_dir="$(dirname "$0")/../tests/differential"
+if [ "$set_name" = test ] && [ ! -d "$diff_dir/node_modules/mailauth" ] &&
+	command -v npm >/dev/null 2>&1; then
+	echo "== npm ci in tests/differential (mailauth, pinned in package-lock.json)"
+	(cd "$diff_dir" && npm ci --no-audit --no-fund)
 fi
 echo "== dependencies ready ($set_name)"

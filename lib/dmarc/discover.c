@@ -182,8 +182,8 @@ void ea_dmarc_walk_org(const ea_dmarc_walk_state *w, char *out, size_t size, boo
 /* RFC 9989 4.10.1: the record that applies is the Author Domain's; without one, the
  * Organizational Domain's (4.10.2: psd=n, one label below psd=y, else the record with
  * the fewest labels), else the Public Suffix Domain's (the psd=y record). Several
- * records at one name end it with none; a failed lookup before the walk can end leaves
- * the policy unknown. Returns the level to use,
+ * records at the Author Domain end it with none, higher up they are discarded; a failed
+ * lookup before the walk can end leaves the policy unknown. Returns the level to use,
  * or -1 with out->outcome NOT_FOUND, MULTIPLE or TEMPERROR. */
 static long policy_level(const ea_dmarc_walk_state *w, ea_dmarc_discovery *out,
                          size_t *consulted)
@@ -198,14 +198,16 @@ static long policy_level(const ea_dmarc_walk_state *w, ea_dmarc_discovery *out,
 			*consulted = i + 1;
 			return -1;
 		}
-		if (lv->kind == EA_DMARC_LEVEL_MULTIPLE) {
-			/* Several records at one name end discovery with none (RFC 7489 6.6.3 step 5,
-			 * as the gated suite reads RFC 9989 4.10 step 2: all are discarded) */
+		if (lv->kind == EA_DMARC_LEVEL_MULTIPLE && i == 0) {
+			/* Several records at the Author Domain end discovery with none (RFC 7489 6.6.3
+			 * step 5, as the gated suite reads RFC 9989 4.10 step 2) */
 			out->outcome = EA_DMARC_MULTIPLE;
 			snprintf(out->multiple_at, sizeof(out->multiple_at), "%s", w->names[i]);
-			*consulted = i + 1;
+			*consulted = 1;
 			return -1;
 		}
+		/* higher up, several records at one name are discarded and the walk goes on
+		 * (RFC 9989 4.10 step 6), as ea_dmarc_walk_org reads them */
 		if (lv->kind != EA_DMARC_LEVEL_ONE)
 			continue;
 		any = true;

@@ -40,7 +40,9 @@ DMARC_ZONE = (txt("_dmarc", "v=DMARC1; p=reject")
               + txt("_dmarc.bad", "v=DMARC1; pct=150; np=reject; sp=block; p=quarantine")
               + "bad IN A 192.0.2.7\n"
               + txt("_dmarc.badrua", "v=DMARC1; p=quarantine; sp=block; rua=mailto:d@ex1.org")
-              + "badrua IN A 192.0.2.7\n")
+              + "badrua IN A 192.0.2.7\n"
+              + txt("_dmarc.multi", "v=DMARC1; p=none") + txt("_dmarc.multi", "v=DMARC1; p=quarantine")
+              + "a.multi IN A 192.0.2.7\n")
 # a public suffix that says so, and an organisation below it with no record
 PSD_ZONE = txt("_dmarc", "v=DMARC1; p=quarantine; sp=reject; psd=y") + "org.sub IN A 192.0.2.8\n"
 
@@ -163,6 +165,13 @@ with Bed(zones) as bed, tempfile.TemporaryDirectory() as tmp:
     ok("at _dmarc.psd.net" in summ and "Organizational Domain sub.psd.net" in summ,
        "dmarc_psd_y_record_applies: no record at the Organizational Domain below psd=y: the "
        "Public Suffix Domain's record applies", summ + out)
+
+    summ, prims, fs, out = check_dmarc(bed, "a.multi.ex1.org")
+    ok("p=reject at _dmarc.ex1.org" in summ, "dmarc_several_records_above_are_discarded: two records "
+       "at a parent are discarded and the walk goes on (RFC 9989 4.10 step 6)", summ + out)
+    summ, prims, fs, out = check_dmarc(bed, "multi.ex1.org")
+    ok("several DMARC records" in summ, "dmarc_several_records_at_the_author_domain: none applies",
+       summ + out)
 
     # DMARC: a repeated tag makes the tag list invalid (RFC 6376 3.2): no DMARC processing
     summ, prim, out = verify_dmarc(bed, tmp, "dup.ex1.org")
