@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <emailauth/emailauth.h>
 #include "limits.h"
 
 typedef struct {
@@ -172,25 +173,36 @@ static double decayed(const bucket *b, double now_ms)
 	                           : b->used_ms;
 }
 
-double srv_usage_get(srv_limits *l, const struct sockaddr *addr, double now_ms)
+/* Locks mu; the gate calls these with gate_mu held (the order is always gate_mu, mu). */
+static double usage_of(srv_limits *l, const uint8_t key[16], double now_ms)
 {
-	uint8_t key[16];
-	srv_client_key(addr, key);
 	pthread_mutex_lock(&l->mu);
 	double used = decayed(find_bucket(l, key, now_ms), now_ms);
 	pthread_mutex_unlock(&l->mu);
 	return used;
 }
 
+static void usage_add(srv_limits *l, const uint8_t key[16], double ms, double now_ms)
+{
+	pthread_mutex_lock(&l->mu);
+	bucket *b = find_bucket(l, key, now_ms);
+	b->used_ms = decayed(b, now_ms) + ms;
+	b->used_at = now_ms;
+	pthread_mutex_unlock(&l->mu);
+}
+
+double srv_usage_get(srv_limits *l, const struct sockaddr *addr, double now_ms)
+{
+	uint8_t key[16];
+	srv_client_key(addr, key);
+	return usage_of(l, key, now_ms);
+}
+
 void srv_usage_add(srv_limits *l, const struct sockaddr *addr, double slot_ms, double now_ms)
 {
 	uint8_t key[16];
 	srv_client_key(addr, key);
-	pthread_mutex_lock(&l->mu);
-	bucket *b = find_bucket(l, key, now_ms);
-	b->used_ms = decayed(b, now_ms) + slot_ms;
-	b->used_at = now_ms;
-	pthread_mutex_unlock(&l->mu);
+	usage_add(l, key, slot_ms, now_ms);
 }
 
 /* Whether a request of this priority may take a slot now (gate_mu held). */
@@ -204,8 +216,11 @@ static bool slot_free(srv_limits *l, double priority)
 static waiter *next_waiter(srv_limits *l)
 {
 	waiter *best = NULL;
+	double now = ea_now_ms();
 	for (size_t i = 0; i < SRV_GATE_WAITERS; i++) {
 		waiter *w = &l->waiters[i];
+		if (w->used && !w->admitted)
+			w->priority = -usage_of(l, w->key, now);   /* refusals while waiting count */
 		if (!w->used || w->admitted || srv_addr_counts_get(l->running, w->key) >= l->per_address ||
 		    !slot_free(l, w->priority))
 			continue;
@@ -237,7 +252,7 @@ static void admit_waiters(srv_limits *l)
 		pthread_cond_broadcast(&l->gate_cv);
 }
 
-srv_gate_result srv_gate_enter(srv_limits *l, const struct sockaddr *addr, double priority)
+srv_gate_result srv_gate_enter(srv_limits *l, const struct sockaddr *addr)
 {
 	uint8_t key[16];
 	srv_client_key(addr, key);
@@ -252,12 +267,13 @@ srv_gate_result srv_gate_enter(srv_limits *l, const struct sockaddr *addr, doubl
 			w = &l->waiters[i];
 	}
 	if (mine >= l->per_address || w == NULL) {
+		usage_add(l, key, SRV_GATE_REFUSED_MS, ea_now_ms());
 		pthread_mutex_unlock(&l->gate_mu);
 		return w == NULL ? SRV_GATE_BUSY : SRV_GATE_ADDRESS_BUSY;
 	}
 	/* In the queue at once: a slot free now goes to whoever is best, this request or
 	 * one that waits already. */
-	*w = (waiter){.priority = priority, .seq = l->seq++, .used = true};
+	*w = (waiter){.priority = -usage_of(l, key, ea_now_ms()), .seq = l->seq++, .used = true};
 	memcpy(w->key, key, 16);
 	l->waiting++;
 	admit_waiters(l);
@@ -273,8 +289,10 @@ srv_gate_result srv_gate_enter(srv_limits *l, const struct sockaddr *addr, doubl
 				break;
 	}
 	srv_gate_result r = w->admitted ? SRV_GATE_OK : SRV_GATE_BUSY;
-	if (!w->admitted)
+	if (!w->admitted) {
 		l->waiting--;
+		usage_add(l, key, SRV_GATE_REFUSED_MS, ea_now_ms());
+	}
 	w->used = false;
 	pthread_mutex_unlock(&l->gate_mu);
 	return r;

@@ -17,6 +17,8 @@
 #define SRV_USAGE_HALF_LIFE_MS 60000.0
 #define SRV_GATE_HEAVY_MS 2000.0 /* an address whose checks held slots this long lately ... */
 #define SRV_GATE_RESERVE 8       /* ... leaves 1 slot in 8 free for the others (max_active > 2) */
+#define SRV_GATE_REFUSED_MS 250.0 /* a refusal counts as this much slot time: asking past */
+                                  /* one's share is using */
 
 typedef struct srv_limits srv_limits;
 
@@ -42,12 +44,12 @@ void srv_usage_add(srv_limits *l, const struct sockaddr *addr, double slot_ms, d
 /* The gate. An address runs at most max_active / SRV_GATE_SHARE checks at once (at
  * least 1, at most SRV_GATE_PER_IP_MAX). When every slot is taken, a request from an
  * address with nothing running or waiting waits for one, up to wait_ms; a freed slot
- * goes to the waiter with the highest priority (-srv_usage_get), the earliest among
- * equals. A heavy address (usage over SRV_GATE_HEAVY_MS) never takes the last slots
+ * goes to the waiter whose address used the least (srv_usage_get, refusals counted as
+ * SRV_GATE_REFUSED_MS each), the earliest among equals. A heavy address (usage over SRV_GATE_HEAVY_MS) never takes the last slots
  * (1 in SRV_GATE_RESERVE): a quiet client finds one free at once. So a few addresses cannot take every slot, and a flood
  * from many cannot keep a quiet client out. */
 typedef enum { SRV_GATE_OK, SRV_GATE_BUSY, SRV_GATE_ADDRESS_BUSY } srv_gate_result;
-srv_gate_result srv_gate_enter(srv_limits *l, const struct sockaddr *addr, double priority);
+srv_gate_result srv_gate_enter(srv_limits *l, const struct sockaddr *addr);
 void srv_gate_leave(srv_limits *l, const struct sockaddr *addr);
 unsigned srv_gate_active(srv_limits *l);
 

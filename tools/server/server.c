@@ -313,8 +313,7 @@ static admit_result admit(srv_state *st, struct MHD_Connection *c, unsigned *ret
 		srv_metrics_refused(SRV_REFUSED_RATE);
 		return ADMIT_RATE;
 	}
-	double priority = -srv_usage_get(st->limits, client_addr(c), ea_now_ms());
-	srv_gate_result g = srv_gate_enter(st->limits, client_addr(c), priority);
+	srv_gate_result g = srv_gate_enter(st->limits, client_addr(c));
 	if (g != SRV_GATE_OK) {
 		*retry_after = SRV_BUSY_RETRY_S;
 		srv_metrics_refused(SRV_REFUSED_BUSY);
