@@ -26,6 +26,14 @@ OK_T = serve_data.OK_T
 GOOD_CHECK = "/api/v1/ses?" + urllib.parse.urlencode({"domain": "ok-shop.com", "tokens": ",".join(OK_T)})
 SLOW_CHECK = "/api/v1/ses?" + urllib.parse.urlencode({"domain": "slow-shop.com", "tokens": "abc"})
 
+def clean_exit(s, what):
+    """The server stopped with 0 and no sanitizer report (the ASan+UBSan build)."""
+    code = s.stop()
+    log = "".join(s.log)
+    ok(code == 0 and "runtime error" not in log and "Sanitizer" not in log,
+       "%s: the server exits 0 with no sanitizer report" % what, (code, log[-800:]))
+
+
 MALFORMED = [
     # (what, request bytes, statuses accepted)
     ("1,000 query parameters", b"GET /api/v1/ses?" + b"&".join(b"a%d=1" % i for i in range(1000)) +
@@ -117,6 +125,7 @@ with Bed(serve_data.zones(), timeout_zones=["slow-shop.com"]) as bed:
                 time.sleep(1.0)
             ok(flood.statuses.get(503, 0) >= 1 and flood.statuses.get(200, 0) == 2,
                "a third slow check from one address: 503 at once, the first two run", flood.statuses)
+            clean_exit(s, "malformed requests")
     finally:
         del os.environ["EMAILAUTH_SERVE_IDLE_TIMEOUT"]
 
@@ -137,6 +146,7 @@ with Bed(serve_data.zones(), timeout_zones=["slow-shop.com"]) as bed:
         ok(not legit.missing, "slowloris: every response has the security headers", legit.missing[:5])
         ok(loris.opened >= 600, "slowloris: %d connections opened, %d closed by the server" %
            (loris.opened, loris.closed_by_server))
+        clean_exit(s, "slowloris")
 
     # Slow checks from 20 addresses (each waits out the deadline), 2 in flight per address.
     with serve_data.Server("--resolver", bed.resolver, "--timeout", "2", "--rate", "1000",
@@ -158,4 +168,5 @@ with Bed(serve_data.zones(), timeout_zones=["slow-shop.com"]) as bed:
         ok(not legit.missing, "slow-check flood: every response has the security headers", legit.missing[:5])
         ok(flood.statuses.get(200, 0) > 0 and flood.statuses.get(503, 0) > 0 and None not in flood.statuses,
            "the flood itself is served in turn or refused with 503, never dropped", flood.statuses)
+        clean_exit(s, "slow-check flood")
 done()
