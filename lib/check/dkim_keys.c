@@ -214,6 +214,11 @@ void ea_audit_key(ea_section *sec, const char *selector, const char *name,
 	if (k.strict_identity)
 		key_finding(sec, "dkim.key.strict_identity", EA_SEV_INFO, selector, name,
 		            "t=s: signatures must use exactly this domain in i=, not a subdomain");
+	if (k.tags.off_grammar)   /* the one rule for tag lists: docs/conformance.md */
+		key_finding(sec, "dkim.key.off_grammar", EA_SEV_INFO, selector, name,
+		            "the record is outside RFC 6376 3.2's tag-list grammar (an empty tag between "
+		            "two ';', or a tag name such as x-foo): the key is read, as most verifiers "
+		            "read it, but dkimpy rejects a record with an empty tag; tidy it when you can");
 	if (k.h_present && !k.h_allows_sha256)
 		ea_audit_key_fix_corrected(key_finding(sec, "dkim.key.sha1_only", EA_SEV_ERROR, selector, name,
 		    "h= allows only sha1, which RFC 8301 forbids: verifiers reject the signatures; "

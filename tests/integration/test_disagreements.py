@@ -43,6 +43,12 @@ DMARC_ZONE = (txt("_dmarc", "v=DMARC1; p=reject")
               + "badrua IN A 192.0.2.7\n"
               + txt("_dmarc.multi", "v=DMARC1; p=none") + txt("_dmarc.multi", "v=DMARC1; p=quarantine")
               + "a.multi IN A 192.0.2.7\n")
+# RFC 6376 Appendix C's 1024-bit key, in records outside the tag-list grammar
+KEY = ("MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDwIRP/UC3SBsEmGqZ9ZJW3/DkMoGeLnQg1fWn7/zYtIxN2SnFCjxOCKG9v"
+       "3b4jYfcTNh5ijSsq631uBItLa7od+v/RtdC2UzJ1lWT947qR+Rcac2gbto/NMqJ0fzfVjH4OuKhitdY9tf6mcwGjaNBcW"
+       "ToIMmPSPDdQPNUYckcQ2QIDAQAB")
+DMARC_ZONE += (txt("hy._domainkey", "v=DKIM1; k=rsa; x-foo=bar; p=" + KEY)
+               + txt("em._domainkey", "v=DKIM1; k=rsa; ; p=" + KEY))
 # a public suffix that says so, and an organisation below it with no record
 PSD_ZONE = txt("_dmarc", "v=DMARC1; p=quarantine; sp=reject; psd=y") + "org.sub IN A 192.0.2.8\n"
 
@@ -172,6 +178,15 @@ with Bed(zones) as bed, tempfile.TemporaryDirectory() as tmp:
     summ, prims, fs, out = check_dmarc(bed, "multi.ex1.org")
     ok("several DMARC records" in summ, "dmarc_several_records_at_the_author_domain: none applies",
        summ + out)
+
+    # DKIM key records: one rule for tag lists (RFC 6376 3.2 grammar, 3.6.1 unknown tags)
+    code, out, err = bed.run("check", "ex1.org", "--selector", "hy,em", "--format", "json")
+    keys = [f for f in findings(out) if f["code"].startswith("dkim.key.")]
+    off = sorted(f.get("name", "") for f in keys if f["code"] == "dkim.key.off_grammar")
+    bad = [f["code"] for f in keys if f["severity"] == "error"]
+    ok(off == ["em._domainkey.ex1.org", "hy._domainkey.ex1.org"] and not bad,
+       "dkim_key_tag_list_one_rule: x-foo= and an empty tag: both keys usable, each noted "
+       "dkim.key.off_grammar (info)", json.dumps(keys)[:3000] + err)
 
     # DMARC: a repeated tag makes the tag list invalid (RFC 6376 3.2): no DMARC processing
     summ, prim, out = verify_dmarc(bed, tmp, "dup.ex1.org")
