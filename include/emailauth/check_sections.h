@@ -40,8 +40,9 @@ EA_PUBLIC int ea_check_policy_records(ea_job *job, void *arg);
 /* Section "dnssec": whether the resolver validated the answers (AD bit). Add it
  * last: it reads the lookups the other checks made. */
 EA_PUBLIC int ea_check_dnssec(ea_job *job, void *arg);
-/* No section of its own: settles findings of one section that another's evidence
- * makes untrue (an apex without SPF when no sender in use bounces to the apex).
+/* Settles findings of one section that another's evidence makes untrue (an apex
+ * without SPF when no sender in use bounces to the apex); a domain that does not
+ * exist becomes one finding (section "domain", domain.nxdomain) and nothing else.
  * Add it after every other check; arg is a const ea_audit_request *. */
 EA_PUBLIC int ea_check_settle(ea_job *job, void *arg);
 

@@ -1,7 +1,9 @@
 /*
  * Findings of one section that the evidence of another makes untrue, settled
  * once every section has spoken (the job runs its checks in order each round, and
- * this one is added last). Today one: the apex publishes no SPF record while every
+ * this one is added last). A domain that does not exist (NXDOMAIN for its TXT and
+ * its MX) is one finding, not a cascade of "publish DMARC, SPF, MX, DKIM". And the
+ * apex publishes no SPF record while every
  * sender in use bounces to its own domain or to a return-path subdomain, so no
  * mail of the domain is judged by an apex SPF record; "cannot tell its mail from
  * forgeries" is then untrue, and the advice (v=spf1 -all) is only a good habit.
@@ -28,11 +30,48 @@ static const ea_profile *profile_named(const ea_profiles *pr, const char *name)
 	return NULL;
 }
 
+static bool nxdomain(const ea_dns_answer *a)
+{
+	return a->outcome == EA_DNS_ABSENT && a->reason == EA_DNS_R_NXDOMAIN &&
+	       ea_dns_answer_cname(a) == NULL;
+}
+
+/* True when the domain does not exist: every finding is replaced by one. */
+static bool settle_nonexistent(ea_job *job, ea_report *rep, const char *domain, bool *pending)
+{
+	const ea_dns_answer *txt = ea_lookup(job, domain, EA_RR_TXT, "does the domain exist?");
+	const ea_dns_answer *mx = ea_lookup(job, domain, EA_RR_MX, "does the domain exist?");
+	if (txt == NULL || mx == NULL) {
+		*pending = true;
+		return false;
+	}
+	if (!nxdomain(txt) || !nxdomain(mx))
+		return false;
+	ea_report_clear_findings(rep);
+	ea_section *sec = ea_report_section(rep, "domain");
+	ea_finding *f = sec ? ea_section_addf(sec, "domain.nxdomain", EA_SEV_ERROR,
+	    "%s does not exist (NXDOMAIN): nothing was checked. Check the spelling; if the domain is "
+	    "new, its registration or delegation is not in DNS yet", domain) : NULL;
+	if (f) {
+		f->primary = true;
+		ea_finding_set(&f->name, "%s", domain);
+		ea_finding_set(&f->found, "NXDOMAIN for %s TXT and MX", domain);
+	}
+	if (sec)
+		ea_section_set_summary(sec, "the domain does not exist");
+	return true;
+}
+
 int ea_check_settle(ea_job *job, void *arg)
 {
 	const ea_audit_request *req = arg;
 	const ea_profiles *pr = req && req->profiles ? req->profiles : ea_profiles_builtin();
 	ea_report *rep = ea_job_report(job);
+	bool pending = false;
+	if (rep && req && settle_nonexistent(job, rep, req->domain, &pending))
+		return EA_OK;
+	if (pending)
+		return EA_EPENDING;
 	ea_section *snd = rep ? find_section(rep, "senders") : NULL;
 	ea_section *spf = rep ? find_section(rep, "spf") : NULL;
 	if (pr == NULL || snd == NULL || spf == NULL)

@@ -85,6 +85,11 @@ int ea_zone_store_add_zone(ea_zone_store *z, const char *apex);
  * sets *served=false when the name is outside every zone. */
 size_t ea_zone_store_answer(const ea_zone_store *z, const char *name, uint16_t type,
                             uint8_t *buf, size_t cap, bool *served);
+/* The same; left_at (left_size bytes) gets the name where a CNAME chain left the
+ * loaded zones, "" if it did not: the answer then holds the chain so far only. */
+size_t ea_zone_store_answer_chain(const ea_zone_store *z, const char *name, uint16_t type,
+                                  uint8_t *buf, size_t cap, bool *served, char *left_at,
+                                  size_t left_size);
 ea_transport *ea_transport_zone_new(ea_zone_store *z, ea_transport *fallback);
 
 /* Builds a resolver over any transport (used by tests with their own zone store). */

@@ -302,6 +302,11 @@ static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *a
 	} else if (a != NULL) {
 		a = chain_add(q, a, ms);
 	}
+	if (a != NULL && q->chased >= NET_MAX_CNAME_CHASE && a->outcome == EA_DNS_ABSENT &&
+	    a->reason == EA_DNS_R_NODATA && strcmp(a->final_name, a->qname) != 0) {
+		a->outcome = EA_DNS_UNKNOWN;   /* the chain goes on past the hops followed: no NODATA */
+		a->reason = EA_DNS_R_CNAME_LOOP;
+	}
 	if (a == NULL)
 		a = ea_dns_answer_failed(q->name, q->type, EA_DNS_R_NETWORK, c->name, ms);
 	query_finish(q, a);

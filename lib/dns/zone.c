@@ -168,6 +168,7 @@ typedef struct {
 	char *errmsg;
 	size_t errmsg_size;
 	bool saw_soa;
+	char first_origin[EA_NAME_MAX + 1];   /* the origin in force at the first record */
 } load_ctx;
 
 static void on_record(zs_scanner_t *s)
@@ -176,6 +177,9 @@ static void on_record(zs_scanner_t *s)
 	if (c->rc != EA_OK || s->r_class != KNOT_CLASS_IN)
 		return;
 	c->rc = store_add(c->z, s->r_owner, s->r_type, s->r_ttl, s->r_data, s->r_data_length);
+	if (c->first_origin[0] == '\0' && s->zone_origin_length > 1 &&
+	    !wire_name_text(s->zone_origin, c->first_origin, sizeof(c->first_origin)))
+		c->first_origin[0] = '\0';
 	if (s->r_type == KNOT_RRTYPE_SOA)
 		c->saw_soa = true;
 	if (c->rc != EA_OK)
@@ -200,7 +204,7 @@ static int load(ea_zone_store *z, const char *origin, const char *path, const ch
 	zs_scanner_t *s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return EA_ENOMEM;
-	load_ctx c = {z, EA_OK, errmsg, errmsg_size, false};
+	load_ctx c = {z, EA_OK, errmsg, errmsg_size, false, ""};
 	char org[EA_NAME_MAX + 2];
 	snprintf(org, sizeof(org), "%s", origin && *origin ? origin : ".");
 	size_t ol = strlen(org);
@@ -226,8 +230,11 @@ static int load(ea_zone_store *z, const char *origin, const char *path, const ch
 		c.rc = EA_EPARSE;
 		snprintf(errmsg, errmsg_size, "%s", zs_strerror(s->error.code));
 	}
-	/* A file without an SOA still defines its origin as a zone. */
-	if (c.rc == EA_OK && !c.saw_soa && origin && *origin)
+	/* A file without an SOA still defines its origin as a zone: its $ORIGIN (which
+	 * wins), else the one its name gives. */
+	if (c.rc == EA_OK && !c.saw_soa && c.first_origin[0])
+		c.rc = ea_zone_store_add_zone(z, c.first_origin);
+	else if (c.rc == EA_OK && !c.saw_soa && origin && *origin)
 		c.rc = ea_zone_store_add_zone(z, origin);
 	zs_deinit(s);
 	free(s);
@@ -379,8 +386,17 @@ static bool put_header(knot_pkt_t *pkt, const uint8_t *qd, uint16_t type)
 size_t ea_zone_store_answer(const ea_zone_store *z, const char *name, uint16_t type,
                             uint8_t *buf, size_t cap, bool *served)
 {
+	char left_at[EA_NAME_MAX + 1];
+	return ea_zone_store_answer_chain(z, name, type, buf, cap, served, left_at, sizeof(left_at));
+}
+
+size_t ea_zone_store_answer_chain(const ea_zone_store *z, const char *name, uint16_t type,
+                                  uint8_t *buf, size_t cap, bool *served, char *left_at,
+                                  size_t left_size)
+{
 	char key[EA_NAME_MAX + 1];
 	*served = true;
+	left_at[0] = '\0';
 	if (!ea_dns_name_key(name, key, sizeof(key)))
 		return 0;
 	const znode *apex = zone_of(z, key);
@@ -409,8 +425,10 @@ size_t ea_zone_store_answer(const ea_zone_store *z, const char *name, uint16_t t
 	int hop;
 	for (hop = 0; hop <= ZONE_MAX_CNAME_HOPS; hop++) {
 		const znode *capex = zone_of(z, cur);
-		if (capex == NULL)
-			break;   /* the chain left our zones: a partial answer, as far as we know */
+		if (capex == NULL) {
+			snprintf(left_at, left_size, "%s", cur);   /* the chain left our zones */
+			break;
+		}
 		const znode *n = lookup_node(z, cur, capex);
 		neg_apex = capex;
 		if (hop > 0) {
@@ -484,30 +502,36 @@ typedef struct {
 	size_t pending;
 } zone_transport;
 
-static int zone_send(ea_transport *base, const char *name, uint16_t type, const char *server_ip,
-                     ea_transport_cb cb, void *arg)
+/* A CNAME chain that left the zone files, followed through the fallback resolver. */
+typedef struct {
+	ea_transport_cb cb;
+	void *arg;
+	ea_dns_answer *head;             /* the chain as the zone files hold it */
+} zone_chase;
+
+static void zone_chase_done(void *arg, ea_dns_answer *tail, int server_index)
 {
-	zone_transport *t = (zone_transport *)base;
-	static __thread uint8_t wire[EA_DNS_MAX_WIRE];
-	bool served = true;
-	size_t len = ea_zone_store_answer(t->z, name, type, wire, sizeof(wire), &served);
-	if (!served && t->fallback != NULL)
-		return t->fallback->send(t->fallback, name, type, server_ip, cb, arg);
+	zone_chase *c = arg;
+	ea_dns_answer *joined = tail ? ea_dns_answer_join(c->head, tail, tail->ms) : NULL;
+	if (joined == NULL)
+		joined = ea_dns_answer_failed(c->head->qname, c->head->qtype, EA_DNS_R_NETWORK, "zone files", 0);
+	ea_dns_answer_free(tail);
+	ea_dns_answer_free(c->head);
+	c->cb(c->arg, joined, server_index);
+	free(c);
+}
+
+static int zone_queue(zone_transport *t, ea_dns_answer *a, ea_transport_cb cb, void *arg)
+{
 	zone_done *d = calloc(1, sizeof(*d));
-	if (d == NULL)
-		return EA_ENOMEM;
-	d->cb = cb;
-	d->arg = arg;
-	if (!served)
-		d->answer = ea_dns_answer_failed(name, type, EA_DNS_R_NOT_SERVED, "zone files", 0);
-	else if (len == 0)
-		d->answer = ea_dns_answer_failed(name, type, EA_DNS_R_TIMEOUT, "zone files", 0);
-	else
-		d->answer = ea_dns_parse_response(wire, len, name, type, "zone files", 0);
-	if (d->answer == NULL) {
+	if (d == NULL || a == NULL) {
 		free(d);
+		ea_dns_answer_free(a);
 		return EA_ENOMEM;
 	}
+	d->cb = cb;
+	d->arg = arg;
+	d->answer = a;
 	if (t->tail)
 		t->tail->next = d;
 	else
@@ -515,6 +539,49 @@ static int zone_send(ea_transport *base, const char *name, uint16_t type, const 
 	t->tail = d;
 	t->pending++;
 	return EA_OK;
+}
+
+static int zone_send(ea_transport *base, const char *name, uint16_t type, const char *server_ip,
+                     ea_transport_cb cb, void *arg)
+{
+	zone_transport *t = (zone_transport *)base;
+	static __thread uint8_t wire[EA_DNS_MAX_WIRE];
+	bool served = true;
+	char left_at[EA_NAME_MAX + 1];
+	size_t len = ea_zone_store_answer_chain(t->z, name, type, wire, sizeof(wire), &served, left_at,
+	                                        sizeof(left_at));
+	if (!served && t->fallback != NULL)
+		return t->fallback->send(t->fallback, name, type, server_ip, cb, arg);
+	ea_dns_answer *a;
+	if (!served)
+		a = ea_dns_answer_failed(name, type, EA_DNS_R_NOT_SERVED, "zone files", 0);
+	else if (len == 0)
+		a = ea_dns_answer_failed(name, type, EA_DNS_R_TIMEOUT, "zone files", 0);
+	else
+		a = ea_dns_parse_response(wire, len, name, type, "zone files", 0);
+	if (a != NULL && left_at[0] && a->outcome != EA_DNS_UNKNOWN) {
+		/* The chain leaves the zone files: its end is not known here. Ask the
+		 * fallback resolver for the rest, or say so; never NODATA. */
+		if (t->fallback != NULL) {
+			zone_chase *c = calloc(1, sizeof(*c));
+			if (c == NULL) {
+				ea_dns_answer_free(a);
+				return EA_ENOMEM;
+			}
+			c->cb = cb;
+			c->arg = arg;
+			c->head = a;
+			int rc = t->fallback->send(t->fallback, left_at, type, server_ip, zone_chase_done, c);
+			if (rc != EA_OK) {
+				free(c);
+				ea_dns_answer_free(a);
+			}
+			return rc;
+		}
+		a->outcome = EA_DNS_UNKNOWN;
+		a->reason = EA_DNS_R_NOT_SERVED;
+	}
+	return zone_queue(t, a, cb, arg);
 }
 
 static int zone_process(ea_transport *base, int timeout_ms)

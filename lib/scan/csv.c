@@ -6,9 +6,15 @@
 
 #define CODES_MAX 32            /* distinct finding codes listed per row */
 
-/* The check names of the CSV columns, and the report sections they read. */
-static const struct { const char *column, *section; } check_columns[] = {
-	{"ses", "ses-dkim"}, {"spf", "spf"}, {"dmarc", "dmarc"}, {"dkim", "dkim-keys"}, {"mx", "mx"},
+/* The check names of the CSV columns, and the report sections they read (the
+ * worst of them): the dkim check writes the keys, the senders and their alignment,
+ * so a row's status is never worse than all its columns. */
+#define COLUMN_MAX_SECTIONS 3
+static const struct {
+	const char *column, *sections[COLUMN_MAX_SECTIONS];
+} check_columns[] = {
+	{"ses", {"ses-dkim"}}, {"spf", {"spf"}}, {"dmarc", {"dmarc"}},
+	{"dkim", {"dkim-keys", "senders", "alignment"}}, {"mx", {"mx"}},
 };
 
 /* RFC 4180: quote when needed; control characters become '?'. */
@@ -46,9 +52,16 @@ int ea_scan_csv_row(FILE *out, const ea_report *rep)
 	fputs(ea_status_name(ea_report_status(rep)), out);
 	for (size_t c = 0; c < sizeof(check_columns) / sizeof(check_columns[0]); c++) {
 		fputc(',', out);
-		const ea_section *s = find_section(rep, check_columns[c].section);
-		if (s)
-			fputs(ea_status_name(s->status), out);
+		bool any = false;
+		ea_status worst = EA_STATUS_PASS;
+		for (size_t k = 0; k < COLUMN_MAX_SECTIONS && check_columns[c].sections[k]; k++) {
+			const ea_section *s = find_section(rep, check_columns[c].sections[k]);
+			if (s && (!any || s->status > worst))
+				worst = s->status;
+			any |= s != NULL;
+		}
+		if (any)
+			fputs(ea_status_name(worst), out);
 	}
 	unsigned errors = 0, warnings = 0, undetermined = 0;
 	const char *codes[CODES_MAX];

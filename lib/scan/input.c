@@ -260,6 +260,10 @@ static ea_scan_line_kind parse_csv(const ea_scan_parser *p, field *f, size_t n, 
 
 static ea_scan_line_kind parse_plain(field *f, size_t n, ea_scan_item *it, char *err, size_t size)
 {
+	if (n == 0) {   /* only separators (";", ",;"): no field to read, nothing to scan */
+		snprintf(err, size, "no domain on the line (only separators)");
+		return EA_SCAN_LINE_ERROR;
+	}
 	ea_scan_line_kind k = set_domain(it, f[0], err, size);
 	for (size_t i = 1; i < n && k == EA_SCAN_LINE_ITEM; i++) {
 		if (f[i].len > 7 && ea_str_istarts(ea_str_make(f[i].p, f[i].len), "region="))

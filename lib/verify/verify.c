@@ -241,6 +241,18 @@ static void message_findings(ea_section *sec, const ea_verify_request *v)
 		ea_section_addf(sec, "verify.message.too_many_fields", EA_SEV_WARNING,
 		                "%zu header fields past the first %d were not read", m->fields_dropped,
 		                EA_MSG_MAX_FIELDS);
+	/* RFC 5322 3.6: at most one of each (From has its own finding, in DMARC). A second
+	 * Subject, Date or To is what a signature-replay or display trick looks like. */
+	static const char *const once[] = {"subject", "date", "to", "cc", "message-id", "reply-to",
+	                                   "sender", "in-reply-to", "references"};
+	for (size_t i = 0; i < EA_ARRAY_SIZE(once); i++) {
+		size_t n = ea_message_count(m, once[i]);
+		if (n > 1)
+			ea_section_addf(sec, "verify.message.duplicate_field", EA_SEV_WARNING,
+			                "%zu %s fields: RFC 5322 3.6 allows one; receivers and DKIM verifiers may "
+			                "each read a different one, which is how forged content hides behind a "
+			                "valid signature", n, once[i]);
+	}
 	if (v->headers_only && m->error == NULL)
 		ea_section_addf(sec, "verify.message.headers_only", EA_SEV_INFO,
 		                "only the header was given: body hashes are not checked");

@@ -12,7 +12,9 @@ ID), ptrloop (a compression pointer pointing to itself), cnameloop (a -> b -> a 
 answer), longchain (a CNAME chain of CHAIN_HOPS hops and no data), wrongowner (records of
 another name only), garbage (random bytes after the right ID), servfail, refused, formerr,
 notimp (those rcodes), slow (never answers: past any deadline), tcpclose (TC over UDP, TCP
-closes without a word), tcpdrip (TC over UDP, TCP sends the answer a byte every DRIP_S).
+closes without a word), tcpdrip (TC over UDP, TCP sends the answer a byte every DRIP_S),
+chase (no recursion offered, and every name is a CNAME one label deeper: a chain with no end
+for a client that follows CNAMEs itself).
 Names with none of these labels get NXDOMAIN."""
 import random
 import socket
@@ -21,7 +23,7 @@ import threading
 import time
 
 BEHAVIOURS = ("tcloop", "wrongid", "ptrloop", "cnameloop", "longchain", "wrongowner", "garbage",
-              "servfail", "refused", "formerr", "notimp", "slow", "tcpclose", "tcpdrip")
+              "servfail", "refused", "formerr", "notimp", "slow", "tcpclose", "tcpdrip", "chase")
 RCODES = {"servfail": 2, "refused": 5, "formerr": 1, "notimp": 4}
 CHAIN_HOPS = 40              # longer than any client should follow
 DRIP_S = 0.5                 # seconds between the bytes of a dripped TCP answer
@@ -120,6 +122,10 @@ class HostileDNS:
 
         if how == "slow":
             return None
+        if how == "chase":
+            f = 0x8000 | rd                               # QR, no RA: "follow it yourself"
+            one = rr(name, 5, encode("h." + name)) if len(name) < 200 else rr(name, 5, encode(name))
+            return struct.pack("!HHHHHH", qid, f, 1, 1, 0, 0) + question + one
         if how == "tcloop" or (how in ("tcpclose", "tcpdrip") and not over_tcp):
             return msg(tc=True)
         if how in RCODES:

@@ -52,6 +52,8 @@ def main():
                                 ("check", ["check", d]),
                                 ("spf", ["spf", d]),
                                 ("spf --ip", ["spf", "--ip", "192.0.2.1", "--sender", "user@" + d])):
+                if how == "chase" and label == "ses":
+                    continue   # the token name really is a CNAME elsewhere: wrong_target is true
                 code, doc, out, took = run(args[:1] + common + args[1:])
                 fs = findings(doc)
                 absent = sorted({f.get("code") for f in fs if ABSENCE.search(f.get("code", ""))})

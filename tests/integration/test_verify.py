@@ -145,6 +145,12 @@ def main():
         fold = b"From: a@shop.example\r\nSubject: x" + b"\r\n y" * 200000 + b"\r\n\r\nbody\r\n"
         code, out, s = verify(fold)
         ok(code != 0 and s < HOSTILE_MAX_S, "folding abuse: clear result in %.1fs" % s, out)
+        for field in (b"Subject: Refund approved", b"Date: Mon, 1 Jan 2024 00:00:00 +0000", b"To: eve@example.net"):
+            code, out, s = verify(field + b"\r\n" + signed)
+            ok("verify.message.duplicate_field" in out,
+               "a second %s field is flagged (RFC 5322 3.6)" % field.split(b":")[0].decode(), out)
+        code, out, s = verify(signed)
+        ok("verify.message.duplicate_field" not in out, "one of each field: nothing flagged", out)
         bad64 = signed.replace(b"b=", b"b=!!!", 1)
         code, out, s = verify(bad64)
         ok("permerror" in out and s < HOSTILE_MAX_S, "broken base64: permerror", out)

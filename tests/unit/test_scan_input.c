@@ -32,6 +32,10 @@ int main(void)
 	tap_ok(parse(&p, "localhost", it, err) == EA_SCAN_LINE_ERROR && strstr(err, "single label"),
 	       "single label refused");
 	tap_ok(parse(&p, "ex ample!.com", it, err) == EA_SCAN_LINE_ERROR, "garbage refused");
+	tap_ok(parse(&p, "left.example.com", it, err) == EA_SCAN_LINE_ITEM &&
+	       parse(&p, ",;", it, err) == EA_SCAN_LINE_ERROR && it->domain[0] == '\0' &&
+	       parse(&p, ";", it, err) == EA_SCAN_LINE_ERROR && it->domain[0] == '\0',
+	       "a line of separators only is refused, and nothing of the line before is read");
 	tap_ok(parse(&p, "\x1b[2Jevil.com", it, err) == EA_SCAN_LINE_ERROR && !strchr(err, '\x1b'),
 	       "control bytes never reach the message");
 	char *big = malloc(EA_SCAN_LINE_MAX + 10);

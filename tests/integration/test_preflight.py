@@ -1,0 +1,82 @@
+#!/usr/bin/python3
+"""A domain that does not exist is one finding (exit 2), not a cascade; and the offline
+preflight (--zone, no --resolver) judges the user's own records fully and says plainly
+what it could not check: a CNAME chain leaving the zone files, a name outside them, are
+"not determined", never NODATA. A zone file with $ORIGIN and no SOA, not named after its
+zone, is served."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.environ.get("EA_SRC", "."), "tests", "lib"))
+sys.path.insert(0, os.path.join(os.environ.get("EA_SRC", "."), "tests", "integration"))
+from tap import ok, done  # noqa: E402
+from bed import Bed  # noqa: E402
+import ses_data  # noqa: E402
+
+EMAILAUTH = os.environ.get("EMAILAUTH", "emailauth")
+TOKENS = ses_data.tokens("preflight-shop.com")
+
+
+def run(*args):
+    p = subprocess.run([EMAILAUTH] + list(args), capture_output=True, timeout=60)
+    out = p.stdout.decode("utf-8", "replace")
+    try:
+        doc = json.loads(out)
+    except ValueError:
+        doc = {}
+    return p.returncode, doc, out + p.stderr.decode("utf-8", "replace")
+
+
+def codes(doc):
+    fs = doc.get("findings", []) + [f for s in doc.get("checks", []) for f in s.get("findings", [])]
+    return {f.get("code") for f in fs}, fs
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="ea-preflight-")
+    # The user's own zone, before publishing: three right CNAMEs; amazonses.com is not here.
+    mine = os.path.join(tmp, "mine.txt")     # not named after the zone, $ORIGIN, no SOA
+    with open(mine, "w") as f:
+        f.write("$ORIGIN preflight-shop.com.\n$TTL 300\n" + ses_data.cnames(TOKENS) +
+                '_dmarc IN TXT "v=DMARC1; p=reject"\n@ IN TXT "v=spf1 include:amazonses.com -all"\n')
+    code, doc, out = run("ses", "preflight-shop.com", "--tokens", ",".join(TOKENS), "--zone", mine,
+                         "--format", "json")
+    got, fs = codes(doc)
+    ok(code == 3 and not any("NODATA" in f.get("message", "") for f in fs) and
+       not got & {"ses.dkim.missing", "ses.dkim.key_missing", "ses.dkim.wrong_target", "ses.dkim.not_cname"},
+       "preflight: three right CNAMEs whose targets are outside the zone files: not determined (exit 3), "
+       "no NODATA, nothing called missing or wrong", "exit %d %s\n%s" % (code, sorted(got), out[:2000]))
+    ok(any(f.get("undetermined") for f in fs), "preflight: says what it could not check", sorted(got))
+    code, doc, out = run("spf", "elsewhere-shop.com", "--zone", mine, "--format", "json")
+    got, fs = codes(doc)
+    ok(code == 3 and "spf.record.missing" not in got,
+       "a name outside every zone file, no --resolver: not determined, never 'no record'",
+       "exit %d %s" % (code, sorted(got)))
+    code, doc, out = run("spf", "preflight-shop.com", "--zone", mine, "--format", "json")
+    got, fs = codes(doc)
+    ok("spf.record.published" in got, "$ORIGIN without an SOA, file not named after the zone: served",
+       "exit %d %s\n%s" % (code, sorted(got), out[:1000]))
+
+    zones = {"real-shop.com": '@ IN MX 10 mx\nmx IN A 192.0.2.1\n_dmarc IN TXT "v=DMARC1; p=reject"\n'}
+    with Bed(zones) as bed:
+        for d in ("nosuch.real-shop.com", "real-shop.notatld"):
+            code, out, err = bed.run("check", d, "--format", "json")
+            try:
+                doc = json.loads(out)
+            except ValueError:
+                doc = {}
+            got, fs = codes(doc)
+            bad = [f.get("code") for f in fs if f.get("severity") in ("warning", "error")]
+            ok(code == 2 and bad == ["domain.nxdomain"],
+               "%s does not exist: one finding, exit 2, no cascade" % d, "exit %d %s\n%s" % (code, bad, err[-500:]))
+        code, out, err = bed.run("check", "real-shop.com", "--format", "json")
+        got, fs = codes(json.loads(out) if out.strip() else {})
+        ok("domain.nxdomain" not in got and "dmarc.ok" in got, "a domain that exists is checked as before",
+           sorted(got))
+    done()
+
+
+main()
