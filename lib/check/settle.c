@@ -8,6 +8,7 @@
  * mail of the domain is judged by an apex SPF record; "cannot tell its mail from
  * forgeries" is then untrue, and the advice (v=spf1 -all) is only a good habit.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <emailauth/check_sections.h>
@@ -47,11 +48,35 @@ static bool settle_nonexistent(ea_job *job, ea_report *rep, const char *domain, 
 	}
 	if (!nxdomain(txt) || !nxdomain(mx))
 		return false;
+	/* The DMARC policy that covers the name (np= for non-existent subdomains) is
+	 * still what receivers apply to mail claiming it: kept when one was found. */
+	ea_section kept = {0};
+	ea_section *d = find_section(rep, "dmarc");
+	bool keep = d != NULL;
+	for (size_t i = 0; d && i < d->finding_count; i++)
+		keep &= strcmp(d->findings[i].code, "dmarc.missing") != 0;
+	if (keep) {
+		kept = *d;   /* moved out, so that clearing the report leaves it alone */
+		d->findings = NULL;
+		d->finding_count = d->finding_cap = 0;
+		d->summary = NULL;
+	}
 	ea_report_clear_findings(rep);
 	ea_section *sec = ea_report_section(rep, "domain");
 	ea_finding *f = sec ? ea_section_addf(sec, "domain.nxdomain", EA_SEV_ERROR,
-	    "%s does not exist (NXDOMAIN): nothing was checked. Check the spelling; if the domain is "
-	    "new, its registration or delegation is not in DNS yet", domain) : NULL;
+	    "%s does not exist (NXDOMAIN): nothing else was checked. Check the spelling; if the domain "
+	    "is new, its registration or delegation is not in DNS yet%s", domain,
+	    keep ? ". The DMARC policy below is what receivers apply to mail that claims it" : "") : NULL;
+	/* Never NULL: the report holds one section now, of EA_REPORT_MAX_SECTIONS. */
+	ea_section *back = keep ? ea_report_section(rep, "dmarc") : NULL;
+	if (back) {
+		free(back->findings);
+		free(back->summary);
+		back->findings = kept.findings;
+		back->finding_count = kept.finding_count;
+		back->finding_cap = kept.finding_cap;
+		back->summary = kept.summary;
+	}
 	if (f) {
 		f->primary = true;
 		ea_finding_set(&f->name, "%s", domain);

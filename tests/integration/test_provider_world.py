@@ -13,6 +13,11 @@ sys.path.insert(0, os.path.join(os.environ.get("EA_SRC", "."), "tests", "integra
 from tap import ok, done  # noqa: E402
 from bed import Bed  # noqa: E402
 import provider_world as w  # noqa: E402
+from serve_data import Server  # noqa: E402
+import urllib.parse  # noqa: E402
+
+# check's options as /api/v1/check parameters.
+API_PARAMS = {"--tokens": "tokens", "--selector": "selectors", "--mail-from": "mailfrom", "--region": "region"}
 
 # Warnings that are true for a correct setup, by code (why: docs/provider-world.md).
 TRUE_WARNINGS = {
@@ -24,19 +29,41 @@ def findings(doc):
     return [f for sec in doc.get("checks", []) for f in sec.get("findings", [])]
 
 
+def judged(text, warns):
+    """(report, its findings, the untrue ones, the senders it names) of JSON text."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        doc = {}
+    fs = findings(doc)
+    return doc, fs, untrue(fs, warns), {f.get("subject") for f in fs if f.get("code") == "sender.found"}
+
+
+def untrue(fs, warns):
+    return ["%s %s: %s" % (f.get("severity"), f.get("code"), f.get("message", "")[:160]) for f in fs
+            if (f.get("severity") == "error" or f.get("undetermined") or
+                (f.get("severity") == "warning" and f.get("code") not in TRUE_WARNINGS | warns))]
+
+
+def api_checks(bed):
+    """The same domains through /api/v1/check: no error, no untrue warning, the same senders."""
+    with Server("--resolver", bed.resolver, "--timeout", "5", "--rate", "10000") as s:
+        for d, body, args, senders, warns, zone in w.CUSTOMERS:
+            params = {"domain": d}
+            for k in range(0, len(args), 2):
+                params[API_PARAMS[args[k]]] = args[k + 1]
+            st, h, data = s.get("/api/v1/check?" + urllib.parse.urlencode(params))
+            doc, fs, bad, used = judged(data, warns)
+            ok(st == 200 and not bad and used == senders,
+               "%s: the API gives no error and no untrue warning, and names %s" % (d, sorted(senders)),
+               "status %d; %s; named %s" % (st, "\n".join(bad), sorted(used)))
+
+
 def main():
-    with Bed(w.zones()) as bed:
+    with Bed(w.zones(), unbound_queries=2048) as bed:   # a scan has ~1,000 lookups in flight
         for d, body, args, senders, warns, zone in w.CUSTOMERS:
             code, out, err = bed.run("check", d, "--format", "json", *args)
-            try:
-                doc = json.loads(out)
-            except ValueError:
-                doc = {}
-            fs = findings(doc)
-            bad = ["%s %s: %s" % (f.get("severity"), f.get("code"), f.get("message", "")[:160]) for f in fs
-                   if (f.get("severity") == "error" or f.get("undetermined") or
-                       (f.get("severity") == "warning" and f.get("code") not in TRUE_WARNINGS | warns))]
-            used = {f.get("subject") for f in fs if f.get("code") == "sender.found"}
+            doc, fs, bad, used = judged(out, warns)
             ok(doc and not bad and code in (0, 1), "%s: check gives no error and no untrue warning" % d,
                "exit %d\n%s\n%s" % (code, "\n".join(bad), err[-500:]))
             ok(used == senders, "%s: check names exactly the senders in use %s" % (d, sorted(senders)),
@@ -50,6 +77,7 @@ def main():
                    if r.get("status") not in ("pass", "warn")]
         ok(len(rows) == lines.count("\n") and not failing, "scan: no correct domain fails (%d rows)" % len(rows),
            "\n".join(failing) + p.stderr.decode()[-500:])
+        api_checks(bed)
         for label, d, body, args, want in w.MISTAKES:
             code, out, err = bed.run("check", d, "--format", "json", *args)
             try:
