@@ -123,7 +123,7 @@ static void provider_form(FILE *out, const ea_finding *f, const ea_report *rep, 
 		if (a->op == EA_FIX_DELETE || a->value == NULL)
 			continue;
 		if (!any) {
-			fputs("<table class=\"ea-form\">\n<caption>", out);
+			fputs("<table class=\"ea-rrform\">\n<caption>", out);
 			fputs(f->action_count > 1 ? "Then add" : "Add", out);
 			fputs(" in ", out);
 			esc(out, h->name);
