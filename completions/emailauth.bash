@@ -5,7 +5,7 @@ _emailauth()
 	local cur prev words cword
 	_init_completion || return
 	local commands="ses check spf verify reports scan serve help version"
-	local global="--resolver --timeout --format --fix-format --zone --trace --no-color --help -h"
+	local global="--resolver --timeout --format --fix-format --zone --trace --verbose -v --no-color --help -h"
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version -V" -- "$cur"))
 		return

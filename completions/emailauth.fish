@@ -20,6 +20,7 @@ complete -c emailauth -n "__fish_seen_subcommand_from $run" -l resolver -x -d 'D
 complete -c emailauth -n "__fish_seen_subcommand_from $run" -l timeout -x -d 'seconds for the whole command'
 complete -c emailauth -n "__fish_seen_subcommand_from $run" -l zone -r -F -d 'answer from this zone file'
 complete -c emailauth -n "__fish_seen_subcommand_from $run" -l trace -d 'show every lookup'
+complete -c emailauth -n "__fish_seen_subcommand_from $run" -s v -l verbose -d 'show the notes and codes too'
 complete -c emailauth -n "__fish_seen_subcommand_from $run" -l fix-format -x -a 'zone route53 terraform cloudflare' -d 'print only the fixes'
 complete -c emailauth -n "__fish_seen_subcommand_from $run" -l no-color -d 'no colour'
 complete -c emailauth -n "__fish_seen_subcommand_from $run" -s h -l help -d 'this help'

@@ -12,7 +12,12 @@ typedef struct {
 	bool color;      /* ANSI colour (text, only on a terminal) */
 	bool trace;      /* include every lookup */
 	bool compact;    /* JSON on one line (JSONL) */
+	bool verbose;    /* text: notes and finding codes too */
+	unsigned width;  /* text: wrap to this many columns (0: no wrapping) */
 } ea_render_opts;
+
+/* The title of a check's section, e.g. "Amazon SES Easy DKIM" for "ses-dkim". */
+EA_PUBLIC const char *ea_check_title(const char *check);
 
 typedef int (*ea_render_fn)(FILE *out, const ea_report *rep, const ea_render_opts *o);
 

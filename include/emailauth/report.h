@@ -115,6 +115,9 @@ EA_PUBLIC void ea_report_clear_findings(ea_report *rep);
 /* Returns the section for a check, creating it; NULL when out of memory or sections. */
 EA_PUBLIC ea_section *ea_report_section(ea_report *rep, const char *check);
 
+/* The section of a check, or NULL when the report has none. */
+EA_PUBLIC const ea_section *ea_report_section_find(const ea_report *rep, const char *check);
+
 /* Adds a finding. Strings in f are copied (NULL stays NULL); control characters are
  * kept here and removed by the renderers. Returns the stored finding or NULL. */
 EA_PUBLIC ea_finding *ea_section_add(ea_section *sec, const ea_finding *f);
@@ -180,6 +183,24 @@ EA_PUBLIC const ea_dns_host *ea_dns_host_generic(void);
 /* An action's name and value as host's form wants them typed, into name/value. */
 EA_PUBLIC void ea_dns_host_form(const ea_dns_host *host, const ea_fix_action *a, const char *zone,
                                 char *name, size_t name_size, char *value, size_t value_size);
+
+/* How urgent a finding is, for ordering: error 5, undetermined 4, warning 3, ok 2
+ * (a verdict), info 1 (a note). */
+EA_PUBLIC int ea_finding_rank(const ea_finding *f);
+/* The indices of s's findings, most urgent first (primary first within a rank, else in
+ * the order found), into order[] (room for s->finding_count). */
+EA_PUBLIC void ea_section_order(const ea_section *s, size_t *order);
+/* What to do first: up to max findings of the report that need action (errors, lookups
+ * that failed, warnings), most urgent first. Returns how many; sec_of[i] is the index
+ * of found[i]'s section. */
+EA_PUBLIC size_t ea_report_todo(const ea_report *rep, const ea_finding **found, size_t *sec_of,
+                                size_t max);
+#define EA_REPORT_TODO_MAX 5
+
+/* What a passing report's next step is: none (it failed, or a message was the test), the
+ * SES console's status then a test message, or a test message. */
+typedef enum { EA_NEXT_NONE, EA_NEXT_SES_CONSOLE, EA_NEXT_TEST_MESSAGE } ea_next_step;
+EA_PUBLIC ea_next_step ea_report_next_step(const ea_report *rep);   /* a summary longer than this is not read */
 
 EA_PUBLIC const char *ea_severity_name(ea_severity s);
 EA_PUBLIC const char *ea_status_name(ea_status s);

@@ -49,28 +49,12 @@ static const char *status_sentence(ea_status s)
 	switch (s) {
 	case EA_STATUS_PASS: return "Everything we checked is right.";
 	case EA_STATUS_WARN: return "It works, but some things should be improved.";
-	case EA_STATUS_FAIL: return "Something is wrong: see the fixes below.";
+	case EA_STATUS_FAIL: return "Something is wrong: the most urgent first below.";
 	case EA_STATUS_ERROR: return "Some DNS lookups failed or timed out, so part of the answer is "
 	                             "unknown: that is not a sign that records are missing. Try again "
 	                             "in a minute.";
 	}
 	return "";
-}
-
-static const char *check_title(const char *check)
-{
-	static const struct { const char *check, *title; } titles[] = {
-		{"ses-dkim", "Amazon SES Easy DKIM"}, {"spf", "SPF"}, {"dmarc", "DMARC"},
-		{"dkim", "DKIM"}, {"dkim-keys", "DKIM keys"}, {"senders", "Sending services"},
-		{"alignment", "DMARC alignment"}, {"mx", "MX"}, {"mailfrom", "MAIL FROM domain"},
-		{"mail-from", "MAIL FROM domain"}, {"verify", "Message authentication"},
-		{"mta-sts", "MTA-STS"}, {"tlsrpt", "TLS reporting (TLS-RPT)"},
-		{"tls-rpt", "TLS reporting (TLS-RPT)"}, {"bimi", "BIMI"}, {"dnssec", "DNSSEC"},
-	};
-	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
-		if (strcmp(titles[i].check, check) == 0)
-			return titles[i].title;
-	return check;
 }
 
 static void badge(FILE *out, look l)
@@ -155,10 +139,21 @@ static void provider_form(FILE *out, const ea_finding *f, const ea_report *rep, 
 		fputs("<p class=\"ea-fix-note\">Set the proxy status to <strong>DNS only</strong> (grey cloud).</p>\n", out);
 }
 
+/* Each finding's anchor, for the links of "what to do first". */
+static size_t finding_anchor(const ea_report *rep, const ea_finding *f)
+{
+	for (size_t i = 0; i < rep->section_count; i++) {
+		const ea_section *s = &rep->sections[i];
+		if (f >= s->findings && f < s->findings + s->finding_count)
+			return i * EA_SECTION_MAX_FINDINGS + (size_t)(f - s->findings) + 1;
+	}
+	return 0;
+}
+
 static void finding(FILE *out, const ea_finding *f, const ea_report *rep, unsigned *fix_id)
 {
 	look l = finding_look(f);
-	fprintf(out, "<article class=\"ea-card ea-%s\">\n<h3>", l.cls);
+	fprintf(out, "<article class=\"ea-card ea-%s\" id=\"ea-f-%zu\">\n<h3>", l.cls, finding_anchor(rep, f));
 	badge(out, l);
 	fputc(' ', out);
 	if (f->subject && *f->subject) {
@@ -213,7 +208,7 @@ static void finding(FILE *out, const ea_finding *f, const ea_report *rep, unsign
 static void section(FILE *out, const ea_report *rep, const ea_section *s, size_t index, unsigned *fix_id)
 {
 	fprintf(out, "<section class=\"ea-check\" aria-labelledby=\"ea-check-%zu\">\n"
-	        "<h2 id=\"ea-check-%zu\">%s ", index, index, check_title(s->check));
+	        "<h2 id=\"ea-check-%zu\">%s ", index, index, ea_check_title(s->check));
 	badge(out, status_look(s->status));
 	fputs("</h2>\n", out);
 	if (s->summary && *s->summary) {
@@ -221,11 +216,24 @@ static void section(FILE *out, const ea_report *rep, const ea_section *s, size_t
 		esc(out, s->summary);
 		fputs("</p>\n", out);
 	}
-	/* Primary verdicts first, then the rest, as the text renderer orders them. */
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t k = 0; k < s->finding_count; k++)
-			if (s->findings[k].primary == (pass == 0))
-				finding(out, &s->findings[k], rep, fix_id);
+	/* Most urgent first, as the text renderer orders them; the notes folded away. */
+	size_t order[EA_SECTION_MAX_FINDINGS], notes = 0, note_count = 0;
+	ea_section_order(s, order);
+	for (size_t k = 0; k < s->finding_count; k++)
+		note_count += ea_finding_rank(&s->findings[k]) == 1;
+	for (size_t k = 0; k < s->finding_count; k++) {
+		const ea_finding *f = &s->findings[order[k]];
+		if (ea_finding_rank(f) != 1) {
+			finding(out, f, rep, fix_id);
+			continue;
+		}
+		if (notes++ == 0)
+			fprintf(out, "<details class=\"ea-notes\"><summary>Show all: %zu more note%s</summary>\n",
+			        note_count, note_count == 1 ? "" : "s");
+		finding(out, f, rep, fix_id);
+	}
+	if (notes)
+		fputs("</details>\n", out);
 	if (s->dropped)
 		fprintf(out, "<p class=\"ea-note\">%zu more findings are not shown.</p>\n", s->dropped);
 	fputs("</section>\n", out);
@@ -240,7 +248,7 @@ static void overview(FILE *out, const ea_report *rep)
 	fputs("<nav class=\"ea-overview\" aria-label=\"Results by record\">\n<ul>\n", out);
 	for (size_t i = 0; i < rep->section_count; i++) {
 		const ea_section *s = &rep->sections[i];
-		fprintf(out, "<li><a href=\"#ea-check-%zu\">%s</a> ", i + 1, check_title(s->check));
+		fprintf(out, "<li><a href=\"#ea-check-%zu\">%s</a> ", i + 1, ea_check_title(s->check));
 		badge(out, status_look(s->status));
 		fputs("</li>\n", out);
 	}
@@ -336,6 +344,54 @@ static void lookups(FILE *out, const ea_report *rep)
 	fputs("</details>\n</section>\n", out);
 }
 
+/* What to do first: the findings that need action, most urgent first, each a link to
+ * its card. */
+static void todo(FILE *out, const ea_report *rep)
+{
+	const ea_finding *found[EA_REPORT_TODO_MAX];
+	size_t sec_of[EA_REPORT_TODO_MAX];
+	size_t n = ea_report_todo(rep, found, sec_of, EA_REPORT_TODO_MAX);
+	if (n == 0 || (n == 1 && rep->section_count == 1))
+		return;
+	fputs("<nav class=\"ea-todo\" aria-labelledby=\"ea-todo-h\">\n<h2 id=\"ea-todo-h\">What to do first</h2>\n<ol>\n", out);
+	for (size_t i = 0; i < n; i++) {
+		const ea_finding *f = found[i];
+		fprintf(out, "<li><a href=\"#ea-f-%zu\">", finding_anchor(rep, f));
+		badge(out, finding_look(f));
+		fputs(" ", out);
+		if (rep->section_count > 1) {
+			fputs(ea_check_title(rep->sections[sec_of[i]].check), out);
+			fputs(": ", out);
+		}
+		if (f->subject && *f->subject) {
+			esc(out, f->subject);
+			fputs(": ", out);
+		}
+		esc(out, f->message ? f->message : "");
+		fputs("</a></li>\n", out);
+	}
+	fputs("</ol>\n</nav>\n", out);
+}
+
+/* After a pass, what comes next (the verdict box says it). */
+static void next_step(FILE *out, const ea_report *rep)
+{
+	ea_next_step next = ea_report_next_step(rep);
+	if (next == EA_NEXT_NONE)
+		return;
+	bool ses = next == EA_NEXT_SES_CONSOLE;
+	fputs("<p class=\"ea-next\"><strong>Next:</strong> ", out);
+	if (ses)
+		fputs("the SES console shows the DKIM status as <em>Successful</em> once SES has seen these "
+		      "records (it keeps looking for up to 72 hours; usually it takes minutes). Then send a "
+		      "test message to an address you read and paste its headers into "
+		      "<a href=\"/?tab=verify\">Message headers</a>.", out);
+	else
+		fputs("send a test message to an address you read and paste its headers into "
+		      "<a href=\"/?tab=verify\">Message headers</a> to see how a receiver judged it.", out);
+	fputs("</p>\n", out);
+}
+
 int ea_render_html(FILE *out, const ea_report *rep, const ea_render_opts *o)
 {
 	(void)o;
@@ -350,7 +406,10 @@ int ea_render_html(FILE *out, const ea_report *rep, const ea_render_opts *o)
 		esc(out, rep->domain);
 		fputs(")</span>", out);
 	}
-	fprintf(out, "</p>\n<p>%s</p>\n</div>\n", status_sentence(st));
+	fprintf(out, "</p>\n<p>%s</p>\n", status_sentence(st));
+	next_step(out, rep);
+	fputs("</div>\n", out);
+	todo(out, rep);
 	overview(out, rep);
 	unsigned fix_id = 0;
 	for (size_t i = 0; i < rep->section_count; i++)

@@ -6,6 +6,7 @@
 
 #include <emailauth/emailauth.h>
 #include "render/sanitize.h"
+#include "util/util.h"
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
@@ -84,6 +85,61 @@ static void write_lines(FILE *out, const char *text, const char *first, const ch
 	free(copy);
 }
 
+#define TEXT_WORD_MAX 4096   /* a longer word is written as it is, past the margin */
+
+/* text after a prefix already written at column col: words wrapped at width, each
+ * continuation line starting with cont (spaces: a hanging indent; "; " in a zone-file
+ * comment). width 0: one line. Returns the column the text ended at. */
+static unsigned wrap_cont(FILE *out, const char *text, unsigned col, unsigned width, const char *cont)
+{
+	unsigned indent = (unsigned)strlen(cont);
+	if (width == 0 || width <= indent + 20) {
+		ea_write_terminal_safe(out, text, 0);
+		return col;
+	}
+	char word[TEXT_WORD_MAX + 1];
+	const char *p = text;
+	bool first = true;
+	while (*p) {
+		while (*p == ' ' || *p == '\n')
+			p++;
+		size_t n = 0;
+		while (p[n] && p[n] != ' ' && p[n] != '\n')
+			n++;
+		if (n == 0)
+			break;
+		size_t wn = n < TEXT_WORD_MAX ? n : TEXT_WORD_MAX;
+		memcpy(word, p, wn);
+		word[wn] = '\0';
+		unsigned cols = 0;   /* display columns: UTF-8 continuation bytes take none */
+		for (size_t k = 0; k < wn; k++)
+			cols += ((unsigned char)word[k] & 0xC0) != 0x80;
+		if (!first && col + 1 + cols > width) {
+			fprintf(out, "\n%s", cont);
+			col = indent;
+		} else if (!first) {
+			fputc(' ', out);
+			col++;
+		}
+		ea_write_terminal_safe(out, word, 0);
+		col += cols;
+		first = false;
+		p += n;
+	}
+	return col;
+}
+
+#define INDENT_MAX 64
+
+static unsigned wrap_write(FILE *out, const char *text, unsigned col, unsigned width, unsigned indent)
+{
+	char spaces[INDENT_MAX + 1];
+	indent = indent < INDENT_MAX ? indent : INDENT_MAX;
+	memset(spaces, ' ', indent);
+	spaces[indent] = '\0';
+	return wrap_cont(out, text, col, width, spaces);
+}
+
 static void field(FILE *out, const char *label, const char *value, const ea_render_opts *o)
 {
 	if (value == NULL || *value == '\0')
@@ -117,23 +173,49 @@ static void fix_block(FILE *out, const ea_finding *f, const ea_report *rep, cons
 		return;
 	}
 	fprintf(out, "    %sfix%s\n", o->color ? C_BOLD : "", o->color ? C_RESET : "");
-	write_lines(out, fix, "      ", "      ");
+	/* Comments are wrapped (each piece still a comment); records never are. */
+	for (char *line = fix, *next; line != NULL; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		fputs("      ", out);
+		if (line[0] == ';' && line[1] == ' ') {
+			fputs("; ", out);
+			wrap_cont(out, line + 2, 8, o->width, "      ; ");
+		} else {
+			ea_write_terminal_safe(out, line, 0);
+		}
+		fputc('\n', out);
+	}
 	free(fix);
 	for (size_t i = 0; i < f->action_count; i++)
 		if (f->actions[i].op != EA_FIX_DELETE && f->actions[i].value)
 			form_line(out, &f->actions[i], rep);
 }
 
+/* "subject: message", wrapped with a hanging indent; the code (dim) only when verbose. */
+static void finding_line(FILE *out, const ea_finding *f, unsigned col, unsigned indent,
+                         const ea_render_opts *o)
+{
+	char *line = NULL;
+	if (f->subject && *f->subject)
+		line = ea_asprintf("%s: %s", f->subject, f->message ? f->message : "");
+	col = wrap_write(out, line ? line : (f->message ? f->message : ""), col, o->width, indent);
+	free(line);
+	if (o->verbose) {
+		size_t cl = strlen(f->code) + 3;
+		if (o->width && col + cl > o->width)
+			fputs("\n         ", out);
+		fprintf(out, " %s[%s]%s", o->color ? C_DIM : "", f->code, o->color ? C_RESET : "");
+	}
+	fputc('\n', out);
+}
+
 static void finding(FILE *out, const ea_finding *f, const ea_report *rep, const ea_render_opts *o)
 {
 	const char *col = f->undetermined ? C_YELLOW : sev_color(f->severity);
 	fprintf(out, "  %s%-7s%s ", o->color ? col : "", sev_label(f), o->color ? C_RESET : "");
-	if (f->subject && *f->subject) {
-		ea_write_terminal_safe(out, f->subject, 0);
-		fputs(": ", out);
-	}
-	ea_write_terminal_safe(out, f->message, 0);
-	fprintf(out, " %s[%s]%s\n", o->color ? C_DIM : "", f->code, o->color ? C_RESET : "");
+	finding_line(out, f, 10, 10, o);
 	if (f->severity == EA_SEV_OK)
 		return;   /* a right record needs no evidence beside its one line */
 	field(out, "name", f->name, o);
@@ -169,11 +251,47 @@ static void trace(FILE *out, const ea_report *rep, const ea_render_opts *o)
 		fprintf(out, "  (%zu more lookups not shown)\n", rep->lookups_dropped);
 }
 
-static const char *check_title(const char *check)
+/* What to do first: the findings that need action, most urgent first, one line each. */
+static void todo(FILE *out, const ea_report *rep, const ea_render_opts *o)
 {
-	if (strcmp(check, "ses-dkim") == 0)
-		return "Amazon SES Easy DKIM";
-	return check;
+	const ea_finding *found[EA_REPORT_TODO_MAX];
+	size_t sec_of[EA_REPORT_TODO_MAX];
+	/* One section is already in that order: the list would only repeat it. */
+	size_t n = rep->section_count > 1 ? ea_report_todo(rep, found, sec_of, EA_REPORT_TODO_MAX) : 0;
+	if (n == 0)
+		return;
+	fprintf(out, "\n%sWhat to do first%s\n", o->color ? C_BOLD : "", o->color ? C_RESET : "");
+	for (size_t i = 0; i < n; i++) {
+		const ea_finding *f = found[i];
+		const char *col = f->undetermined ? C_YELLOW : sev_color(f->severity);
+		char head[64];
+		int hl = snprintf(head, sizeof(head), "  %zu. ", i + 1);
+		fprintf(out, "%s%s%-7s%s ", head, o->color ? col : "", sev_label(f), o->color ? C_RESET : "");
+		fputs(ea_check_title(rep->sections[sec_of[i]].check), out);
+		fputs(": ", out);
+		unsigned c = (unsigned)hl + 8 + (unsigned)strlen(ea_check_title(rep->sections[sec_of[i]].check)) + 2;
+		ea_render_opts quiet = *o;
+		quiet.verbose = false;
+		finding_line(out, f, c, (unsigned)hl + 8, &quiet);
+	}
+}
+
+/* After a pass, what comes next. */
+static void next_step(FILE *out, const ea_report *rep, const ea_render_opts *o)
+{
+	ea_next_step next = ea_report_next_step(rep);
+	if (next == EA_NEXT_NONE)
+		return;
+	bool ses = next == EA_NEXT_SES_CONSOLE;
+	fprintf(out, "\n%sNext%s\n  ", o->color ? C_BOLD : "", o->color ? C_RESET : "");
+	wrap_write(out, ses ? "The SES console shows the DKIM status as Successful once SES has seen "
+	                      "these records (it keeps looking for up to 72 hours; usually it takes "
+	                      "minutes). Then send a test message to an address you read, and check "
+	                      "its headers with: emailauth verify message.eml"
+	                    : "Send a test message to an address you read, and check its headers "
+	                      "with: emailauth verify message.eml",
+	           2, o->width, 2);
+	fputc('\n', out);
 }
 
 int ea_render_text(FILE *out, const ea_report *rep, const ea_render_opts *o)
@@ -188,9 +306,10 @@ int ea_render_text(FILE *out, const ea_report *rep, const ea_render_opts *o)
 	}
 	fprintf(out, "%s: %s%s%s\n", o->color ? C_RESET : "", o->color ? status_color(st) : "",
 	        status_label(st), o->color ? C_RESET : "");
+	todo(out, rep, o);
 	for (size_t i = 0; i < rep->section_count; i++) {
 		const ea_section *s = &rep->sections[i];
-		fprintf(out, "\n%s%s%s  %s%s%s", o->color ? C_BOLD : "", check_title(s->check),
+		fprintf(out, "\n%s%s%s  %s%s%s", o->color ? C_BOLD : "", ea_check_title(s->check),
 		        o->color ? C_RESET : "", o->color ? status_color(s->status) : "",
 		        status_label(s->status), o->color ? C_RESET : "");
 		if (s->summary) {
@@ -198,11 +317,19 @@ int ea_render_text(FILE *out, const ea_report *rep, const ea_render_opts *o)
 			ea_write_terminal_safe(out, s->summary, 0);
 		}
 		fputc('\n', out);
-		/* Primary verdicts first, then the other findings. */
-		for (int pass = 0; pass < 2; pass++)
-			for (size_t k = 0; k < s->finding_count; k++)
-				if (s->findings[k].primary == (pass == 0))
-					finding(out, &s->findings[k], rep, o);
+		/* Most urgent first; notes only when verbose (counted otherwise). */
+		size_t order[EA_SECTION_MAX_FINDINGS], notes = 0;
+		ea_section_order(s, order);
+		for (size_t k = 0; k < s->finding_count; k++) {
+			const ea_finding *f = &s->findings[order[k]];
+			if (ea_finding_rank(f) == 1 && !o->verbose)
+				notes++;
+			else
+				finding(out, f, rep, o);
+		}
+		if (notes)
+			fprintf(out, "  %s(%zu note%s not shown: --verbose shows %s)%s\n", o->color ? C_DIM : "",
+			        notes, notes == 1 ? "" : "s", notes == 1 ? "it" : "them", o->color ? C_RESET : "");
 		if (s->dropped)
 			fprintf(out, "  (%zu more findings not shown)\n", s->dropped);
 	}
@@ -215,6 +342,7 @@ int ea_render_text(FILE *out, const ea_report *rep, const ea_render_opts *o)
 		else
 			fprintf(out, "At the DNS host of %s. %s\n", ea_report_zone(rep), h->note);
 	}
+	next_step(out, rep, o);
 	if (o->trace)
 		trace(out, rep, o);
 	return ferror(out) ? EA_EIO : EA_OK;

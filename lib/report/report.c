@@ -73,6 +73,14 @@ void ea_report_free(ea_report *rep)
 	free(rep);
 }
 
+const ea_section *ea_report_section_find(const ea_report *rep, const char *check)
+{
+	for (size_t i = 0; i < rep->section_count; i++)
+		if (strcmp(rep->sections[i].check, check) == 0)
+			return &rep->sections[i];
+	return NULL;
+}
+
 ea_section *ea_report_section(ea_report *rep, const char *check)
 {
 	for (size_t i = 0; i < rep->section_count; i++)
@@ -206,6 +214,60 @@ ea_status ea_report_status(const ea_report *rep)
 		if (rep->sections[i].status > st)
 			st = rep->sections[i].status;
 	return st;
+}
+
+int ea_finding_rank(const ea_finding *f)
+{
+	if (f->undetermined)
+		return 4;
+	switch (f->severity) {
+	case EA_SEV_ERROR: return 5;
+	case EA_SEV_WARNING: return 3;
+	case EA_SEV_OK: return 2;
+	case EA_SEV_INFO: return 1;
+	}
+	return 1;
+}
+
+/* Insertion sort: stable, and a section holds at most EA_SECTION_MAX_FINDINGS. */
+void ea_section_order(const ea_section *s, size_t *order)
+{
+	for (size_t i = 0; i < s->finding_count; i++) {
+		const ea_finding *f = &s->findings[i];
+		int key = ea_finding_rank(f) * 2 + (f->primary ? 1 : 0);
+		size_t j = i;
+		while (j > 0) {
+			const ea_finding *g = &s->findings[order[j - 1]];
+			if (ea_finding_rank(g) * 2 + (g->primary ? 1 : 0) >= key)
+				break;
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = i;
+	}
+}
+
+size_t ea_report_todo(const ea_report *rep, const ea_finding **found, size_t *sec_of, size_t max)
+{
+	size_t n = 0;
+	for (int rank = 5; rank >= 3; rank--)
+		for (size_t i = 0; i < rep->section_count; i++)
+			for (size_t k = 0; k < rep->sections[i].finding_count && n < max; k++) {
+				const ea_finding *f = &rep->sections[i].findings[k];
+				if (ea_finding_rank(f) != rank)
+					continue;
+				found[n] = f;
+				sec_of[n++] = i;
+			}
+	return n;
+}
+
+ea_next_step ea_report_next_step(const ea_report *rep)
+{
+	ea_status st = ea_report_status(rep);
+	if ((st != EA_STATUS_PASS && st != EA_STATUS_WARN) || ea_report_section_find(rep, "verify"))
+		return EA_NEXT_NONE;
+	return ea_report_section_find(rep, "ses-dkim") ? EA_NEXT_SES_CONSOLE : EA_NEXT_TEST_MESSAGE;
 }
 
 const char *ea_severity_name(ea_severity s)

@@ -115,4 +115,11 @@ for w in (1280, 390):
     ok("v=spf1 include:amazonses.com include:_spf.google.com ~all" in c["text"],
        "check broken @%d: the merged SPF record is shown" % w)
     ok(P["ses-correct-%d" % w]["downloads"] == [], "ses correct @%d: no fixes, no downloads" % w)
+    ok(c["title"].startswith("broken-tabs.com: Fail") and
+       P["ses-correct-%d" % w]["title"].startswith("good-tabs.com: Pass"),
+       "@%d: the page title names the domain and the verdict" % w, (c["title"], P["ses-correct-%d" % w]["title"]))
+    ok(c["todo"] and c["todo"][0].startswith(("\u2717 Error", "\u2717 Error")) and len(c["todo"]) <= 5,
+       "check broken @%d: what to do first, worst first, at most 5" % w, c["todo"])
+    ok("Next:" in P["ses-correct-%d" % w]["text"] and "Successful" in P["ses-correct-%d" % w]["text"],
+       "ses correct @%d: a next step on a pass" % w)
 done()

@@ -310,7 +310,7 @@ def test_inputs(bed):
 
 def test_hostile_data(bed):
     toks = T["esc"]
-    code, out, err = bed.run("ses", "esc-shop.com", "--tokens", ",".join(toks))
+    code, out, err = bed.run("ses", "esc-shop.com", "--tokens", ",".join(toks), "--verbose")
     ok(code == 2 and "ses.dkim.not_cname" in out, "escape bytes in DNS data: still judged not_cname", out)
     ok("\x1b" not in out and "\x07" not in out and "\x1b" not in err, "text output has no ESC/BEL from DNS",
        repr(out[-1500:]))

@@ -189,7 +189,11 @@ with Bed(zones, timeout_zones=["slowprovider.net"]) as bed:
     ok("spf.record.lookalike" in codes(out) and "spf.record.missing" in codes(out),
        "audit: v=spf1x is a lookalike, not a record", out)
     code, out, err = bed.run("spf", "example.com")
-    ok(code in (0, 1) and "include:amazonses.com" in out, "text output of the audit", out)
+    ok(code in (0, 1) and "notes not shown: --verbose shows them" in out and "include:amazonses.com" not in out,
+       "text output of the audit: the notes folded", out)
+    code, out, err = bed.run("spf", "example.com", "--verbose")
+    ok(code in (0, 1) and "include:amazonses.com" in out and "[spf.term]" in out,
+       "text output of the audit with --verbose: the notes and their codes", out)
 
     # --batch: several evaluations in one process, one JSON line each, the highest exit code
     lines = ("54.240.0.5 a@example.com\n# a comment\n\n35.190.247.9 b@example.com mail.example.com\n"

@@ -7,6 +7,7 @@
 
 #define CLI_MAX_INPUT_BYTES (1024 * 1024)   /* --aws-json and similar files */
 #define CLI_DEFAULT_TIMEOUT_S 10.0
+#define CLI_MAX_WIDTH 1000                  /* columns a text line is wrapped to, at most */
 
 typedef struct {
 	ea_resolver_config rcfg;
@@ -14,6 +15,8 @@ typedef struct {
 	const char *format;        /* "text" | "json" */
 	const char *fix_format;    /* --fix-format: print the fixes only, in this form */
 	bool trace;
+	bool verbose;              /* --verbose: notes and finding codes in the text too */
+	unsigned width;            /* the terminal's columns, to wrap the text to (0: none) */
 	bool color;
 	int argc;                  /* what is left for the command: positional args */
 	char **argv;

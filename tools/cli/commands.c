@@ -20,6 +20,7 @@ const cli_opt cli_global_opts[] = {
 	{"--zone", NULL, CLI_VALUE, "FILE", "a zone file",
 	 "answer from this zone file instead of the network (repeatable):\ncheck records before publishing them"},
 	{"--trace", NULL, CLI_NO_VALUE, NULL, NULL, "show every lookup: name, type, server, rcode, answer, TTL, time"},
+	{"--verbose", "-v", CLI_NO_VALUE, NULL, NULL, "text: show the notes too, and each finding's code"},
 	{"--no-color", NULL, CLI_NO_VALUE, NULL, NULL, "no colour even on a terminal (NO_COLOR works too)"},
 	{"--help", "-h", CLI_NO_VALUE, NULL, NULL, "this help"},
 };

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -102,6 +103,10 @@ int cli_global_option(cli_globals *g, int argc, char **argv, int *i)
 		g->fix_format = v;
 		return 1;
 	}
+	if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
+		g->verbose = true;
+		return 1;
+	}
 	if (strcmp(arg, "--trace") == 0) {
 		g->trace = true;
 		return 1;
@@ -115,6 +120,15 @@ int cli_global_option(cli_globals *g, int argc, char **argv, int *i)
 
 void cli_globals_finish(cli_globals *g)
 {
+	/* Text is wrapped to the terminal's width; in a pipe, to $COLUMNS when set, else not. */
+	struct winsize ws;
+	const char *cols = getenv("COLUMNS");
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		g->width = ws.ws_col;
+	else if (cols && *cols)
+		g->width = (unsigned)strtoul(cols, NULL, 10);
+	if (g->width > CLI_MAX_WIDTH)
+		g->width = CLI_MAX_WIDTH;
 	const char *nc = getenv("NO_COLOR");
 	if (strcmp(g->format, "text") != 0 || !isatty(STDOUT_FILENO) || (nc && *nc))
 		g->color = false;
@@ -181,7 +195,7 @@ bool cli_domain(const char *in, char *out, size_t size)
 
 static int render(const cli_globals *g, const ea_report *rep, bool one_line)
 {
-	ea_render_opts o = {.color = g->color, .trace = g->trace,
+	ea_render_opts o = {.color = g->color, .trace = g->trace, .verbose = g->verbose, .width = g->width,
 	                    .compact = one_line && strcmp(g->format, "json") == 0};
 	int rc = g->fix_format ? ea_render_fixes(stdout, rep, g->fix_format)
 	                       : ea_renderer(g->format)(stdout, rep, &o);

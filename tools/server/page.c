@@ -37,12 +37,29 @@ static const char *asset_version(const char *path)
 	return a ? a->version : "0";
 }
 
-static void head(FILE *out)
+static const char *verdict_word(ea_status s)
+{
+	switch (s) {
+	case EA_STATUS_PASS: return "Pass";
+	case EA_STATUS_WARN: return "Pass with warnings";
+	case EA_STATUS_FAIL: return "Fail";
+	case EA_STATUS_ERROR: return "Could not determine";
+	}
+	return "Unknown";
+}
+
+/* The title names the domain and the verdict: a tab or a bookmark says the answer. */
+static void head(FILE *out, const ea_report *rep)
 {
 	fputs("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	      "<meta name=\"referrer\" content=\"no-referrer\">\n"
-	      "<title>emailauth: check a domain's email authentication</title>\n", out);
+	      "<meta name=\"referrer\" content=\"no-referrer\">\n<title>", out);
+	if (rep) {
+		esc(out, rep->domain_display ? rep->domain_display : rep->domain);
+		fprintf(out, ": %s &middot; emailauth</title>\n", verdict_word(ea_report_status(rep)));
+	} else {
+		fputs("emailauth: check a domain's email authentication</title>\n", out);
+	}
 	fprintf(out, "<link rel=\"stylesheet\" href=\"/static/style.css?v=%s\">\n",
 	        asset_version("/static/style.css"));
 	fprintf(out, "<script src=\"/static/app.js?v=%s\" defer></script>\n", asset_version("/static/app.js"));
@@ -250,7 +267,7 @@ static void result(FILE *out, const srv_notice *n, const ea_report *rep, const c
 void srv_page_write(FILE *out, srv_kind kind, const srv_params *p, const srv_notice *notice,
                     const ea_report *rep, const char *self_url)
 {
-	head(out);
+	head(out, rep);
 	nav(out, kind);
 	form(out, kind, p);
 	result(out, notice, rep, self_url);
