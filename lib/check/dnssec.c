@@ -83,7 +83,7 @@ int ea_check_dnssec(ea_job *job, void *arg)
 			    "zone %s publishes DNSKEY records, but the resolver did not mark the answers "
 			    "validated (no AD bit). Either this resolver does not validate DNSSEC (then this "
 			    "says nothing about the zone), or the chain of trust (DS at the parent) is missing; "
-			    "ask a validating resolver with --resolver to tell them apart", zones[i]);
+			    "ask a validating resolver to tell them apart", zones[i]);
 		}
 		if (f)
 			ea_finding_set(&f->subject, "%s", zones[i]);

@@ -434,7 +434,7 @@ int ea_check_dmarc(ea_job *job, void *arg)
 	case EA_DMARC_TEMPERROR:
 		f = ea_section_addf(sec, "dmarc.lookup_failed", EA_SEV_ERROR,
 		    "could not determine the DMARC policy: the lookup of %s failed (this is not a verdict "
-		    "that the record is missing); try again or use another --resolver", d->failed_name);
+		    "that the record is missing); try again or ask another resolver", d->failed_name);
 		if (f) {
 			f->undetermined = true;
 			f->primary = true;

@@ -212,7 +212,7 @@ static void set_failed(token_state *t, const ea_dns_answer *a)
 	         t->fail_server && *t->fail_server ? " at " : "", t->fail_server ? t->fail_server : "");
 	snprintf(t->message, sizeof(t->message),
 	         "could not determine: the DNS lookup failed, so this is not a verdict that the record "
-	         "is missing; try again, or name another resolver with --resolver");
+	         "is missing; try again, or ask another resolver");
 }
 
 /* Round 1 verdict for a CNAME at the right name. */
@@ -628,7 +628,8 @@ int ea_check_ses_dkim(ea_job *job, void *arg)
 		return EA_ENOMEM;
 	if (req->token_count == 0) {
 		ea_section_addf(sec, "ses.dkim.no_tokens", EA_SEV_ERROR,
-		                "no SES DKIM tokens were given: pass --tokens T1,T2,T3 or --aws-json");
+		                "no SES DKIM tokens were given: the three tokens from the SES console (or the "
+		                "output of 'aws sesv2 get-email-identity') are needed");
 		return EA_OK;
 	}
 	ses_ctx *c = malloc(sizeof(*c) + req->token_count * sizeof(c->tok[0]));
@@ -765,10 +766,15 @@ int ea_check_ses_dkim(ea_job *job, void *arg)
 		token_state *t = &c->tok[i];
 		ea_finding *f = NULL;
 		if (t->region_mismatch) {
-			f = ea_section_addf(sec, "ses.dkim.region_mismatch", EA_SEV_WARNING,
-			    "the target is in SES region %s; if the identity is really there, run again with "
-			    "--region %s, otherwise point the record at %s", t->region_found, t->region_found,
-			    t->expected);
+			if (strcmp(t->region_found, "(default)") == 0)
+				f = ea_section_addf(sec, "ses.dkim.region_mismatch", EA_SEV_WARNING,
+				    "the target is the default DKIM domain dkim.amazonses.com, which most SES "
+				    "regions use; if the identity is in one of them, give that region (or none), "
+				    "otherwise point the record at %s", t->expected);
+			else
+				f = ea_section_addf(sec, "ses.dkim.region_mismatch", EA_SEV_WARNING,
+				    "the target is in SES region %s; if the identity is really there, give that "
+				    "region, otherwise point the record at %s", t->region_found, t->expected);
 		}
 		if (f)
 			f->subject = ea_strdup0(t->token);

@@ -95,7 +95,7 @@ static void build_header(ea_verify_request *v)
 		ea_buf_printf(&b, "; spf=%s smtp.mailfrom=%s", v->spf_result,
 		              v->spf_sender[0] ? v->spf_sender : v->spf_domain);
 	else
-		ea_buf_puts(&b, "; spf=none (not checked: no --ip)");
+		ea_buf_puts(&b, "; spf=none (not checked: no connecting IP)");
 	if (v->dmarc_done)
 		ea_buf_printf(&b, "; dmarc=%s (p=%s) header.from=%s", ea_dmarc_result_name(v->dmarc->result),
 		              ea_dmarc_policy_name(v->dmarc->policy), v->from_domain);

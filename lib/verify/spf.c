@@ -38,9 +38,9 @@ int ea_verify_spf(ea_job *job, ea_verify_request *v)
 	v->spf_done = false;
 	if (!v->has_ip) {
 		ea_section_addf(sec, "verify.spf.not_checked", EA_SEV_INFO,
-		                "SPF was not checked: give the connecting server's address with --ip "
+		                "SPF was not checked: the connecting server's address is needed "
 		                "(the first Received line written by the receiver shows it)");
-		ea_section_set_summary(sec, "not checked (no --ip)");
+		ea_section_set_summary(sec, "not checked (no connecting IP)");
 		return EA_OK;
 	}
 	spf_state *st = v->spf_state;
@@ -57,7 +57,7 @@ int ea_verify_spf(ea_job *job, ea_verify_request *v)
 		return rc;
 	if (rc != EA_OK) {
 		ea_section_addf(sec, "verify.spf.bad_input", EA_SEV_ERROR,
-		                "SPF cannot be evaluated for --ip %s: it is not an IP address", v->ip);
+		                "SPF cannot be evaluated for '%s': it is not an IP address", v->ip);
 		return EA_OK;
 	}
 	const ea_spf_outcome *o = &st->out;
@@ -81,7 +81,7 @@ int ea_verify_spf(ea_job *job, ea_verify_request *v)
 	}
 	if (!v->mail_from_known)
 		ea_section_addf(sec, "verify.spf.no_mail_from", EA_SEV_INFO,
-		                "no MAIL FROM was given (--mail-from) and the message has no Return-Path: "
+		                "no MAIL FROM was given and the message has no Return-Path: "
 		                "SPF was checked for the null sender (the HELO name)");
 	ea_section_set_summary(sec, "spf=%s (%s)", ea_spf_result_name(o->result), o->domain);
 	return EA_OK;

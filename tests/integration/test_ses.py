@@ -236,8 +236,12 @@ def test_failures(bed):
 def test_region(bed):
     expect(bed, "region eu-south-1, regional target", "milan-shop.com", T["milan"], ["ses.dkim.ok"] * 3, 0,
            "--region", REGION)
-    expect(bed, "region eu-south-1, global target", "milan-global.com", T["milanglobal"],
-           ["ses.dkim.wrong_target"] * 3, 2, "--region", REGION, secondary=["ses.dkim.region_mismatch"])
+    doc = expect(bed, "region eu-south-1, global target", "milan-global.com", T["milanglobal"],
+                 ["ses.dkim.wrong_target"] * 3, 2, "--region", REGION, secondary=["ses.dkim.region_mismatch"])
+    msgs = [f.get("message", "") for c in (doc or {}).get("checks", []) for f in c["findings"]
+            if f["code"] == "ses.dkim.region_mismatch"]
+    ok(msgs and all("default DKIM domain dkim.amazonses.com" in m and "(default)" not in m and "--region" not in m
+                    for m in msgs), "region mismatch to the default domain: said in words, no '--region (default)'", msgs)
     expect(bed, "no region: a regional target is accepted", "milan-shop.com", T["milan"],
            ["ses.dkim.ok"] * 3, 0)
 

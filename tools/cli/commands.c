@@ -31,7 +31,7 @@ static const cli_opt ses_opts[] = {
 	 "the three Easy DKIM tokens SES shows for the identity"},
 	{"--aws-json", NULL, CLI_VALUE, "FILE", "a file with the output of 'aws sesv2 get-email-identity' ('-': stdin)",
 	 "read the tokens (and the identity's state) from the output of\n'aws sesv2 get-email-identity' ('-': stdin)"},
-	{"--region", NULL, CLI_VALUE, "REGION", "an AWS region such as eu-west-1",
+	{"--region", NULL, CLI_VALUE, "REGION", "an AWS region such as eu-south-1",
 	 "the identity's AWS region, e.g. eu-west-1 (for the right advice)"},
 	{"--watch", NULL, CLI_OPTIONAL_VALUE, "[SECONDS]", NULL,
 	 "check again until the records are right or SECONDS pass\n(default 900), printing what changed"},
@@ -46,7 +46,7 @@ static const cli_opt check_opts[] = {
 	 "DKIM selectors to check besides the well-known ones"},
 	{"--mail-from", NULL, CLI_VALUE, "NAME", "the MAIL FROM (Return-Path) domain",
 	 "the MAIL FROM (Return-Path) domain, when it is not the domain"},
-	{"--region", NULL, CLI_VALUE, "REGION", "an AWS region such as eu-west-1",
+	{"--region", NULL, CLI_VALUE, "REGION", "an AWS region such as eu-south-1",
 	 "the SES region, e.g. eu-west-1"},
 };
 

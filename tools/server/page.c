@@ -157,7 +157,7 @@ static void token_fields(FILE *out, const srv_params *p, bool required)
 	field_error(out, p, "aws");
 	fputs("</div>\n</details>\n", out);
 	text_field(out, p, "region", "SES region", "Only when the identity is in a region with its own "
-	           "DKIM domain, such as eu-west-1.", p ? p->region_in : "", false);
+	           "DKIM domain, such as eu-south-1 (Milan).", p ? p->region_in : "", false);
 }
 
 static void ses_fields(FILE *out, const srv_params *p)
