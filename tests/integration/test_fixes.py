@@ -246,6 +246,19 @@ def test_spf_merge(zones):
     ok(len([a for a in f["actions"] if a["op"] == "delete"]) == 1, "two SPF records: the other deleted")
 
 
+def test_forgiving_input(zones):
+    """Issue 16, item 5: a URL, an address or a mailto: gives its domain, and says so."""
+    for given in ("https://r53-fix.example/shop?x=1", "news@r53-fix.example", "mailto:a@r53-fix.example?subject=hi",
+                  "HTTP://R53-Fix.Example:8080/"):
+        code, out, err = run("spf", given, "--format", "json", zone=[zones["r53-fix.example"]])
+        doc = json.loads(out) if out.strip().startswith("{") else {}
+        ok(code != 64 and doc.get("domain") == "r53-fix.example" and
+           "checking the domain r53-fix.example (from '%s')" % given in err,
+           "%s: its domain is checked, and the output says so" % given, err + out[:300])
+    code, out, err = run("spf", "http://", zone=[zones["r53-fix.example"]])
+    ok(code == 64 and "'http://' is not a domain name" in err, "a URL without a host: a usage error naming it", err)
+
+
 def test_usage():
     code, out, err = run("ses", "x.example", "--tokens", ",".join(T), "--fix-format", "bind")
     ok(code == 64 and "--fix-format" in err, "an unknown --fix-format is a usage error (64)", err)
@@ -261,6 +274,7 @@ def main():
         test_cloudflare(zones)
         test_zone(zones, tmp)
         test_spf_merge(zones)
+        test_forgiving_input(zones)
         test_usage()
     done()
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "render/sanitize.h"
 
 void cli_globals_init(cli_globals *g)
 {
@@ -183,9 +184,48 @@ char *cli_read_file(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
+/* The domain inside a URL (scheme://[user@]host[:port][/path]), an address (user@host)
+ * or a mailto: (mailto:user@host?query), into out; false when in is none of them. */
+static bool domain_inside(const char *in, char *out, size_t size)
+{
+	const char *p = in, *scheme = strstr(in, "://");
+	bool found = false;
+	if (scheme != NULL) {
+		p = scheme + 3;
+		found = true;
+	} else if (strncasecmp(in, "mailto:", 7) == 0) {
+		p = in + 7;
+		found = true;
+	}
+	size_t end = strcspn(p, "/?#");
+	const char *at = memchr(p, '@', end);
+	if (at != NULL) {
+		end -= (size_t)(at + 1 - p);
+		p = at + 1;
+		found = true;
+	}
+	if (!found)
+		return false;
+	size_t host = strcspn(p, ":/?#>");
+	host = host < end ? host : end;
+	if (host == 0 || host >= size)
+		return false;
+	memcpy(out, p, host);
+	out[host] = '\0';
+	return true;
+}
+
 bool cli_domain(const char *in, char *out, size_t size)
 {
 	const char *why = NULL;
+	char inner[EA_NAME_MAX + 1];
+	if (domain_inside(in, inner, sizeof(inner)) && ea_domain_normalize(inner, out, size, &why) == EA_OK) {
+		/* Forgiving input, said so: the URL or address stands for its domain. */
+		fprintf(stderr, "emailauth: checking the domain %s (from '", out);
+		ea_write_terminal_safe(stderr, in, 0);
+		fputs("')\n", stderr);
+		return true;
+	}
 	if (ea_domain_normalize(in, out, size, &why) != EA_OK) {
 		cli_usage_error("'%.80s' is not a domain name: %s", in, why ? why : "invalid");
 		return false;
