@@ -131,9 +131,15 @@ void ea_audit_key(ea_section *sec, const char *selector, const char *name,
 	ea_finding *f;
 	if (a->outcome == EA_DNS_UNKNOWN) {
 		st->failed = true;
-		if (asked) {
+		const ea_dns_rr *via = ea_dns_answer_cname(a);
+		if (asked && via)   /* the CNAME is seen; what is behind it is not */
+			snprintf(msg, sizeof(msg), "the selector is a CNAME to %s; the key behind it is not "
+			         "determined (%s); this is not a verdict that the key is missing", via->target,
+			         ea_dns_reason_text(a->reason));
+		else if (asked)
 			snprintf(msg, sizeof(msg), "could not determine: the lookup failed (%s); this is not a "
 			         "verdict that the key is missing", ea_dns_reason_text(a->reason));
+		if (asked) {
 			f = key_finding(sec, "dkim.key.lookup_failed", EA_SEV_ERROR, selector, name, msg);
 			if (f)
 				f->undetermined = true;

@@ -66,7 +66,9 @@ typedef struct {
 	bool used;
 	char evidence[SENDERS_EVIDENCE_MAX];
 	size_t keys_found, keys_ok, selectors_known;
+	size_t keys_unknown;             /* its selectors whose lookup failed */
 	uint32_t selectors_seen;         /* bit k: profile selector k holds a record */
+	uint32_t selectors_failed;       /* bit k: profile selector k's lookup failed */
 	bool mail_from_given;            /* SES: the MAIL FROM given is its (not another's) */
 	bool spf_included, return_path;
 	char return_path_name[EA_NAME_MAX + 1];
@@ -496,6 +498,30 @@ static void detect(senders_ctx *c, const ea_profiles *pr, const ea_dns_answer *m
 	}
 }
 
+/* The selectors of each sender whose lookup failed (the SES tokens are SES's; a
+ * named selector is every sender's that documents it): a key there is not known,
+ * so no "unsigned" or "missing" is said on them. */
+static void note_failures(senders_ctx *c, const ea_profiles *pr)
+{
+	for (size_t n = 0; n < c->nsel; n++) {
+		const sel_probe *p = &c->sel[n];
+		if (!p->st.failed)
+			continue;
+		for (size_t i = 0; i < pr->count; i++) {
+			sender_state *s = &c->s[i];
+			long at = -1;
+			bool mine = p->token ? pr->s[i].ses_tokens
+			          : selector_listed(&pr->s[i].selectors, p->sel, &at) ||
+			            selector_listed(&pr->s[i].weak_selectors, p->sel, NULL);
+			if (!mine)
+				continue;
+			s->keys_unknown++;
+			if (at >= 0 && at < 32)
+				s->selectors_failed |= UINT32_C(1) << at;
+		}
+	}
+}
+
 /* Shared evidence no sender claimed on its own: one finding naming every
  * candidate, and nothing judged for any one of them. */
 static void candidate_findings(ea_section *sec, const senders_ctx *c, const ea_profiles *pr,
@@ -635,7 +661,14 @@ static void sender_findings(ea_section *sec, const ea_profile *p, const sender_s
 		ea_finding_set(&f->found, "%s", s->evidence);
 		f->primary = true;
 	}
-	if (s->keys_ok == 0 && selectors_known(p, s, req)) {
+	if (s->keys_ok == 0 && s->keys_unknown > 0 && selectors_known(p, s, req)) {
+		f = ea_section_addf(sec, "sender.dkim_undetermined", EA_SEV_ERROR,
+		    "whether its mail is signed for %s is not determined: the lookup of %zu of its DKIM "
+		    "selectors failed, so this is not a verdict that a key is missing (evidence that it is "
+		    "used: %s)", domain, s->keys_unknown, s->evidence);
+		if (f)
+			f->undetermined = true;
+	} else if (s->keys_ok == 0 && selectors_known(p, s, req)) {
 		f = ea_section_addf(sec, "sender.dkim_missing", EA_SEV_ERROR,
 		    "no working DKIM key found at its selectors, so its mail is not signed for %s%s "
 		    "(evidence that it is used: %s)",
@@ -650,8 +683,8 @@ static void sender_findings(ea_section *sec, const ea_profile *p, const sender_s
 		sender_fix(f, "", p->dkim_fix, p, req);
 	} else if (p->all_selectors) {
 		for (size_t k = 0; k < p->selectors.count && k < 32; k++) {
-			if (s->selectors_seen & (UINT32_C(1) << k))
-				continue;
+			if ((s->selectors_seen | s->selectors_failed) & (UINT32_C(1) << k))
+				continue;   /* found, or not known: only an absent one is missing */
 			f = ea_section_addf(sec, "sender.dkim_incomplete", EA_SEV_WARNING,
 			    "%s._domainkey.%s is missing: %s needs every one of its selectors published, to turn "
 			    "signing on and to rotate keys (the others found: %s)", p->selectors.items[k], domain,
@@ -757,6 +790,20 @@ static void alignment_finding(ea_section *sec, const ea_profile *p, const sender
 		    spf ? " and through " : "", spf ? spf_how : "", rp_broken ? "; " : "", broken,
 		    p->ses_tokens ? "; the extra d=amazonses.com signature SES adds never aligns, and "
 		                    "does not need to" : "");
+	} else if (s->keys_unknown > 0 && dkim_known) {
+		/* Its keys were not seen: SPF may carry it, nothing fails on no evidence. */
+		if (spf)
+			f = ea_section_addf(sec, "align.pass", EA_SEV_OK,
+			    "mail passes DMARC through %s; its DKIM is not determined (the lookup of its "
+			    "selectors failed)", spf_how);
+		else {
+			f = ea_section_addf(sec, "align.undetermined", EA_SEV_ERROR,
+			    "whether its mail passes DMARC is not determined: SPF does not align (%s), and the "
+			    "lookup of its DKIM selectors failed, so its DKIM is not known", rp_broken ? broken :
+			    "it bounces to its own domain");
+			if (f)
+				f->undetermined = true;
+		}
 	} else if (spf && !dkim_known) {
 		f = ea_section_addf(sec, "align.pass", EA_SEV_OK,
 		    "mail passes DMARC through %s; its DKIM is not checked (the selector is not known)",
@@ -880,6 +927,7 @@ int ea_check_senders(ea_job *job, void *arg)
 		c->s[i].mail_from_given = pr->s[i].ses_tokens &&
 		    (c->mail_from_owners == 0 || (c->mail_from_owners & (UINT64_C(1) << i)));
 	detect(c, pr, mx->outcome == EA_DNS_FOUND ? mx : NULL, req);
+	note_failures(c, pr);
 	if (check_return_paths(job, c, pr, req) == EA_EPENDING)
 		goto out;
 	size_t nkeys = 0, used = 0, nfailed = 0;

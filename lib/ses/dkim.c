@@ -51,7 +51,7 @@ static const struct { const char *suffix; const char *provider; } other_provider
 
 typedef enum {
 	V_OK, V_MISSING, V_TYPO, V_WRONG, V_NOT_CNAME, V_MISPLACED, V_KEY_UNRESOLVED,
-	V_PROPAGATING, V_LOOKUP_FAILED,
+	V_PROPAGATING, V_LOOKUP_FAILED, V_KEY_UNDETERMINED,
 } verdict;
 
 static const char *const verdict_code[] = {
@@ -64,6 +64,7 @@ static const char *const verdict_code[] = {
 	[V_KEY_UNRESOLVED] = "ses.dkim.key_unresolved",
 	[V_PROPAGATING] = "ses.dkim.propagating",
 	[V_LOOKUP_FAILED] = "ses.dkim.lookup_failed",
+	[V_KEY_UNDETERMINED] = "ses.dkim.key_undetermined",
 };
 
 typedef struct {
@@ -202,17 +203,48 @@ static bool is_lookup_failure(const ea_dns_answer *a)
 	return a == NULL || a->outcome == EA_DNS_UNKNOWN;
 }
 
+/* found: which lookup failed, why, and where (no server for a name outside the zone files). */
+static void describe_failure(token_state *t, const ea_dns_answer *a, const char *lead)
+{
+	t->fail_reason = a ? a->reason : EA_DNS_R_TIMEOUT;
+	t->fail_server = a ? a->server : "";
+	bool at = t->fail_server && *t->fail_server && t->fail_reason != EA_DNS_R_NOT_SERVED;
+	snprintf(t->found, sizeof(t->found), "%slookup of %s %s failed: %s%s%s", lead,
+	         a ? a->qname : t->name, a ? ea_rr_type_name(a->qtype) : "",
+	         ea_dns_reason_text(t->fail_reason), at ? " at " : "", at ? t->fail_server : "");
+}
+
 static void set_failed(token_state *t, const ea_dns_answer *a)
 {
 	t->v = V_LOOKUP_FAILED;
-	t->fail_reason = a ? a->reason : EA_DNS_R_TIMEOUT;
-	t->fail_server = a ? a->server : "";
-	snprintf(t->found, sizeof(t->found), "lookup of %s %s failed: %s%s%s", a ? a->qname : t->name,
-	         a ? ea_rr_type_name(a->qtype) : "", ea_dns_reason_text(t->fail_reason),
-	         t->fail_server && *t->fail_server ? " at " : "", t->fail_server ? t->fail_server : "");
-	snprintf(t->message, sizeof(t->message),
-	         "could not determine: the DNS lookup failed, so this is not a verdict that the record "
-	         "is missing; try again, or ask another resolver");
+	describe_failure(t, a, "");
+	if (t->fail_reason == EA_DNS_R_NOT_SERVED)
+		snprintf(t->message, sizeof(t->message),
+		         "not determined: this name is outside the zone files given and no DNS server "
+		         "was asked, so this is not a verdict that the record is missing");
+	else
+		snprintf(t->message, sizeof(t->message),
+		         "could not determine: the DNS lookup failed, so this is not a verdict that the "
+		         "record is missing; try again, or ask another resolver");
+}
+
+/* The CNAME is right, judged in full; only the key behind it is not known. */
+static void set_key_undetermined(token_state *t, const ea_dns_answer *key)
+{
+	t->v = V_KEY_UNDETERMINED;
+	char lead[EA_NAME_MAX + 32];
+	snprintf(lead, sizeof(lead), "CNAME %s; ", t->expected);
+	describe_failure(t, key, lead);
+	if (t->fail_reason == EA_DNS_R_NOT_SERVED)
+		snprintf(t->message, sizeof(t->message),
+		         "the CNAME is right; the DKIM key at its target is not determined: %s is outside the "
+		         "zone files given (SES publishes the key there), so it was not checked; a check "
+		         "against live DNS checks it", t->expected);
+	else
+		snprintf(t->message, sizeof(t->message),
+		         "the CNAME is right; the DKIM key at its target could not be checked: the lookup "
+		         "failed (%s), so this is not a verdict on the key; try again, or ask another resolver",
+		         ea_dns_reason_text(t->fail_reason));
 }
 
 /* Round 1 verdict for a CNAME at the right name. */
@@ -350,7 +382,7 @@ static bool judge_key(ea_job *job, token_state *t)
 			return false;
 	}
 	if (is_lookup_failure(key)) {
-		set_failed(t, key);
+		set_key_undetermined(t, key);
 		return true;
 	}
 	if (key->outcome == EA_DNS_ABSENT) {
@@ -564,7 +596,7 @@ static void add_token_finding(ea_section *sec, const token_state *t)
 	if (f == NULL)
 		return;
 	f->primary = true;
-	f->undetermined = t->v == V_LOOKUP_FAILED;
+	f->undetermined = t->v == V_LOOKUP_FAILED || t->v == V_KEY_UNDETERMINED;
 	ea_finding_set(&f->subject, "%s", t->token);
 	ea_finding_set(&f->name, "%s", t->name);
 	ea_finding_set(&f->expected, "CNAME %s (resolving to a DKIM key)", t->expected);
@@ -722,7 +754,8 @@ int ea_check_ses_dkim(ea_job *job, void *arg)
 	}
 
 	/* Findings. */
-	size_t ok = 0, failed = 0;
+	size_t ok = 0, failed = 0, key_unknown = 0;
+	ea_dns_reason key_reason = EA_DNS_R_TIMEOUT, fail_reason = EA_DNS_R_TIMEOUT;
 	for (size_t i = 0; i < req->token_count; i++) {
 		token_state *t = &c->tok[i];
 		if (t->v == V_MISSING && t->misplaced_at[0]) {
@@ -755,8 +788,10 @@ int ea_check_ses_dkim(ea_job *job, void *arg)
 		}
 		if (t->v == V_OK)
 			ok++;
-		if (t->v == V_LOOKUP_FAILED)
-			failed++;
+		if (t->v == V_LOOKUP_FAILED && failed++ == 0)
+			fail_reason = t->fail_reason;
+		if (t->v == V_KEY_UNDETERMINED && key_unknown++ == 0)
+			key_reason = t->fail_reason;
 		add_token_finding(sec, t);
 	}
 	input_findings(sec, req);
@@ -809,7 +844,7 @@ int ea_check_ses_dkim(ea_job *job, void *arg)
 				f->subject = ea_strdup0(t->token);
 		}
 	}
-	if (ok < req->token_count) {
+	if (ok + key_unknown < req->token_count) {
 		bool aws_failed = strcmp(req->aws_status, "FAILED") == 0;
 		ea_section_addf(sec, "ses.dkim.verification_window", aws_failed ? EA_SEV_WARNING : EA_SEV_INFO,
 		    "%sSES looks for these records for up to 72 hours after verification starts; if the "
@@ -817,7 +852,23 @@ int ea_check_ses_dkim(ea_job *job, void *arg)
 		    "by putting the identity's DKIM attributes again)",
 		    aws_failed ? "SES reports the DKIM status FAILED. " : "");
 	}
-	if (failed > 0)
+	if (key_unknown > 0) {
+		char more[64] = "";
+		if (failed > 0)
+			snprintf(more, sizeof(more), "; %zu could not be checked", failed);
+		if (key_unknown == ok + key_unknown)
+			ea_section_set_summary(sec, "%zu of %zu DKIM CNAMEs are right; the key%s behind %s not "
+			                       "determined (%s)%s", ok + key_unknown, req->token_count,
+			                       key_unknown == 1 ? "" : "s", key_unknown == 1 ? "it is" : "them are",
+			                       ea_dns_reason_text(key_reason), more);
+		else
+			ea_section_set_summary(sec, "%zu of %zu DKIM CNAMEs are right; the key behind %zu of them "
+			                       "is not determined (%s)%s", ok + key_unknown, req->token_count,
+			                       key_unknown, ea_dns_reason_text(key_reason), more);
+	} else if (failed == req->token_count)   /* no "0 of 3 correct" when nothing was seen */
+		ea_section_set_summary(sec, "none of the %zu DKIM records could be checked (%s)",
+		                       req->token_count, ea_dns_reason_text(fail_reason));
+	else if (failed > 0)
 		ea_section_set_summary(sec, "%zu of %zu DKIM records are correct; %zu could not be checked",
 		                       ok, req->token_count, failed);
 	else

@@ -37,6 +37,19 @@ for path in sorted(glob.glob(os.path.join(SRC, "lib", "**", "*.c"), recursive=Tr
         if FLAG.search(s):
             bad.append("%s:%d: %s" % (rel, n, s[:100]))
 ok(not bad, "no library message names a CLI flag", "\n".join(bad))
+# The sender profiles (data/senders.json, built into the library) give the fix texts the
+# senders, alignment and SES paths show: the same rule.
+bad = []
+for path in sorted(glob.glob(os.path.join(SRC, "data", "*.json"))):
+    rel = os.path.relpath(path, SRC)
+    for n, line in enumerate(open(path, encoding="utf-8"), 1):
+        for m in STRING.finditer(line):
+            if FLAG.search(m.group(1)):
+                bad.append("%s:%d: %s" % (rel, n, m.group(1)[:100]))
+ok(not bad, "no sender profile's text names a CLI flag", "\n".join(bad))
+ses = sorted(glob.glob(os.path.join(SRC, "lib", "ses", "*.c")) + glob.glob(os.path.join(SRC, "lib", "check", "*.c")))
+ok(ses and not any(os.path.relpath(p, SRC).startswith(ALLOWED) for p in ses),
+   "the SES and check sources are among those read (none exempted)", ses)
 
 for rel in ("tools/server/page.c", "tools/cli/commands.c", "docs/openapi.yaml"):
     text = open(os.path.join(SRC, rel), encoding="utf-8").read()

@@ -50,6 +50,38 @@ def main():
        "preflight: three right CNAMEs whose targets are outside the zone files: not determined (exit 3), "
        "no NODATA, nothing called missing or wrong", "exit %d %s\n%s" % (code, sorted(got), out[:2000]))
     ok(any(f.get("undetermined") for f in fs), "preflight: says what it could not check", sorted(got))
+    prim = [f for f in fs if f.get("primary")]
+    ok([f.get("code") for f in prim] == ["ses.dkim.key_undetermined"] * 3 and
+       all(f.get("undetermined") and "CNAME is right" in f.get("message", "") for f in prim),
+       "preflight: each record's own CNAME judged right, only the key behind it not determined",
+       json.dumps(prim, indent=1)[:2000])
+    summary = doc.get("checks", [{}])[0].get("summary", "")
+    ok(summary.startswith("3 of 3 DKIM CNAMEs are right") and "0 of 3" not in summary and
+       "not determined" in summary, "preflight: the summary says the CNAMEs are right, the keys not determined",
+       summary)
+    code, doc, out = run("ses", "preflight-shop.com", "--tokens", ",".join(TOKENS), "--zone", mine)
+    ok(code == 3 and "not determined" in out and "0 of 3" not in out and "NODATA" not in out and
+       "at zone files" not in out and "try again" not in out,
+       "preflight (text): says plainly the key was not checked offline, no NODATA, no '0 of 3'", out[:3000])
+    code, doc, out = run("check", "preflight-shop.com", "--tokens", ",".join(TOKENS), "--zone", mine,
+                         "--format", "json")
+    got, fs = codes(doc)
+    ok(code == 3 and not got & {"sender.dkim_missing", "align.fail", "dkim.key.missing", "dkim.key.none_found",
+                                "ses.dkim.lookup_failed", "spf.include.missing"} and
+       {"ses.dkim.key_undetermined", "sender.dkim_undetermined", "align.undetermined"} <= got,
+       "check --zone, keys outside the files: not determined (exit 3), no 'unsigned', no 'will FAIL DMARC'",
+       "exit %d %s" % (code, sorted(got)))
+    ok(not [f for f in fs if f.get("severity") == "error" and not f.get("undetermined")],
+       "check --zone: no error that is not 'not determined'",
+       [f.get("code") for f in fs if f.get("severity") == "error" and not f.get("undetermined")])
+    code, doc, out = run("ses", "elsewhere-shop.com", "--tokens", ",".join(TOKENS), "--zone", mine)
+    ok(code == 3 and "not determined" in out and "0 of 3" not in out and "there is no record" not in out,
+       "ses: a domain outside every zone file, no --resolver: not determined", out[:1500])
+    code, doc, out = run("spf", "preflight-shop.com", "--zone", mine, "--format", "json")
+    got, fs = codes(doc)
+    ok(code == 3 and "spf.include.failed" in got and "spf.include.missing" not in got,
+       "spf --zone: an include outside the zone files is not determined (exit 3), never missing",
+       "exit %d %s" % (code, sorted(got)))
     code, doc, out = run("spf", "elsewhere-shop.com", "--zone", mine, "--format", "json")
     got, fs = codes(doc)
     ok(code == 3 and "spf.record.missing" not in got,
