@@ -3,7 +3,7 @@ BUILD ?= build
 MESON_OPTS ?=
 PREFIX ?= /usr/local
 
-.PHONY: all deps deps-demo build test test-asan ci demo install package fuzz clean bench
+.PHONY: all deps deps-demo build test test-asan ci demo install package package-fresh fuzz clean bench
 
 all: build
 
@@ -47,9 +47,13 @@ demo: deps-demo build
 install: build
 	meson install -C $(BUILD) --no-rebuild
 
-# Debian packages (emailauth, libemailauth0, libemailauth-dev) in .., then lintian.
+# Debian packages (emailauth, libemailauth0, libemailauth-dev) in build-deb/, then lintian.
 package:
 	./scripts/package.sh
+
+# Those packages installed and used in a fresh Debian 12 root (debootstrap; root, network).
+package-fresh: package
+	./scripts/package-fresh.sh
 
 bench: build
 	./bench/run-all.sh $(BUILD)
