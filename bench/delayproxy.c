@@ -14,9 +14,11 @@
  *                   [--seed N]
  * PORT 0 picks a free port. Prints "ready IP:PORT" on stdout once listening; on SIGTERM or
  * SIGINT prints its counters as one JSON line on stderr and exits 0. Loopback only.
- * Build: cc -O2 -o delayproxy bench/delayproxy.c
+ * Built by meson as BUILD/bench/delayproxy (bench/meson.build).
  */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE   /* recvmmsg, sendmmsg (meson passes it; a bare cc does not) */
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
