@@ -128,6 +128,8 @@ typedef struct {
 	uint64_t failed;        /* lookups that ended EA_DNS_UNKNOWN */
 	uint64_t failed_by_server[EA_RESOLVER_MAX_SERVERS];
 	uint64_t failures_reused; /* lookups answered with a failure kept briefly (RFC 9520) */
+	uint64_t servers_marked_down; /* a server timed out several times in a row: not asked for 5 s */
+	uint64_t down_skipped;  /* queries not sent to a server marked down (the next resolver, or unknown) */
 } ea_resolver_stats;
 EA_PUBLIC void ea_resolver_get_stats(const ea_resolver *r, ea_resolver_stats *out);
 EA_PUBLIC const char *ea_resolver_server_name(const ea_resolver *r, size_t i);

@@ -49,6 +49,11 @@ bool ea_dns_key_wire(const char *key, uint8_t *out, size_t size);
 typedef void (*ea_transport_cb)(void *arg, ea_dns_answer *answer, int server_index);
 
 typedef struct ea_transport ea_transport;
+/* What a transport counts beside the resolver's own counters. */
+typedef struct {
+	uint64_t servers_marked_down;   /* times a server was marked down (timeouts in a row) */
+	uint64_t down_skipped;          /* queries not sent to a server marked down */
+} ea_transport_counters;
 struct ea_transport {
 	/* server_ip: NULL for the configured resolvers (with failover), or an address to ask
 	 * directly without recursion. Returns EA_OK or an error (then cb is not called). */
@@ -61,6 +66,7 @@ struct ea_transport {
 	void (*cancel_all)(ea_transport *t, ea_dns_reason why);
 	const char *(*server_name)(const ea_transport *t, size_t i);
 	void (*free)(ea_transport *t);
+	ea_transport_counters (*counters)(const ea_transport *t);   /* NULL: none kept */
 };
 
 ea_transport *ea_transport_net_new(const ea_resolver_config *cfg, int *err, char *errmsg,

@@ -11,6 +11,15 @@
  * needed; and ares_timeout() is asked only of channels with few queries: a busy one is
  * looked at every NET_TIMEOUT_TICK_MS for its timeouts (c-ares keeps them bucketed by
  * second, so that costs little). docs/performance.md has the figures.
+ *
+ * A server that times out NET_DOWN_AFTER_TIMEOUTS times in a row, with no answer between,
+ * is marked down for NET_DOWN_MS (RFC 9520 section 3.2 lets a resolver remember an
+ * unresponsive server): a configured resolver is then skipped for the next one, and an
+ * authoritative server asked directly is not asked (the lookup is unknown at once, as a
+ * timeout), so many domains sharing a dead server cost one wait, not one each. The last
+ * configured resolver is always asked: with nothing to fail over to, a resolver that is
+ * only slow would otherwise turn every lookup into a failure. Past NET_DOWN_MS the server
+ * is asked again; one more timeout marks it down again, an answer clears it.
  */
 #include <arpa/inet.h>
 #include <ares.h>
@@ -41,6 +50,14 @@
  * glibc's per-thread cache of freed blocks (1,032 bytes): one is made per lookup. */
 #define NET_QUERY_WIRE_MAX 288
 #define NET_MAX_CNAME_CHASE 8          /* CNAMEs followed past a server that does not recurse */
+#define NET_DOWN_AFTER_TIMEOUTS 3      /* timeouts in a row, no answer between: the server is down */
+#define NET_DOWN_MS 5000.0             /* ... and not asked for this long (the failure cache's 5 s) */
+
+/* Whether a server answers: timeouts in a row, and until when it is not asked. */
+typedef struct {
+	unsigned timeouts_in_a_row;
+	double down_until;
+} net_health;
 
 typedef struct net_query net_query;
 
@@ -49,6 +66,7 @@ typedef struct {
 	char name[NET_SERVER_NAME_MAX];    /* "127.0.0.1:5353", for traces */
 	char ip[INET6_ADDRSTRLEN];         /* direct channels: the server address */
 	size_t inflight;                   /* queries given to this channel and not yet back */
+	net_health health;                 /* direct channels: the server's */
 } net_channel;
 
 /* A configured resolver: its queries spread over shards (channels), made when needed. */
@@ -56,6 +74,7 @@ typedef struct {
 	net_channel *shards;
 	size_t shard_count, shards_made, next_shard;
 	char csv[NET_SERVER_NAME_MAX];
+	net_health health;
 } net_resolver;
 
 typedef struct net_transport {
@@ -76,6 +95,7 @@ typedef struct net_transport {
 	double qps_refilled;                     /* when the bucket was last filled */
 	double timeouts_next;                    /* when every channel's timeouts are next seen to */
 	ea_net_batch *batch;                     /* UDP writes, sent together before a wait */
+	ea_transport_counters counters;          /* servers marked down, queries not sent to them */
 } net_transport;
 
 struct net_query {
@@ -252,6 +272,33 @@ static void query_finish(net_query *q, ea_dns_answer *a)
 	queue_push(&t->done_head, &t->done_tail, &t->done_count, q);
 }
 
+static net_health *query_server_health(net_query *q)
+{
+	return q->direct ? &q->t->direct[q->channel_index].health
+	                 : &q->t->resolvers[q->channel_index].health;
+}
+
+/* A query to the server ended with status: a timeout counts towards marking it down, any
+ * answer (an error rcode too) shows it up. Cancelled queries tell nothing. */
+static void health_note(net_transport *t, net_health *h, int status)
+{
+	if (status == ARES_ETIMEOUT) {
+		if (++h->timeouts_in_a_row < NET_DOWN_AFTER_TIMEOUTS)
+			return;
+		double now = ea_now_ms();
+		if (now >= h->down_until)
+			t->counters.servers_marked_down++;
+		h->down_until = now + NET_DOWN_MS;
+	} else if (status != ARES_ECANCELLED && status != ARES_EDESTRUCTION && status != ARES_ECONNREFUSED) {
+		h->timeouts_in_a_row = 0;
+	}
+}
+
+static bool server_down(const net_health *h)
+{
+	return h->timeouts_in_a_row >= NET_DOWN_AFTER_TIMEOUTS && ea_now_ms() < h->down_until;
+}
+
 static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	(void)timeouts;
@@ -259,6 +306,7 @@ static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *a
 	net_transport *t = q->t;
 	net_channel *c = q->channel;
 	c->inflight--;
+	health_note(t, query_server_health(q), status);
 	double ms = ea_now_ms() - q->started;
 	ea_dns_answer *a;
 	if (status == ARES_SUCCESS && abuf != NULL && alen > 0)
@@ -340,6 +388,19 @@ static net_channel *resolver_shard(net_transport *t, net_resolver *res)
 static void net_send_now(net_query *q)
 {
 	net_transport *t = q->t;
+	/* A server marked down: the next resolver, or for a server asked directly, no answer */
+	while (!q->direct && (size_t)q->channel_index + 1 < t->resolver_count &&
+	       server_down(&t->resolvers[q->channel_index].health)) {
+		q->channel_index++;
+		t->counters.down_skipped++;
+	}
+	if (q->direct && server_down(&t->direct[q->channel_index].health)) {
+		t->inflight++;
+		t->counters.down_skipped++;
+		query_finish(q, ea_dns_answer_failed(q->asked, q->type, EA_DNS_R_TIMEOUT,
+		                                     t->direct[q->channel_index].name, 0));
+		return;
+	}
 	net_channel *c = q->direct ? &t->direct[q->channel_index]
 	                           : resolver_shard(t, &t->resolvers[q->channel_index]);
 	t->inflight++;
@@ -564,6 +625,11 @@ static const char *net_server_name(const ea_transport *base, size_t i)
 	return i < t->resolver_count ? t->resolvers[i].csv : NULL;
 }
 
+static ea_transport_counters net_counters(const ea_transport *base)
+{
+	return ((const net_transport *)base)->counters;
+}
+
 static void net_free(ea_transport *base)
 {
 	net_transport *t = (net_transport *)base;
@@ -609,6 +675,7 @@ ea_transport *ea_transport_net_new(const ea_resolver_config *cfg, int *err, char
 	t->base.inflight = net_inflight;
 	t->base.cancel_all = net_cancel_all;
 	t->base.server_name = net_server_name;
+	t->base.counters = net_counters;
 	t->base.free = net_free;
 	t->timeout_ms = cfg->query_timeout_ms ? cfg->query_timeout_ms : NET_DEFAULT_TIMEOUT_MS;
 	t->tries = cfg->tries ? cfg->tries : NET_DEFAULT_TRIES;

@@ -104,6 +104,11 @@ void ea_resolver_free(ea_resolver *r)
 void ea_resolver_get_stats(const ea_resolver *r, ea_resolver_stats *out)
 {
 	*out = r->stats;
+	if (r->t->counters) {
+		ea_transport_counters c = r->t->counters(r->t);
+		out->servers_marked_down = c.servers_marked_down;
+		out->down_skipped = c.down_skipped;
+	}
 }
 
 const char *ea_resolver_server_name(const ea_resolver *r, size_t i)

@@ -642,6 +642,13 @@ static void zone_free(ea_transport *base)
 	free(t);
 }
 
+static ea_transport_counters zone_counters(const ea_transport *base)
+{
+	const zone_transport *t = (const zone_transport *)base;
+	ea_transport_counters none = {0, 0};
+	return t->fallback && t->fallback->counters ? t->fallback->counters(t->fallback) : none;
+}
+
 ea_transport *ea_transport_zone_new(ea_zone_store *z, ea_transport *fallback)
 {
 	zone_transport *t = calloc(1, sizeof(*t));
@@ -652,6 +659,7 @@ ea_transport *ea_transport_zone_new(ea_zone_store *z, ea_transport *fallback)
 	t->base.inflight = zone_inflight;
 	t->base.cancel_all = zone_cancel_all;
 	t->base.server_name = zone_server_name;
+	t->base.counters = zone_counters;
 	t->base.free = zone_free;
 	t->z = z;
 	t->fallback = fallback;

@@ -135,7 +135,7 @@ int main(int argc, char **argv)
 		}
 		/* The resolver owns the transport, which owns the zone store. */
 		to_transport *t = calloc(1, sizeof(*t));
-		t->base = (ea_transport){to_send, to_process, to_inflight, to_cancel, to_server, to_free};
+		t->base = (ea_transport){to_send, to_process, to_inflight, to_cancel, to_server, to_free, NULL};
 		t->inner = ea_transport_zone_new(z, NULL);
 		t->timeouts = json_object_get(sc, "timeouts");
 		ea_resolver *r = ea_resolver_new_with_transport(&t->base, NULL);

@@ -243,6 +243,10 @@ BED_GOOD = ["good%d-shop.com" % i for i in range(20)]
 SLOW, BROKEN = "slow-shop.com", "broken-shop.com"
 HANG = "hang-shop.com"     # unbound drops every query below it, every time (no cached SERVFAIL)
 SHARED_DEAD = ["inc%d-shop.com" % i for i in range(6)]   # SPF includes a record below HANG
+# Zones whose name servers are a live one and a dead one, the same for all (a hoster's
+# dead secondary): the SES check asks each name server directly for missing records.
+LAME = ["lame%d-shop.com" % i for i in range(8)]
+HOSTER = "hoster-shop.com"
 
 
 def bed_zones():
@@ -251,6 +255,8 @@ def bed_zones():
         toks[d], zones[d] = good_zone(d)
     for d in SHARED_DEAD:
         zones[d] = '@ 300 IN TXT "v=spf1 include:_spf.%s -all"\n' % HANG
+    for d in LAME + [HOSTER]:
+        zones[d] = '@ 300 IN TXT "v=spf1 -all"\n'      # the real text once the bed has addresses
     zones.update(keys.zones())
     return zones, toks
 
@@ -314,6 +320,48 @@ def test_failover(bed, toks):
                          input=scan_input(toks, BED_GOOD[:5]))
     rows = json_lines(out) or []
     ok(len(rows) == 5 and all(r["status"] == "pass" for r in rows), "a dead first resolver: failover, all pass", out + err)
+
+
+def test_dead_resolver_marked_down(bed, toks):
+    """A dead first resolver times out a few times in a row, then is marked down: the
+    domains after go straight to the second one instead of waiting c-ares's 2 + 4 s each
+    (20 domains, 2 at a time: 60 s without). Counted in the summary."""
+    dead = "%s:53" % bed.blackhole_ip
+    t0 = time.monotonic()
+    code, out, err = run(["-", "-q", "--resolver", dead, "--resolver", bed.resolver, "--timeout", "20",
+                          "--jobs", "2"], input=scan_input(toks, BED_GOOD))
+    secs = time.monotonic() - t0
+    rows = json_lines(out) or []
+    ok(len(rows) == len(BED_GOOD) and all(r["status"] == "pass" for r in rows),
+       "a dead first resolver shared by %d domains: all pass through the second" % len(BED_GOOD), out + err)
+    m = re.search(r"servers marked down \(timeouts in a row\) (\d+), queries not sent to them (\d+)", err)
+    ok(m is not None and int(m.group(1)) >= 1 and int(m.group(2)) >= len(BED_GOOD),
+       "  marked down after a few timeouts, then skipped: %s" % (m.group(0) if m else "no summary line"), err)
+    ok(secs < 30, "  one wait, not one per domain: %.1f s" % secs, err)
+
+
+def test_dead_name_server_marked_down(bed):
+    """Domains whose SES records are missing are asked of each of their zone's name
+    servers directly; a dead name server they all share times out a few times, then is
+    not asked for 5 s: one wait, not one per domain (8 domains one at a time: 48 s
+    without). Each domain still gets its verdict from the resolver's answers."""
+    bed.update_zone(HOSTER, "dead-ns 300 IN A %s\n" % bed.blackhole_ip)
+    for d in LAME:
+        bed.update_zone(d, "@ 300 IN NS ns.%s.\n@ 300 IN NS dead-ns.%s.\n" % (HOSTER, HOSTER))
+    lines = "".join("%s %s\n" % (d, " ".join(sd.tokens(d))) for d in LAME).encode()
+    t0 = time.monotonic()
+    code, out, err = run(["-", "-q", "--resolver", bed.resolver, "--timeout", "20", "--jobs", "1"],
+                         input=lines)
+    secs = time.monotonic() - t0
+    rows = json_lines(out) or []
+    statuses = {r["status"] for r in rows}
+    ok(len(rows) == len(LAME) and statuses == {"fail"},
+       "records missing behind a dead name server shared by %d domains: each fails on the resolver's "
+       "answers (%s)" % (len(LAME), statuses), out + err)
+    m = re.search(r"servers marked down \(timeouts in a row\) (\d+), queries not sent to them (\d+)", err)
+    ok(m is not None and int(m.group(1)) >= 1 and int(m.group(2)) >= 3 * (len(LAME) - 2),
+       "  the dead name server marked down, its queries not sent: %s" % (m.group(0) if m else "none"), err)
+    ok(secs < 25, "  one wait, not one per domain: %.1f s" % secs, err)
 
 
 def test_qps(bed, toks):
@@ -424,6 +472,8 @@ def main():
         test_lossy_resolver(bed, toks, "drop")
         test_lossy_resolver(bed, toks, "servfail")
         test_failover(bed, toks)
+        test_dead_resolver_marked_down(bed, toks)
+        test_dead_name_server_marked_down(bed)
         test_qps(bed, toks)
         test_interrupt(bed, toks)
         test_threads(bed, toks)

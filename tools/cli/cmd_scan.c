@@ -415,6 +415,8 @@ static size_t run_threads(scan_shared *sh, scan_worker *workers, unsigned count,
 		total->cache_hits += rs.cache_hits;
 		total->failed += rs.failed;
 		total->failures_reused += rs.failures_reused;
+		total->servers_marked_down += rs.servers_marked_down;
+		total->down_skipped += rs.down_skipped;
 		for (size_t k = 0; k < EA_RESOLVER_MAX_SERVERS; k++)
 			total->failed_by_server[k] += rs.failed_by_server[k];
 	}

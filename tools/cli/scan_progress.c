@@ -126,6 +126,9 @@ void scan_summary(const scan_stats *st, const ea_resolver_stats *rs, const ea_re
 		        (unsigned long long)rs->failed_by_server[i]);
 	}
 	fputc('\n', stderr);
+	if (rs->servers_marked_down)
+		fprintf(stderr, "scan: servers marked down (timeouts in a row) %llu, queries not sent to them %llu\n",
+		        (unsigned long long)rs->servers_marked_down, (unsigned long long)rs->down_skipped);
 	if (interrupted)
 		fprintf(stderr, "scan: interrupted; %zu domains in flight were not written: run again "
 		        "with --resume to continue\n", abandoned);
