@@ -63,6 +63,19 @@ typedef struct {
 	size_t action_count;
 } ea_finding;
 
+/* A tree a check shows beside its findings (the SPF include tree), nodes in depth-first
+ * order, each naming its parent. Labels and notes may hold text from DNS. */
+#define EA_TREE_MAX_NODES 256
+#define EA_TREE_MAX_DEPTH 16
+
+typedef struct {
+	int parent;             /* index of the parent node; -1 for a top node */
+	unsigned depth;         /* 0 for a top node */
+	char *label;            /* "include:_spf.google.com", "mx", or the domain at the top */
+	unsigned cost;          /* what it costs (SPF: DNS lookups), its children's included */
+	char *note;             /* "Google Workspace", "no SPF record", ... or NULL */
+} ea_tree_node;
+
 #define EA_REPORT_MAX_SECTIONS 32
 #define EA_SECTION_MAX_FINDINGS 512
 #define EA_REPORT_MAX_LOOKUPS 2048  /* kept for the trace; more are counted, not kept */
@@ -75,6 +88,10 @@ typedef struct {
 	size_t finding_count;
 	size_t finding_cap;
 	size_t dropped;         /* findings past EA_SECTION_MAX_FINDINGS */
+	ea_tree_node *tree;     /* or NULL */
+	size_t tree_count;
+	size_t tree_dropped;    /* nodes past EA_TREE_MAX_NODES or EA_TREE_MAX_DEPTH */
+	bool tree_prominent;    /* show the tree unasked (the text renderer: else with --verbose) */
 } ea_section;
 
 /* One lookup as the trace shows it. */
@@ -125,6 +142,10 @@ EA_PUBLIC ea_finding *ea_section_add(ea_section *sec, const ea_finding *f);
 EA_PUBLIC ea_finding *ea_section_addf(ea_section *sec, const char *code, ea_severity sev,
                                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 EA_PUBLIC int ea_finding_set(char **field, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds a node under parent (-1: at the top); label/note copied (note may be NULL).
+ * Returns its index, or -1 past the bounds (counted in tree_dropped) or out of memory. */
+EA_PUBLIC int ea_section_tree_add(ea_section *sec, int parent, const char *label, unsigned cost,
+                                  const char *note);
 EA_PUBLIC void ea_section_set_summary(ea_section *sec, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

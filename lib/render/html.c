@@ -205,6 +205,45 @@ static void finding(FILE *out, const ea_finding *f, const ea_report *rep, unsign
 	fputs("</p>\n</article>\n", out);
 }
 
+/* Node *i and its children as a list item: a branch opens and closes (<details>, no
+ * script); nodes come depth first with bounded depth, so the recursion is bounded. */
+static void tree_item(FILE *out, const ea_section *s, size_t *i)
+{
+	const ea_tree_node *n = &s->tree[*i];
+	size_t me = (*i)++;
+	bool branch = *i < s->tree_count && s->tree[*i].parent == (int)me;
+	fputs(branch ? (n->depth == 0 ? "<li><details open><summary>" : "<li><details><summary>") : "<li>", out);
+	fputs("<code>", out);
+	esc(out, n->label);
+	fprintf(out, "</code> <span class=\"ea-tree-cost\">%u lookup%s</span>", n->cost, n->cost == 1 ? "" : "s");
+	if (n->note) {
+		fputs(" <span class=\"ea-tree-note\">", out);
+		esc(out, n->note);
+		fputs("</span>", out);
+	}
+	if (branch) {
+		fputs("</summary>\n<ul>\n", out);
+		while (*i < s->tree_count && s->tree[*i].parent == (int)me)
+			tree_item(out, s, i);
+		fputs("</ul></details>", out);
+	}
+	fputs("</li>\n", out);
+}
+
+static void tree(FILE *out, const ea_section *s)
+{
+	if (s->tree_count == 0 || s->tree[0].parent >= 0)
+		return;
+	fprintf(out, "<details class=\"ea-tree\"%s><summary>Include tree: the DNS lookups of each "
+	        "branch</summary>\n<ul class=\"ea-tree-list\">\n", s->tree_prominent ? " open" : "");
+	size_t at = 0;
+	tree_item(out, s, &at);
+	fputs("</ul>\n", out);
+	if (s->tree_dropped)
+		fprintf(out, "<p class=\"ea-note\">%zu more branches are not shown.</p>\n", s->tree_dropped);
+	fputs("</details>\n", out);
+}
+
 static void section(FILE *out, const ea_report *rep, const ea_section *s, size_t index, unsigned *fix_id)
 {
 	fprintf(out, "<section class=\"ea-check\" aria-labelledby=\"ea-check-%zu\">\n"
@@ -236,6 +275,7 @@ static void section(FILE *out, const ea_report *rep, const ea_section *s, size_t
 		fputs("</details>\n", out);
 	if (s->dropped)
 		fprintf(out, "<p class=\"ea-note\">%zu more findings are not shown.</p>\n", s->dropped);
+	tree(out, s);
 	fputs("</section>\n", out);
 }
 

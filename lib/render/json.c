@@ -97,6 +97,23 @@ static json_t *finding_json(const ea_finding *f, bool is_ses, const char *zone)
 	return o;
 }
 
+/* A section's tree as nested objects: {label, cost, note, children}; nodes come in
+ * depth-first order with depth bounded (EA_TREE_MAX_DEPTH), so the recursion is too. */
+static json_t *tree_json(const ea_section *s, size_t *i)
+{
+	const ea_tree_node *n = &s->tree[*i];
+	json_t *o = json_object();
+	set_text(o, "label", n->label);
+	json_object_set_new_nocheck(o, "cost", json_integer(n->cost));
+	set_text(o, "note", n->note);
+	json_t *kids = json_array();
+	size_t me = (*i)++;
+	while (*i < s->tree_count && s->tree[*i].parent == (int)me)
+		json_array_append_new(kids, tree_json(s, i));
+	json_object_set_new_nocheck(o, "children", kids);
+	return o;
+}
+
 static json_t *lookup_json(const ea_lookup_record *l)
 {
 	json_t *o = json_object();
@@ -137,6 +154,12 @@ void *ea_report_to_json(const ea_report *rep, bool with_lookups)
 		json_object_set_new_nocheck(c, "findings", fs);
 		if (s->dropped)
 			json_object_set_new_nocheck(c, "findings_dropped", json_integer((json_int_t)s->dropped));
+		if (s->tree_count && s->tree[0].parent < 0) {
+			size_t at = 0;
+			json_object_set_new_nocheck(c, "tree", tree_json(s, &at));
+			if (s->tree_dropped)
+				json_object_set_new_nocheck(c, "tree_dropped", json_integer((json_int_t)s->tree_dropped));
+		}
 		json_array_append_new(checks, c);
 	}
 	json_object_set_new_nocheck(root, "checks", checks);

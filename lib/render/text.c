@@ -251,6 +251,30 @@ static void trace(FILE *out, const ea_report *rep, const ea_render_opts *o)
 		fprintf(out, "  (%zu more lookups not shown)\n", rep->lookups_dropped);
 }
 
+/* A section's tree (the SPF include tree), indented, each node with its cost: shown when
+ * the check made it prominent (over the limit) or with --verbose. */
+static void tree(FILE *out, const ea_section *s, const ea_render_opts *o)
+{
+	if (s->tree_count == 0 || (!o->verbose && !s->tree_prominent))
+		return;
+	fprintf(out, "  %sInclude tree%s (DNS lookups of each branch, what is inside included)\n",
+	        o->color ? C_BOLD : "", o->color ? C_RESET : "");
+	for (size_t i = 0; i < s->tree_count; i++) {
+		const ea_tree_node *n = &s->tree[i];
+		fprintf(out, "    %*s", (int)(2 * n->depth), "");
+		ea_write_terminal_safe(out, n->label, 0);
+		fprintf(out, "  %s%u%s", o->color ? C_BOLD : "", n->cost, o->color ? C_RESET : "");
+		if (n->note) {
+			fprintf(out, "  %s", o->color ? C_DIM : "");
+			ea_write_terminal_safe(out, n->note, 0);
+			fputs(o->color ? C_RESET : "", out);
+		}
+		fputc('\n', out);
+	}
+	if (s->tree_dropped)
+		fprintf(out, "    (%zu more branches not shown)\n", s->tree_dropped);
+}
+
 /* What to do first: the findings that need action, most urgent first, one line each. */
 static void todo(FILE *out, const ea_report *rep, const ea_render_opts *o)
 {
@@ -332,6 +356,7 @@ int ea_render_text(FILE *out, const ea_report *rep, const ea_render_opts *o)
 			        notes, notes == 1 ? "" : "s", notes == 1 ? "it" : "them", o->color ? C_RESET : "");
 		if (s->dropped)
 			fprintf(out, "  (%zu more findings not shown)\n", s->dropped);
+		tree(out, s, o);
 	}
 	if (ea_report_fix_count(rep) > 0) {
 		const ea_dns_host *h = rep->dns_host ? rep->dns_host : ea_dns_host_generic();

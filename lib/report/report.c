@@ -44,6 +44,11 @@ static void section_clear(ea_section *s)
 		finding_free(&s->findings[i]);
 	free(s->findings);
 	free(s->summary);
+	for (size_t i = 0; i < s->tree_count; i++) {
+		free(s->tree[i].label);
+		free(s->tree[i].note);
+	}
+	free(s->tree);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -168,6 +173,34 @@ int ea_finding_set(char **field, const char *fmt, ...)
 	free(*field);
 	*field = s;
 	return EA_OK;
+}
+
+int ea_section_tree_add(ea_section *sec, int parent, const char *label, unsigned cost,
+                        const char *note)
+{
+	if (sec == NULL || label == NULL || (parent >= 0 && (size_t)parent >= sec->tree_count))
+		return -1;
+	unsigned depth = parent >= 0 ? sec->tree[parent].depth + 1 : 0;
+	if (sec->tree_count >= EA_TREE_MAX_NODES || depth >= EA_TREE_MAX_DEPTH) {
+		sec->tree_dropped++;
+		return -1;
+	}
+	ea_tree_node *n = realloc(sec->tree, (sec->tree_count + 1) * sizeof(*n));
+	if (n == NULL)
+		return -1;
+	sec->tree = n;
+	ea_tree_node *t = &n[sec->tree_count];
+	t->parent = parent;
+	t->depth = depth;
+	t->cost = cost;
+	t->label = ea_strdup0(label);
+	t->note = ea_strdup0(note);
+	if (t->label == NULL || (note && t->note == NULL)) {
+		free(t->label);
+		free(t->note);
+		return -1;
+	}
+	return (int)sec->tree_count++;
 }
 
 void ea_section_set_summary(ea_section *sec, const char *fmt, ...)

@@ -14,17 +14,12 @@
 #include <string.h>
 
 #include <emailauth/emailauth.h>
+#include "spf/audit.h"
 #include "spf/record.h"
+#include "spf/remedies.h"
 #include "spf/spf_internal.h"
 #include "util/buf.h"
 #include "util/util.h"
-
-#define AUDIT_MAX_NODES 64          /* distinct records fetched for one audit */
-#define AUDIT_MAX_DEPTH 12          /* include/redirect nesting followed */
-#define AUDIT_LONG_RECORD 450       /* RFC 7208 3.4: keep a record within 450 bytes */
-#define AUDIT_MAX_NETWORKS 512      /* flattened networks listed */
-#define AUDIT_MAX_HOSTS 16          /* MX hosts resolved per mx term (11 shows "over") */
-#define AUDIT_MAX_TERM_LINES 200    /* lines for the terms of included records */
 
 static const char CHECK[] = "spf";
 
@@ -44,26 +39,8 @@ static const struct { const char *include; const char *sender; } providers[] = {
 	{"_spf.protonmail.ch", "Proton Mail"}, {"hubspotemail.net", "HubSpot"},
 };
 
-typedef struct {
-	char domain[EA_NAME_MAX + 1];
-	int parent;                  /* -1 for the root */
-	char how[16];                /* "", "include", "redirect" */
-	unsigned depth;
-	const ea_dns_answer *txt;    /* NULL while pending */
-	bool failed, absent, multiple;
-	ea_str text;                 /* the v=spf1 record */
-	ea_spf_record *rec;          /* parsed, or NULL */
-} node;
 
-typedef struct {
-	ea_job *job;
-	ea_section *sec;
-	size_t count;
-	bool pending, truncated;
-	node nodes[AUDIT_MAX_NODES];  /* last (21 KiB): each is zeroed as it is added */
-} audit;
-
-static int find_node(const audit *a, const char *domain)
+int ea_audit_find_node(const audit *a, const char *domain)
 {
 	for (size_t i = 0; i < a->count; i++)
 		if (ea_name_equal(a->nodes[i].domain, domain))
@@ -127,10 +104,19 @@ static void add_child(audit *a, size_t parent, const ea_spf_term *t, const char 
 		return;
 	char target[EA_NAME_MAX + 64];
 	term_target(t, target, sizeof(target));
-	if (!ea_spf_domain_ok(target) || find_node(a, target) >= 0)
+	if (!ea_spf_domain_ok(target))
 		return;
+	int known_at = ea_audit_find_node(a, target);
+	if (known_at >= 0) {
+		if (!a->nodes[parent].candidate)
+			a->nodes[known_at].candidate = false;
+		return;
+	}
 	if (a->count >= AUDIT_MAX_NODES || a->nodes[parent].depth + 1 > AUDIT_MAX_DEPTH) {
-		a->truncated = true;
+		if (a->nodes[parent].candidate)
+			a->candidates_cut = true;
+		else
+			a->truncated = true;
 		return;
 	}
 	node *c = &a->nodes[a->count++];
@@ -139,18 +125,17 @@ static void add_child(audit *a, size_t parent, const ea_spf_term *t, const char 
 	snprintf(c->how, sizeof(c->how), "%s", how);
 	c->parent = (int)parent;
 	c->depth = a->nodes[parent].depth + 1;
+	c->candidate = a->nodes[parent].candidate;
 }
 
-/* Breadth-first over the queue: a node's children are known once its TXT is in. */
-static void fetch_tree(audit *a, const char *domain)
+/* Breadth-first over the queue from node `from`: a node's children are known once its
+ * TXT is in. */
+static void fetch_from(audit *a, size_t from)
 {
-	a->count = 1;
-	memset(&a->nodes[0], 0, sizeof(a->nodes[0]));
-	snprintf(a->nodes[0].domain, sizeof(a->nodes[0].domain), "%s", domain);
-	a->nodes[0].parent = -1;
-	for (size_t i = 0; i < a->count; i++) {
+	for (size_t i = from; i < a->count; i++) {
 		node *n = &a->nodes[i];
-		n->txt = ask(a, n->domain, EA_RR_TXT, i ? "SPF audit: included record" : "SPF record");
+		n->txt = ask(a, n->domain, EA_RR_TXT, n->candidate ? "SPF plan: a documented include"
+		                                      : i ? "SPF audit: included record" : "SPF record");
 		if (n->txt == NULL)
 			continue;
 		if (n->txt->outcome == EA_DNS_UNKNOWN) {
@@ -186,8 +171,40 @@ static void fetch_tree(audit *a, const char *domain)
 	}
 }
 
+static void fetch_tree(audit *a, const char *domain)
+{
+	a->count = 1;
+	memset(&a->nodes[0], 0, sizeof(a->nodes[0]));
+	snprintf(a->nodes[0].domain, sizeof(a->nodes[0].domain), "%s", domain);
+	a->nodes[0].parent = -1;
+	fetch_from(a, 0);
+}
+
+/* Over the limit, the includes the plan may propose instead of the record's own
+ * (data/spf_remedies.json) are fetched too, so their cost is counted, not assumed. */
+static void fetch_candidates(audit *a)
+{
+	size_t from = a->count;
+	for (size_t i = 1; i < from; i++) {
+		const node *n = &a->nodes[i];
+		const ea_spf_remedy *r = n->parent == 0 ? ea_spf_remedy_for(n->domain) : NULL;
+		if (r == NULL || r->kind != EA_REMEDY_REPLACE || ea_audit_find_node(a, r->to) >= 0)
+			continue;
+		if (a->count >= AUDIT_MAX_NODES)
+			break;
+		node *c = &a->nodes[a->count++];
+		memset(c, 0, sizeof(*c));
+		snprintf(c->domain, sizeof(c->domain), "%.253s", r->to);
+		snprintf(c->how, sizeof(c->how), "candidate");
+		c->parent = (int)i;
+		c->depth = 1;
+		c->candidate = true;
+	}
+	fetch_from(a, from);
+}
+
 /* An answer already in the job (never asks: the tree walk asked everything). */
-static const ea_dns_answer *known(audit *a, const char *name, uint16_t type, bool presented)
+const ea_dns_answer *ea_audit_known(audit *a, const char *name, uint16_t type, bool presented)
 {
 	char q[4 * EA_NAME_MAX + 8];
 	if (presented)
@@ -197,14 +214,8 @@ static const ea_dns_answer *known(audit *a, const char *name, uint16_t type, boo
 	return ea_lookup(a->job, q, type, "SPF audit");
 }
 
-/* Void lookups depend on the client's address family: an `a` term asks A for an IPv4
- * client and AAAA for an IPv6 one (RFC 7208 5.3); `mx` counts its MX lookup alone. */
-typedef struct {
-	unsigned lookups, voids, voids6;   /* voids: IPv4 clients; voids6: IPv6 clients */
-	bool macros, ptr, exists, loop, broken;
-} cost;
 
-static void term_host(const node *n, const ea_spf_term *t, char *out, size_t size)
+void ea_audit_term_host(const node *n, const ea_spf_term *t, char *out, size_t size)
 {
 	if (t->has_domain)
 		term_target(t, out, size);
@@ -212,7 +223,7 @@ static void term_host(const node *n, const ea_spf_term *t, char *out, size_t siz
 		snprintf(out, size, "%s", n->domain);
 }
 
-static bool on_stack(const int *stack, size_t depth, int idx)
+bool ea_audit_on_stack(const int *stack, size_t depth, int idx)
 {
 	for (size_t i = 0; i < depth; i++)
 		if (stack[i] == idx)
@@ -220,8 +231,13 @@ static bool on_stack(const int *stack, size_t depth, int idx)
 	return false;
 }
 
+bool ea_audit_term_counts(const node *n, const ea_spf_term *t)
+{
+	return ea_spf_kind_counts(t->kind) && !(t->kind == SPF_T_REDIRECT && n->rec->all >= 0);
+}
+
 /* Worst-case cost of evaluating node idx entirely (4.6.4 counting). */
-static void node_cost(audit *a, int idx, int *stack, size_t depth, cost *c)
+void ea_audit_node_cost(audit *a, int idx, int *stack, size_t depth, cost *c)
 {
 	node *n = &a->nodes[idx];
 	if (n->rec == NULL || n->rec->status != SPF_REC_OK || depth >= AUDIT_MAX_DEPTH) {
@@ -239,35 +255,55 @@ static void node_cost(audit *a, int idx, int *stack, size_t depth, cost *c)
 			continue;
 		}
 		char host[EA_NAME_MAX + 64];
-		term_host(n, t, host, sizeof(host));
+		ea_audit_term_host(n, t, host, sizeof(host));
 		if (t->kind == SPF_T_PTR)
 			c->ptr = true;
 		if (t->kind == SPF_T_EXISTS)
 			c->exists = true;
 		if (t->kind == SPF_T_A) {
-			const ea_dns_answer *r = known(a, host, EA_RR_A, false);
+			const ea_dns_answer *r = ea_audit_known(a, host, EA_RR_A, false);
 			if (r && r->outcome == EA_DNS_ABSENT)
 				c->voids++;
-			r = known(a, host, EA_RR_AAAA, false);
+			r = ea_audit_known(a, host, EA_RR_AAAA, false);
 			if (r && r->outcome == EA_DNS_ABSENT)
 				c->voids6++;
 		} else if (t->kind == SPF_T_MX) {
-			const ea_dns_answer *r = known(a, host, EA_RR_MX, false);
+			const ea_dns_answer *r = ea_audit_known(a, host, EA_RR_MX, false);
 			if (r && r->outcome == EA_DNS_ABSENT) {
 				c->voids++;
 				c->voids6++;
 			}
 		} else if (t->kind == SPF_T_INCLUDE || t->kind == SPF_T_REDIRECT) {
-			int child = find_node(a, host);
+			int child = ea_audit_find_node(a, host);
 			if (child < 0)
 				continue;
-			if (on_stack(stack, depth + 1, child)) {
+			if (ea_audit_on_stack(stack, depth + 1, child)) {
 				c->loop = true;
 				continue;
 			}
-			node_cost(a, child, stack, depth + 1, c);
+			ea_audit_node_cost(a, child, stack, depth + 1, c);
 		}
 	}
+}
+
+int ea_audit_term_child(audit *a, const node *n, const ea_spf_term *t, const int *stack,
+                        size_t depth, cost *inside, bool *loop)
+{
+	*loop = false;
+	if ((t->kind != SPF_T_INCLUDE && t->kind != SPF_T_REDIRECT) || t->has_macro)
+		return -1;
+	char host[EA_NAME_MAX + 64];
+	ea_audit_term_host(n, t, host, sizeof(host));
+	int child = ea_audit_find_node(a, host);
+	if (child < 0)
+		return -1;
+	*loop = ea_audit_on_stack(stack, depth + 1, child);
+	if (!*loop) {
+		int tmp[AUDIT_MAX_DEPTH + 1];
+		memcpy(tmp, stack, sizeof(tmp));
+		ea_audit_node_cost(a, child, tmp, depth + 1, inside);
+	}
+	return child;
 }
 
 static const char *kind_meaning(ea_spf_kind k)
@@ -298,7 +334,7 @@ static const char *qualifier_meaning(char q)
 	}
 }
 
-static const char *provider_of(const char *domain)
+const char *ea_audit_provider_of(const char *domain)
 {
 	for (size_t i = 0; i < EA_ARRAY_SIZE(providers); i++)
 		if (ea_name_equal(domain, providers[i].include) ||
@@ -412,16 +448,12 @@ static void walk_terms(audit *a, walk_state *w, int idx, int *stack, size_t dept
 		unsigned c = counts ? 1 : 0;
 		w->total += c;
 		char host[EA_NAME_MAX + 64];
-		term_host(n, t, host, sizeof(host));
-		int child = counts && (t->kind == SPF_T_INCLUDE || t->kind == SPF_T_REDIRECT) && !t->has_macro
-		                ? find_node(a, host) : -1;
-		char extra[160] = "";
-		bool loop = child >= 0 && on_stack(stack, depth + 1, child);
+		ea_audit_term_host(n, t, host, sizeof(host));
+		bool loop = false;
 		cost cc = {0};
+		int child = counts ? ea_audit_term_child(a, n, t, stack, depth, &cc, &loop) : -1;
+		char extra[160] = "";
 		if (child > 0 && !loop) {
-			int tmp[AUDIT_MAX_DEPTH + 1];
-			memcpy(tmp, stack, sizeof(tmp));
-			node_cost(a, child, tmp, depth + 1, &cc);
 			if (cc.lookups)
 				snprintf(extra, sizeof(extra), " (+ %u inside %.80s, listed below)", cc.lookups, host);
 			else
@@ -454,6 +486,8 @@ static void tree_problems(audit *a)
 {
 	for (size_t i = 1; i < a->count; i++) {
 		node *n = &a->nodes[i];
+		if (n->candidate)
+			continue;
 		const char *parent = a->nodes[n->parent].domain;
 		if (n->failed) {
 			ea_finding *f = ea_section_addf(a->sec, "spf.include.failed", EA_SEV_ERROR,
@@ -481,11 +515,58 @@ static void tree_problems(audit *a)
 		} else if (n->rec) {
 			record_problems(a, n, false);
 		}
-		const char *p = provider_of(n->domain);
+		const char *p = ea_audit_provider_of(n->domain);
 		if (p && strcmp(n->how, "include") == 0)
 			ea_section_addf(a->sec, "spf.sender.recognised", EA_SEV_INFO,
 			                "include:%s authorises %s%s%s", n->domain, p,
 			                n->parent ? ", through " : "", n->parent ? parent : "");
+	}
+}
+
+void ea_audit_flatten_node(audit *a, const node *n, ea_buf *b, size_t *nets)
+{
+	for (size_t k = 0; n->rec && n->rec->status == SPF_REC_OK && k < n->rec->term_count &&
+	                   *nets < AUDIT_MAX_NETWORKS; k++) {
+		const ea_spf_term *t = &n->rec->terms[k];
+		if (t->qualifier != '+')
+			continue;
+		if (t->kind == SPF_T_IP4 || t->kind == SPF_T_IP6) {
+			ea_buf_printf(b, "%s%.*s", b->len ? " " : "", (int)t->text.len, t->text.p);
+			(*nets)++;
+		} else if ((t->kind == SPF_T_A || t->kind == SPF_T_MX) && !t->has_macro) {
+			char host[EA_NAME_MAX + 64];
+			ea_audit_term_host(n, t, host, sizeof(host));
+			/* the host itself (a), or the MX hosts (names already in presentation form) */
+			const char *hosts[AUDIT_MAX_HOSTS];
+			bool presented = t->kind == SPF_T_MX;
+			size_t nh = 0;
+			if (t->kind == SPF_T_A) {
+				hosts[nh++] = host;
+			} else {
+				const ea_dns_answer *mx = ea_audit_known(a, host, EA_RR_MX, false);
+				size_t m = mx && mx->outcome == EA_DNS_FOUND ? ea_dns_answer_count(mx, EA_RR_MX) : 0;
+				for (size_t j = 0; j < m && nh < AUDIT_MAX_HOSTS; j++) {
+					const ea_dns_rr *rr = ea_dns_answer_get(mx, EA_RR_MX, j);
+					if (rr && rr->target && rr->target[0])
+						hosts[nh++] = rr->target;
+				}
+			}
+			for (size_t h = 0; h < nh; h++) {
+				for (int fam = 0; fam < 2; fam++) {
+					uint16_t ty = fam ? EA_RR_AAAA : EA_RR_A;
+					const ea_dns_answer *r = ea_audit_known(a, hosts[h], ty, presented);
+					size_t na = r && r->outcome == EA_DNS_FOUND ? ea_dns_answer_count(r, ty) : 0;
+					for (size_t j = 0; j < na && *nets < AUDIT_MAX_NETWORKS; j++) {
+						const ea_dns_rr *rr = ea_dns_answer_get(r, ty, j);
+						int cidr = fam ? t->cidr6 : t->cidr4;
+						ea_buf_printf(b, "%sip%d:%s", b->len ? " " : "", fam ? 6 : 4, rr->rdata_text);
+						if (cidr >= 0)
+							ea_buf_printf(b, "/%d", cidr);
+						(*nets)++;
+					}
+				}
+			}
+		}
 	}
 }
 
@@ -502,51 +583,9 @@ static void flatten(audit *a, const cost *c)
 	ea_buf b;
 	ea_buf_init(&b, 64 * 1024);
 	size_t nets = 0;
-	for (size_t i = 0; i < a->count && nets < AUDIT_MAX_NETWORKS; i++) {
-		const node *n = &a->nodes[i];
-		for (size_t k = 0; n->rec && k < n->rec->term_count; k++) {
-			const ea_spf_term *t = &n->rec->terms[k];
-			if (t->qualifier != '+')
-				continue;
-			if (t->kind == SPF_T_IP4 || t->kind == SPF_T_IP6) {
-				ea_buf_printf(&b, "%s%.*s", b.len ? " " : "", (int)t->text.len, t->text.p);
-				nets++;
-			} else if (t->kind == SPF_T_A || t->kind == SPF_T_MX) {
-				char host[EA_NAME_MAX + 64];
-				term_host(n, t, host, sizeof(host));
-				/* the host itself (a), or the MX hosts (names already in presentation form) */
-				const char *hosts[AUDIT_MAX_HOSTS];
-				bool presented = t->kind == SPF_T_MX;
-				size_t nh = 0;
-				if (t->kind == SPF_T_A) {
-					hosts[nh++] = host;
-				} else {
-					const ea_dns_answer *mx = known(a, host, EA_RR_MX, false);
-					size_t m = mx && mx->outcome == EA_DNS_FOUND ? ea_dns_answer_count(mx, EA_RR_MX) : 0;
-					for (size_t j = 0; j < m && nh < AUDIT_MAX_HOSTS; j++) {
-						const ea_dns_rr *rr = ea_dns_answer_get(mx, EA_RR_MX, j);
-						if (rr && rr->target && rr->target[0])
-							hosts[nh++] = rr->target;
-					}
-				}
-				for (size_t h = 0; h < nh; h++) {
-					for (int fam = 0; fam < 2; fam++) {
-						uint16_t ty = fam ? EA_RR_AAAA : EA_RR_A;
-						const ea_dns_answer *r = known(a, hosts[h], ty, presented);
-						size_t na = r && r->outcome == EA_DNS_FOUND ? ea_dns_answer_count(r, ty) : 0;
-						for (size_t j = 0; j < na; j++) {
-							const ea_dns_rr *rr = ea_dns_answer_get(r, ty, j);
-							int cidr = fam ? t->cidr6 : t->cidr4;
-							ea_buf_printf(&b, "%sip%d:%s", b.len ? " " : "", fam ? 6 : 4, rr->rdata_text);
-							if (cidr >= 0)
-								ea_buf_printf(&b, "/%d", cidr);
-							nets++;
-						}
-					}
-				}
-			}
-		}
-	}
+	for (size_t i = 0; i < a->count && nets < AUDIT_MAX_NETWORKS; i++)
+		if (!a->nodes[i].candidate)
+			ea_audit_flatten_node(a, &a->nodes[i], &b, &nets);
 	ea_finding *f = ea_section_addf(a->sec, "spf.flattened", EA_SEV_INFO,
 	                                "the policy authorises %zu network%s (flattened)%s; flattening "
 	                                "(publishing these instead of the includes) saves lookups but "
@@ -563,13 +602,15 @@ static void void_findings(audit *a)
 {
 	for (size_t i = 0; i < a->count; i++) {
 		const node *n = &a->nodes[i];
+		if (n->candidate)
+			continue;
 		for (size_t k = 0; n->rec && n->rec->status == SPF_REC_OK && k < n->rec->term_count; k++) {
 			const ea_spf_term *t = &n->rec->terms[k];
 			if ((t->kind != SPF_T_A && t->kind != SPF_T_MX) || t->has_macro)
 				continue;
 			char host[EA_NAME_MAX + 64];
-			term_host(n, t, host, sizeof(host));
-			const ea_dns_answer *r = known(a, host, t->kind == SPF_T_A ? EA_RR_A : EA_RR_MX, false);
+			ea_audit_term_host(n, t, host, sizeof(host));
+			const ea_dns_answer *r = ea_audit_known(a, host, t->kind == SPF_T_A ? EA_RR_A : EA_RR_MX, false);
 			if (r == NULL)
 				continue;
 			if (r->outcome == EA_DNS_UNKNOWN) {
@@ -580,7 +621,7 @@ static void void_findings(audit *a)
 				if (f)
 					f->undetermined = true;
 			} else if (r->outcome == EA_DNS_ABSENT) {
-				const ea_dns_answer *r6 = t->kind == SPF_T_A ? known(a, host, EA_RR_AAAA, false) : NULL;
+				const ea_dns_answer *r6 = t->kind == SPF_T_A ? ea_audit_known(a, host, EA_RR_AAAA, false) : NULL;
 				bool v6_too = t->kind == SPF_T_MX || (r6 && r6->outcome == EA_DNS_ABSENT);
 				ea_section_addf(a->sec, "spf.void_lookup", EA_SEV_WARNING,
 				                "'%.*s' in %s is a void lookup %s: %s has no %s; more than 2 void "
@@ -590,7 +631,7 @@ static void void_findings(audit *a)
 				                t->kind == SPF_T_MX ? "MX record" : v6_too ? "A or AAAA record" :
 				                "A record");
 			} else if (t->kind == SPF_T_A &&
-			           (r = known(a, host, EA_RR_AAAA, false)) != NULL && r->outcome == EA_DNS_ABSENT) {
+			           (r = ea_audit_known(a, host, EA_RR_AAAA, false)) != NULL && r->outcome == EA_DNS_ABSENT) {
 				ea_section_addf(a->sec, "spf.void_lookup.ipv6", EA_SEV_INFO,
 				                "'%.*s' in %s is a void lookup for IPv6 clients only: %s has A but no "
 				                "AAAA records (an IPv6 client's a term asks AAAA, RFC 7208 5.3)",
@@ -703,7 +744,7 @@ static void root_findings(audit *a, const char *domain)
 			                "receivers ignore it: \"%.*s\"", (int)EA_MIN(rr->txt_len, 200),
 			                (const char *)rr->txt);
 	}
-	const ea_dns_answer *t99 = known(a, domain, EA_RR_SPF, false);
+	const ea_dns_answer *t99 = ea_audit_known(a, domain, EA_RR_SPF, false);
 	if (t99 && t99->outcome == EA_DNS_FOUND && ea_dns_answer_count(t99, EA_RR_SPF) > 0)
 		ea_section_addf(sec, "spf.record.type99", EA_SEV_WARNING,
 		                "%s still has a type SPF (99) record: RFC 7208 3.1 retired that type; "
@@ -774,7 +815,7 @@ static void root_findings(audit *a, const char *domain)
 	}
 	tree_problems(a);
 	cost c = {0};
-	node_cost(a, 0, stack, 0, &c);
+	ea_audit_node_cost(a, 0, stack, 0, &c);
 	void_findings(a);
 	if (c.loop)
 		ea_section_addf(sec, "spf.include.loop", EA_SEV_ERROR,
@@ -801,6 +842,9 @@ static void root_findings(audit *a, const char *domain)
 		                    EA_SPF_MAX_DNS_TERMS, c.lookups > 8 ? ": close to the limit" : "");
 	if (f)
 		f->rfc = "RFC 7208 4.6.4";
+	ea_audit_tree(a, c.lookups);
+	if (f && c.lookups > EA_SPF_MAX_DNS_TERMS)
+		ea_audit_plan(a, &c, (size_t)(f - sec->findings));
 	if (c.voids > EA_SPF_MAX_VOID || c.voids6 > EA_SPF_MAX_VOID)
 		ea_section_addf(sec, "spf.void.over_limit", EA_SEV_ERROR,
 		                "%u void lookups in the worst case for %s, over the limit of %d: permerror",
@@ -813,13 +857,24 @@ static void root_findings(audit *a, const char *domain)
 		                "asks AAAA instead and reaches %u; mx counts its MX lookup for both",
 		                c.voids, c.voids6);
 	flatten(a, &c);
+	size_t records = 0;
+	for (size_t i = 0; i < a->count; i++)
+		records += !a->nodes[i].candidate;
 	if (c.voids == c.voids6)
 		ea_section_set_summary(sec, "SPF: %u/%d lookups, %u void, %zu record%s in the tree", c.lookups,
-		                       EA_SPF_MAX_DNS_TERMS, c.voids, a->count, a->count == 1 ? "" : "s");
+		                       EA_SPF_MAX_DNS_TERMS, c.voids, records, records == 1 ? "" : "s");
 	else
 		ea_section_set_summary(sec, "SPF: %u/%d lookups, %u void (IPv4 clients; IPv6: %u), %zu "
 		                       "record%s in the tree", c.lookups, EA_SPF_MAX_DNS_TERMS, c.voids,
-		                       c.voids6, a->count, a->count == 1 ? "" : "s");
+		                       c.voids6, records, records == 1 ? "" : "s");
+}
+
+static bool over_limit(audit *a)
+{
+	int stack[AUDIT_MAX_DEPTH + 1];
+	cost c = {0};
+	ea_audit_node_cost(a, 0, stack, 0, &c);
+	return c.lookups > EA_SPF_MAX_DNS_TERMS;
 }
 
 int ea_check_spf_audit(ea_job *job, void *arg)
@@ -838,6 +893,8 @@ int ea_check_spf_audit(ea_job *job, void *arg)
 	}
 	ask(a, req->domain, EA_RR_SPF, "SPF audit: leftover type 99 record");
 	fetch_tree(a, req->domain);
+	if (!a->pending && over_limit(a))
+		fetch_candidates(a);
 	if (a->pending) {
 		rc = EA_EPENDING;
 		goto out;
