@@ -51,6 +51,6 @@ EA_PUBLIC bool ea_fix_format_known(const char *format);
 EA_PUBLIC size_t ea_report_fix_count(const ea_report *rep);
 
 /* JSON schema version of --format json. Bumped only on purpose (docs/json-schema.md). */
-#define EA_JSON_SCHEMA 1
+#define EA_JSON_SCHEMA 2
 
 #endif

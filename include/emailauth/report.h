@@ -21,8 +21,9 @@ typedef enum {
 typedef enum {
 	EA_STATUS_PASS = 0,   /* everything checked is right */
 	EA_STATUS_WARN = 1,   /* works, with warnings */
-	EA_STATUS_ERROR = 2,  /* could not determine: lookups failed */
+	EA_STATUS_UNKNOWN = 2, /* could not determine: lookups failed ("unknown", was "error") */
 	EA_STATUS_FAIL = 3,   /* something is wrong */
+	EA_STATUS_ERROR = EA_STATUS_UNKNOWN,   /* deprecated name of EA_STATUS_UNKNOWN */
 } ea_status;
 
 /* A fix as actions a person (or a tool) applies to the zone, in order. */
@@ -224,8 +225,11 @@ typedef enum { EA_NEXT_NONE, EA_NEXT_SES_CONSOLE, EA_NEXT_TEST_MESSAGE } ea_next
 EA_PUBLIC ea_next_step ea_report_next_step(const ea_report *rep);   /* a summary longer than this is not read */
 
 EA_PUBLIC const char *ea_severity_name(ea_severity s);
+/* pass, warn, fail, unknown: never a severity's name (docs/json-schema.md). */
 EA_PUBLIC const char *ea_status_name(ea_status s);
-/* Exit code for a status: pass 0, warn 1, fail 2, error (undetermined) 3. */
+/* The JSON schema 1 name (pass, warn, fail, error), kept as status_legacy for one release. */
+EA_PUBLIC const char *ea_status_legacy_name(ea_status s);
+/* Exit code for a status: pass 0, warn 1, fail 2, unknown (could not determine) 3. */
 EA_PUBLIC int ea_status_exit_code(ea_status s);
 
 #define EA_EXIT_USAGE 64

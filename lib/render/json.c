@@ -139,12 +139,15 @@ void *ea_report_to_json(const ea_report *rep, bool with_lookups)
 	json_object_set_new_nocheck(root, "schema", json_integer(EA_JSON_SCHEMA));
 	set_text(root, "domain", rep->domain);
 	set_str(root, "status", ea_status_name(ea_report_status(rep)));
+	/* Schema 1's name of the status, for one release (docs/json-schema.md). */
+	set_str(root, "status_legacy", ea_status_legacy_name(ea_report_status(rep)));
 	json_t *checks = json_array();
 	for (size_t i = 0; i < rep->section_count; i++) {
 		const ea_section *s = &rep->sections[i];
 		json_t *c = json_object();
 		set_str(c, "check", s->check);
 		set_str(c, "status", ea_status_name(s->status));
+		set_str(c, "status_legacy", ea_status_legacy_name(s->status));
 		set_text(c, "summary", s->summary ? s->summary : "");
 		json_t *fs = json_array();
 		for (size_t k = 0; k < s->finding_count; k++)

@@ -222,7 +222,7 @@ static ea_status section_status(const ea_section *s)
 		const ea_finding *f = &s->findings[i];
 		ea_status fs = EA_STATUS_PASS;
 		if (f->undetermined)
-			fs = EA_STATUS_ERROR;
+			fs = EA_STATUS_UNKNOWN;
 		else if (f->severity == EA_SEV_ERROR)
 			fs = EA_STATUS_FAIL;
 		else if (f->severity == EA_SEV_WARNING)
@@ -320,9 +320,14 @@ const char *ea_status_name(ea_status s)
 	case EA_STATUS_PASS: return "pass";
 	case EA_STATUS_WARN: return "warn";
 	case EA_STATUS_FAIL: return "fail";
-	case EA_STATUS_ERROR: return "error";
+	case EA_STATUS_UNKNOWN: return "unknown";
 	}
-	return "error";
+	return "unknown";
+}
+
+const char *ea_status_legacy_name(ea_status s)
+{
+	return s == EA_STATUS_UNKNOWN ? "error" : ea_status_name(s);
 }
 
 int ea_status_exit_code(ea_status s)
@@ -331,7 +336,7 @@ int ea_status_exit_code(ea_status s)
 	case EA_STATUS_PASS: return 0;
 	case EA_STATUS_WARN: return 1;
 	case EA_STATUS_FAIL: return 2;
-	case EA_STATUS_ERROR: return 3;
+	case EA_STATUS_UNKNOWN: return 3;
 	}
 	return 3;
 }

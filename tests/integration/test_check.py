@@ -12,6 +12,7 @@ import sys
 sys.path.insert(0, os.path.join(os.environ.get("EA_SRC", "."), "tests", "lib"))
 sys.path.insert(0, os.path.join(os.environ.get("EA_SRC", "."), "tests", "integration"))
 from tap import ok, done  # noqa: E402
+import schema  # noqa: E402
 from bed import Bed, txt_rdata  # noqa: E402
 import ses_data  # noqa: E402
 
@@ -230,6 +231,7 @@ def codes_of(doc):
 
 def main():
     with Bed(ZONES) as bed:
+        schema.watch(bed)   # every --format json output validates (docs/emailauth.schema.json)
         docs = {}
         for label, domain, extra, want, unwanted, exits in CASES:
             code, doc, err = check(bed, domain, *extra)

@@ -15,6 +15,7 @@ SRC = os.environ.get("EA_SRC", os.path.join(os.path.dirname(__file__), "..", "..
 sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
 sys.path.insert(0, os.path.join(SRC, "tests", "data", "reports"))
 from tap import ok, done  # noqa: E402
+import schema  # noqa: E402
 import make_fixtures  # noqa: E402
 
 EXE = os.environ.get("EMAILAUTH") or os.path.join(SRC, "build", "tools", "cli", "emailauth")
@@ -43,10 +44,16 @@ def measured(*args):
 
 
 def as_json(out):
+    """The document, checked against docs/emailauth.schema.json ($defs/reports): a 'not ok'
+    only when it does not validate."""
     try:
-        return json.loads(out)
+        doc = json.loads(out)
     except ValueError:
         return None
+    errs = schema.errors(doc, "reports")
+    if errs:
+        ok(False, "reports --format json validates against docs/emailauth.schema.json", "\n".join(errs))
+    return doc
 
 
 def source(doc, ip, domain="example.com"):

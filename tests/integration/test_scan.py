@@ -22,6 +22,7 @@ from bed import Bed  # noqa: E402
 from faultproxy import FaultProxy  # noqa: E402
 import ses_data as sd  # noqa: E402
 from tap import ok, done  # noqa: E402
+import schema  # noqa: E402
 
 EMAILAUTH = os.environ.get("EMAILAUTH", os.path.join(SRC, "build", "tools", "cli", "emailauth"))
 MEMORY_LINES = (10000, 100000)
@@ -106,7 +107,7 @@ def test_input_lines():
     ok(got.get(a, {}).get("status") == "pass" and got.get(b, {}).get("status") == "pass",
        "good domains pass (plain and comma-separated lines)", out)
     ok(got.get(IDN_A, {}).get("status") == "pass", "IDN domain scanned as its A-label", out)
-    ok(got.get("nowhere-shop.com", {}).get("status") == "error",
+    ok(got.get("nowhere-shop.com", {}).get("status") == "unknown",
        "a domain outside the zone files: could not determine", out)
     ok("input.txt:4:" in err and "not a domain" in err or "single label" in err, "garbage line: error with its line number", err)
     ok("input.txt:5: the line is longer than 4096 bytes" in err, "overlong line refused by number", err)
@@ -270,12 +271,12 @@ def test_faults(bed, toks):
                          input=scan_input(toks, BED_GOOD + [SLOW, BROKEN]))
     got = by_domain(json_lines(out) or [])
     ok(all(got.get(d, {}).get("status") == "pass" for d in BED_GOOD), "good domains pass beside faulty ones", out + err)
-    ok(got.get(SLOW, {}).get("status") == "error", "zone that times out: could not determine", got.get(SLOW))
-    ok(got.get(BROKEN, {}).get("status") == "error", "zone that answers SERVFAIL: could not determine", got.get(BROKEN))
+    ok(got.get(SLOW, {}).get("status") == "unknown", "zone that times out: could not determine", got.get(SLOW))
+    ok(got.get(BROKEN, {}).get("status") == "unknown", "zone that answers SERVFAIL: could not determine", got.get(BROKEN))
     undetermined = [f for c in got.get(SLOW, {}).get("checks", []) for f in c["findings"] if f.get("undetermined")]
     ok(len(undetermined) > 0, "the timed-out domain's findings say undetermined, not missing", got.get(SLOW))
     ok(code == 3, "exit code 3: some domains could not be determined", code)
-    ok("error (could not determine) 2" in err and "failures by resolver: %s" % bed.resolver in err,
+    ok("unknown (could not determine) 2" in err and "failures by resolver: %s" % bed.resolver in err,
        "summary: statuses and failures by resolver", err)
 
 
@@ -289,7 +290,7 @@ def test_dead_include(bed):
                           "--checks", "spf"], input="".join(d + "\n" for d in SHARED_DEAD).encode())
     secs = time.monotonic() - t0
     rows = json_lines(out) or []
-    ok(len(rows) == len(SHARED_DEAD) and all(r["status"] == "error" for r in rows) and code == 3,
+    ok(len(rows) == len(SHARED_DEAD) and all(r["status"] == "unknown" for r in rows) and code == 3,
        "a dead include shared by %d domains: each could not be determined" % len(SHARED_DEAD), out + err)
     m = re.search(r"failures reused for 5 s (\d+)", err)
     reused = int(m.group(1)) if m else -1
@@ -306,9 +307,9 @@ def test_lossy_resolver(bed, toks, mode):
         secs = time.monotonic() - t0
     rows = json_lines(out) or []
     statuses = [r["status"] for r in rows]
-    ok(len(rows) == len(BED_GOOD) and set(statuses) <= {"pass", "error"},
+    ok(len(rows) == len(BED_GOOD) and set(statuses) <= {"pass", "unknown"},
        "%s half the packets: every domain reported, pass or could not determine, none wrongly "
-       "failed (%d pass, %d error, %.1f s)" % (mode, statuses.count("pass"), statuses.count("error"), secs),
+       "failed (%d pass, %d unknown, %.1f s)" % (mode, statuses.count("pass"), statuses.count("unknown"), secs),
        out + err)
     ok(proxy.stats[{"drop": "dropped", "servfail": "servfail"}[mode]] > 0, "the proxy did inject %s" % mode,
        proxy.stats)
@@ -433,7 +434,7 @@ def test_threads(bed, toks):
                                          for r in rows), err)
         ok(len(rows) == len(BED_GOOD) + 2 and len({r["domain"] for r in rows}) == len(rows),
            "--threads %s: one whole line per domain, none twice" % threads, out[-500:] + err)
-        ok("input lines rejected 1, duplicates 1" in err and "error (could not determine) 2" in err,
+        ok("input lines rejected 1, duplicates 1" in err and "unknown (could not determine) 2" in err,
            "--threads %s: the summary counts the bad line, the duplicate and every status" % threads, err)
     ok(results["1"][0] == results["4"][0] == 3, "--threads 1 and 4: the same exit code",
        (results["1"][0], results["4"][0]))
@@ -467,6 +468,7 @@ def main():
     test_flat_memory()
     zones, toks = bed_zones()
     with Bed(zones, timeout_zones=[SLOW], refused_zones=[BROKEN], timeout_names=[HANG]) as bed:
+        schema.watch(bed)   # every --format json output validates (docs/emailauth.schema.json)
         test_faults(bed, toks)
         test_dead_include(bed)
         test_lossy_resolver(bed, toks, "drop")

@@ -13,6 +13,7 @@ sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
 from bed import Bed, txt_rdata  # noqa: E402
 from tap import ok, done  # noqa: E402
+import schema  # noqa: E402
 
 FAULT_TIMEOUT = "4"
 DEEP = 14
@@ -75,6 +76,7 @@ def message(fs, code):
 
 
 with Bed(zones, timeout_zones=["slowprovider.net"]) as bed:
+    schema.watch(bed)   # every --format json output validates (docs/emailauth.schema.json)
     code, res, fs, out, _ = evaluate(bed, "54.240.0.5", "a@example.com")
     ok(code == 0 and res == "pass", "an Amazon SES address passes through include:amazonses.com", out)
     ok("include:amazonses.com" in message(fs, "spf.eval.decided_by") and

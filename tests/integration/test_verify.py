@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
 from bed import Bed, txt_rdata  # noqa: E402
 from tap import ok, done  # noqa: E402
+import schema  # noqa: E402
 
 import dkim  # noqa: E402  (python3-dkim)
 import nacl.signing  # noqa: E402
@@ -58,6 +59,7 @@ def main():
             "gone._domainkey IN TXT \"v=DKIM1; p=\"\n"
             % (txt_rdata("v=DKIM1; k=rsa; p=" + rsa_pub), txt_rdata("v=DKIM1; k=ed25519; p=" + ed_pub)))
     with Bed({"shop.example": zone}) as bed:
+        schema.watch(bed)   # every --format json output validates (docs/emailauth.schema.json)
         def verify(msg, *args):
             path = os.path.join(tmp, "m.eml")
             with open(path, "wb") as f:
@@ -129,8 +131,8 @@ def main():
         ok(code == 2 and out.count("verify.dkim.pass") >= 2 and "verify.dkim.body_changed" in out,
            "three files, one tampered: exit 2, three reports", out + err)
         code, out, err = bed.run("verify", paths[0], os.path.join(tmp, "missing.eml"), "--verbose")
-        ok(code == 3 and "verify.dkim.pass" in out and "cannot open" in err,
-           "a missing file among several: the others still verified, exit 3", out + err)
+        ok(code == 64 and "verify.dkim.pass" in out and "cannot open" in err,
+           "a missing file among several: the others still verified, exit 64 (a usage error)", out + err)
         code, out, err = bed.run("verify", paths[0], "-")
         ok(code == 64 and "stdin" in err, "'-' only alone", err)
 

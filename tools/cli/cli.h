@@ -58,6 +58,12 @@ ea_report *cli_run(const cli_globals *g, const char *domain, const char *display
 int cli_report_exit(const cli_globals *g, ea_report *rep);
 /* --region: copied lowercased into out, or a usage error printed. */
 bool cli_region(const char *in, char *out, size_t size);
+/* Option values (args.c): true when usable, else false with a usage error printed
+ * that names opt and the value. */
+bool cli_ip_ok(const char *ip);                                    /* IPv4 or IPv6, nothing printed */
+bool cli_ip(const char *opt, const char *ip);                      /* IPv4 or IPv6 */
+bool cli_helo(const char *opt, const char *helo);                  /* a name or [address] */
+bool cli_address(const char *opt, const char *addr, bool allow_null);   /* user@domain or domain */
 
 /* The commands and their options (commands.c): main() dispatches from this table and
  * checks every option against it before the command parses its own. */

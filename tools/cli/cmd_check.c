@@ -16,6 +16,18 @@ static ea_report *run_checks(const cli_globals *g, ea_full_check *a, const char 
 	return cli_run(g, a->audit.domain, display, fns, args, n);
 }
 
+/* Each selector, under _domainkey of the domain, must make a name that can be looked up. */
+static bool selectors_ok(const ea_audit_request *r)
+{
+	for (size_t i = 0; i < r->selector_count; i++) {
+		char name[EA_NAME_MAX + 1];
+		const char *why = NULL;
+		if (ea_domain_normalize(r->selectors[i], name, sizeof(name), &why) != EA_OK)
+			return false;
+	}
+	return true;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	cli_globals g;
@@ -65,9 +77,9 @@ int cmd_check(int argc, char **argv)
 	for (size_t i = 0; i < a->ses.token_count; i++)
 		snprintf(a->audit.tokens[i], sizeof(a->audit.tokens[i]), "%s", a->ses.tokens[i]);
 	a->audit.token_count = a->ses.token_count;
-	if (selectors && ea_audit_set_selectors(&a->audit, selectors) != EA_OK) {
-		cli_usage_error("--selector: at most %d selectors, each letters, digits, '-', '_' or '.'",
-		                EA_AUDIT_MAX_SELECTORS);
+	if (selectors && (ea_audit_set_selectors(&a->audit, selectors) != EA_OK || !selectors_ok(&a->audit))) {
+		cli_usage_error("--selector: at most %d selectors, each letters, digits, '-', '_' or '.' "
+		                "('%.80s')", EA_AUDIT_MAX_SELECTORS, selectors);
 		goto out;
 	}
 	if (mail_from && !cli_domain(mail_from, a->audit.mail_from, sizeof(a->audit.mail_from)))

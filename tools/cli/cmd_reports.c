@@ -1,6 +1,8 @@
 /* emailauth reports FILE|DIR... [--since DATE] [--domain D] [--format text|json|csv] [--no-dns] */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -70,6 +72,15 @@ int cmd_reports(int argc, char **argv)
 		cli_usage_error("reports needs files or folders: emailauth reports FILE... "
 		                "(.xml, .xml.gz, .zip, .eml, an mbox or a maildir)");
 		goto out;
+	}
+	/* A path that is not there is a mistake in the command line (exit 64), not a report
+	 * with an error in it; what is wrong inside a file or folder is reported. */
+	for (size_t i = 0; i < path_count; i++) {
+		struct stat st;
+		if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) != 0) {
+			cli_usage_error("cannot read '%.200s': %s", paths[i], strerror(errno));
+			goto out;
+		}
 	}
 	ea_reports_filter filter = {.domain = domain[0] ? domain : NULL, .since = since};
 	ea_reports_agg *agg = ea_reports_agg_new(&filter);

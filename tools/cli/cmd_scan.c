@@ -464,8 +464,10 @@ int cmd_scan(int argc, char **argv)
 	}
 	ea_scan_parser_init(&sh->parser);
 	unsigned long resumed = 0;
-	if (!scan_output_open(&sh->out, o.output_path, o.csv, o.resume, sh->seen, &resumed))
+	if (!scan_output_open(&sh->out, o.output_path, o.csv, o.resume, sh->seen, &resumed)) {
+		rc = EA_EXIT_USAGE;   /* the --output named cannot be written (or read to resume) */
 		goto out;
+	}
 	/* every resolver is made here, before any thread starts: a bad --resolver or --zone
 	 * is reported once, as a usage error */
 	for (unsigned i = 0; i < o.threads; i++)

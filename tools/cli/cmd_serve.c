@@ -54,6 +54,12 @@ int cmd_serve(int argc, char **argv)
 		}
 	}
 	cli_globals_finish(&g);
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	if (!srv_parse_listen(cfg.listen, &ss, &sslen))
+		return cli_usage_error("--listen: '%.80s' is not ADDR:PORT or [ADDR6]:PORT, such as "
+		                       "127.0.0.1:8080 or [::1]:8080", cfg.listen);
+	ea_resolver_free(cli_resolver(&g));   /* a wrong --resolver or --zone: exit 64 here */
 	/* A server answers anyone who connects: a flaw in it must not hand over the machine. */
 	if (geteuid() == 0 && !allow_root) {
 		fprintf(stderr, "emailauth: serve will not run as root: it answers the network, and a flaw in "

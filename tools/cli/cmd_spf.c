@@ -108,6 +108,11 @@ static int run_batch(const cli_globals *g, const spf_args *s)
 			rc = EA_EXIT_USAGE;
 			continue;
 		}
+		if (!cli_ip_ok(ip)) {
+			fprintf(stderr, "emailauth: line %lu: '%.80s' is not an IPv4 or IPv6 address\n", lineno, ip);
+			rc = EA_EXIT_USAGE;
+			continue;
+		}
 		if ((ea_spf_sender_is_null(sender) || s->helo_identity) && helo == NULL) {
 			fprintf(stderr, "emailauth: line %lu: the null sender and --helo-identity need HELO\n",
 			        lineno);
@@ -198,6 +203,11 @@ int cmd_spf(int argc, char **argv)
 		                       "or the null sender)");
 	if ((s.helo_identity || (s.sender && ea_spf_sender_is_null(s.sender))) && s.helo == NULL)
 		return cli_usage_error("the null sender and --helo-identity need --helo HOST");
+	/* Values check_host() could not use are the caller's mistake, not a FAIL (RFC 7208 4.3
+	 * is about what a receiver does with a malformed MAIL FROM it was given). */
+	if (!cli_ip("--ip", s.ip) || (s.sender && !cli_address("--sender", s.sender, true)) ||
+	    (s.helo && !cli_helo("--helo", s.helo)))
+		return EA_EXIT_USAGE;
 	ea_spf_request req = {.ip = s.ip, .sender = s.sender ? s.sender : "", .helo = s.helo,
 	                      .helo_identity = s.helo_identity, .receiver = s.receiver,
 	                      .no_prefetch = s.no_prefetch};

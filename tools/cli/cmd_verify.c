@@ -19,7 +19,7 @@ static int verify_one(const cli_globals *g, ea_verify_options o, ea_resolver *r,
 	size_t len = 0;
 	char *text = cli_read_file(path, VERIFY_MAX_INPUT_BYTES, &len);
 	if (text == NULL)
-		return batch ? 3 : EA_EXIT_USAGE;
+		return EA_EXIT_USAGE;   /* a file named that cannot be read: the others still run */
 	o.message = text;
 	o.message_len = len;
 	int err = EA_OK, rc = 3;
@@ -85,6 +85,9 @@ int cmd_verify(int argc, char **argv)
 		}
 	}
 	cli_globals_finish(&g);
+	if ((o.ip && !cli_ip("--ip", o.ip)) || (o.helo && !cli_helo("--helo", o.helo)) ||
+	    (o.mail_from && !cli_address("--mail-from", o.mail_from, true)))
+		goto out;
 	if (npaths == 0) {
 		rc = cli_usage_error("verify needs a message file: emailauth verify message.eml (or - for stdin)");
 		goto out;

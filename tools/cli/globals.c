@@ -303,5 +303,9 @@ bool cli_region(const char *in, char *out, size_t size)
 	for (char *p = out; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
+	if (!ea_ses_region_known(out)) {   /* as the API's invalid_region */
+		cli_usage_error("--region: '%.40s' is not an AWS region SES runs in, such as eu-south-1", in);
+		return false;
+	}
 	return true;
 }

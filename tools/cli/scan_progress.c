@@ -101,7 +101,7 @@ void scan_summary(const scan_stats *st, const ea_resolver_stats *rs, const ea_re
 	scan_checks_names(checks, names, sizeof(names));
 	fprintf(stderr, "scan: %lu domains in %.1f s (%.0f/s); checks: %s\n", st->domains_done,
 	        secs, secs > 0 ? (double)st->domains_done / secs : 0.0, names);
-	fprintf(stderr, "scan: pass %lu, warn %lu, fail %lu, error (could not determine) %lu\n",
+	fprintf(stderr, "scan: pass %lu, warn %lu, fail %lu, unknown (could not determine) %lu\n",
 	        st->by_status[EA_STATUS_PASS], st->by_status[EA_STATUS_WARN],
 	        st->by_status[EA_STATUS_FAIL], st->by_status[EA_STATUS_ERROR]);
 	if (st->rejected || st->duplicates || st->resumed_skipped || st->no_checks)

@@ -193,8 +193,8 @@ static void form(FILE *out, srv_kind kind, const srv_params *p)
 		text_field(out, p, "ip", "Sending IP address", "The address the mail comes from "
 		           "(IPv4 or IPv6). Leave it empty to review the domain's SPF record instead.",
 		           p ? p->ip_in : "", false);
-		text_field(out, p, "mailfrom", "MAIL FROM domain", "The envelope sender domain, when it "
-		           "differs from the domain.", p ? p->mailfrom_in : "", false);
+		text_field(out, p, "mailfrom", "MAIL FROM address", "The envelope sender (an address, or "
+		           "its domain), when it differs from the domain.", p ? p->mailfrom_in : "", false);
 		break;
 	case SRV_KIND_DKIM:
 		domain_field(out, p);

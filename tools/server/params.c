@@ -17,7 +17,8 @@ static const char *const kind_names[SRV_KIND_COUNT] = {
 static const char *const fields_ses[] = {"domain", "tokens", "t1", "t2", "t3", "aws", "region", "tab", NULL};
 static const char *const fields_check[] = {"domain", "tokens", "t1", "t2", "t3", "aws", "region",
                                            "selectors", "mailfrom", "tab", NULL};
-static const char *const fields_spf[] = {"domain", "ip", "mailfrom", "tab", NULL};
+/* spf: sender and helo as `emailauth spf --sender --helo`; mailfrom is sender's other name. */
+static const char *const fields_spf[] = {"domain", "ip", "sender", "mailfrom", "helo", "tab", NULL};
 static const char *const fields_dkim[] = {"domain", "selectors", "tab", NULL};
 static const char *const fields_verify[] = {"headers", "ip", "helo", "mailfrom", "tab", NULL};
 
@@ -202,39 +203,74 @@ static int read_ip(srv_params *p, srv_get_fn get, void *ctx, bool required)
 	return EA_OK;
 }
 
+/* The HELO name: a host name, or an address literal "[192.0.2.1]" (RFC 5321 4.1.3). */
+static int helo_field(srv_params *p)
+{
+	if (p->helo_in[0] != '[')
+		return domain_field(p, "helo", p->helo_in, p->helo, false);
+	char inner[64];
+	unsigned char addr[16];
+	size_t n = strlen(p->helo_in);
+	if (n < 3 || n - 2 >= sizeof(inner) || p->helo_in[n - 1] != ']')
+		return fail(p, "helo", "invalid_helo", "'helo' is a host name or an address in brackets");
+	memcpy(inner, p->helo_in + 1, n - 2);
+	inner[n - 2] = '\0';
+	const char *ip = strncmp(inner, "IPv6:", 5) == 0 ? inner + 5 : inner;
+	if (inet_pton(AF_INET, ip, addr) != 1 && inet_pton(AF_INET6, ip, addr) != 1)
+		return fail(p, "helo", "invalid_helo", "'helo' is a host name or an address in brackets");
+	memcpy(p->helo, p->helo_in, n + 1);
+	return EA_OK;
+}
+
+/* The MAIL FROM address in p->mailfrom_in (given as `field`): user@domain or a bare domain,
+ * the domain part a valid name. "" stays "". */
+static int address_field(srv_params *p, const char *field)
+{
+	if (p->mailfrom_in[0] == '\0')
+		return EA_OK;
+	const char *at = strrchr(p->mailfrom_in, '@');
+	char domain[EA_NAME_MAX + 1];
+	if (domain_field(p, field, at ? at + 1 : p->mailfrom_in, domain, true) != EA_OK)
+		return EA_EINVAL;
+	int local = at ? (int)(at - p->mailfrom_in) : 0;
+	if ((size_t)local + 1 + strlen(domain) >= sizeof(p->mailfrom))
+		return fail(p, field, "too_long", "'%s' is too long for an address", field);
+	snprintf(p->mailfrom, sizeof(p->mailfrom), "%.*s%s%s", local, p->mailfrom_in, at ? "@" : "", domain);
+	return EA_OK;
+}
+
 /* verify: the connecting IP, the HELO name and the MAIL FROM address, all optional. */
 static int read_envelope(srv_params *p, srv_get_fn get, void *ctx)
 {
 	if (read_ip(p, get, ctx, false) != EA_OK || take(p, get, ctx, "helo", p->helo_in) != EA_OK ||
 	    take(p, get, ctx, "mailfrom", p->mailfrom_in) != EA_OK)
 		return EA_EINVAL;
-	if (p->helo_in[0] == '[') {
-		/* An address literal, "[192.0.2.1]" (RFC 5321 4.1.3). */
-		char inner[64];
-		unsigned char addr[16];
-		size_t n = strlen(p->helo_in);
-		if (n < 3 || n - 2 >= sizeof(inner) || p->helo_in[n - 1] != ']')
-			return fail(p, "helo", "invalid_helo", "'helo' is a host name or an address in brackets");
-		memcpy(inner, p->helo_in + 1, n - 2);
-		inner[n - 2] = '\0';
-		const char *ip = strncmp(inner, "IPv6:", 5) == 0 ? inner + 5 : inner;
-		if (inet_pton(AF_INET, ip, addr) != 1 && inet_pton(AF_INET6, ip, addr) != 1)
-			return fail(p, "helo", "invalid_helo", "'helo' is a host name or an address in brackets");
-		memcpy(p->helo, p->helo_in, n + 1);
-	} else if (domain_field(p, "helo", p->helo_in, p->helo, false) != EA_OK) {
+	return helo_field(p) == EA_OK ? address_field(p, "mailfrom") : EA_EINVAL;
+}
+
+/* spf: as `emailauth spf`: ip, the MAIL FROM address as sender (or mailfrom, as verify and
+ * RFC 5321 call it) and helo. The domain may be left out when the sender names it. */
+static int read_spf(srv_params *p, srv_get_fn get, void *ctx)
+{
+	char other[SRV_INPUT_MAX + 1];
+	if (read_ip(p, get, ctx, false) != EA_OK || take(p, get, ctx, "sender", p->mailfrom_in) != EA_OK ||
+	    take(p, get, ctx, "mailfrom", other) != EA_OK || take(p, get, ctx, "helo", p->helo_in) != EA_OK)
 		return EA_EINVAL;
+	const char *field = "sender";
+	if (p->mailfrom_in[0] && other[0] && strcmp(p->mailfrom_in, other) != 0)
+		return fail(p, "mailfrom", "conflict", "'sender' and 'mailfrom' are two names of the MAIL FROM "
+		            "address: give one");
+	if (p->mailfrom_in[0] == '\0' && other[0]) {
+		memcpy(p->mailfrom_in, other, sizeof(other));
+		field = "mailfrom";
 	}
-	if (p->mailfrom_in[0] == '\0')
-		return EA_OK;
-	/* user@domain or a bare domain; the domain part must be a name. */
-	const char *at = strrchr(p->mailfrom_in, '@');
-	char domain[EA_NAME_MAX + 1];
-	if (domain_field(p, "mailfrom", at ? at + 1 : p->mailfrom_in, domain, true) != EA_OK)
+	if (address_field(p, field) != EA_OK || helo_field(p) != EA_OK)
 		return EA_EINVAL;
-	int local = at ? (int)(at - p->mailfrom_in) : 0;
-	if ((size_t)local + 1 + strlen(domain) >= sizeof(p->mailfrom))
-		return fail(p, "mailfrom", "too_long", "'mailfrom' is too long for an address");
-	snprintf(p->mailfrom, sizeof(p->mailfrom), "%.*s%s%s", local, p->mailfrom_in, at ? "@" : "", domain);
+	if (p->helo[0] && p->ip[0] == '\0')
+		return fail(p, "helo", "invalid", "'helo' goes with 'ip': the name the server at that address "
+		            "gave in HELO/EHLO");
+	if (p->domain[0] == '\0' && p->mailfrom[0] == '\0')
+		return domain_field(p, "domain", "", p->domain, true);
 	return EA_OK;
 }
 
@@ -273,8 +309,9 @@ int srv_params_read(srv_params *p, srv_kind kind, srv_get_fn get, void *ctx)
 			return fail(p, "headers", "too_long", "the headers are longer than %d bytes", SRV_HEADERS_MAX);
 		return read_envelope(p, get, ctx);
 	}
+	/* spf: the sender's domain will do (read_spf). */
 	if (take(p, get, ctx, "domain", p->domain_in) != EA_OK ||
-	    domain_field(p, "domain", p->domain_in, p->domain, true) != EA_OK)
+	    domain_field(p, "domain", p->domain_in, p->domain, kind != SRV_KIND_SPF) != EA_OK)
 		return EA_EINVAL;
 	switch (kind) {
 	case SRV_KIND_SES:
@@ -295,9 +332,7 @@ int srv_params_read(srv_params *p, srv_kind kind, srv_get_fn get, void *ctx)
 		return read_selectors(p, get, ctx);
 	case SRV_KIND_SPF:
 		/* With an IP: check_host() for it; without: the audit of the published policy. */
-		if (read_ip(p, get, ctx, false) != EA_OK || take(p, get, ctx, "mailfrom", p->mailfrom_in) != EA_OK)
-			return EA_EINVAL;
-		return domain_field(p, "mailfrom", p->mailfrom_in, p->mailfrom, false);
+		return read_spf(p, get, ctx);
 	case SRV_KIND_VERIFY:
 	case SRV_KIND_COUNT:
 		break;
@@ -358,4 +393,5 @@ void srv_params_query(const srv_params *p, ea_buf *q)
 	srv_query_add(q, "selectors", p->selectors_in);
 	srv_query_add(q, "mailfrom", p->mailfrom_in);
 	srv_query_add(q, "ip", p->ip_in);
+	srv_query_add(q, "helo", p->helo_in);
 }

@@ -43,9 +43,10 @@ typedef struct {
 	ea_ses_request ses;
 	bool tokens_from_json;           /* the page then redirects to a short URL */
 	ea_audit_request audit;          /* check and dkim: domain, selectors, MAIL FROM */
-	char mailfrom[EA_NAME_MAX + 1];  /* verify: the address as given, its domain checked */
+	char mailfrom[EA_NAME_MAX + 1];  /* check: a domain; spf, verify: the address (or a bare
+	                                  * domain) as given, its domain checked */
 	char ip[64];                     /* "" when not given */
-	char helo[EA_NAME_MAX + 1];      /* verify: the HELO name, "" when not given */
+	char helo[EA_NAME_MAX + 1];      /* spf, verify: the HELO name, "" when not given */
 	/* The first problem found: which field, a stable code, and plain words. */
 	const char *error_field;
 	const char *error_code;

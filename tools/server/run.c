@@ -55,8 +55,9 @@ static int add_checks(ea_job *job, srv_params *p, run_args *a)
 	case SRV_KIND_SPF:
 		/* No IP: what `emailauth spf DOMAIN` does, the audit of the policy. */
 		if (p->ip[0] == '\0') {
+			const char *at = strrchr(p->mailfrom, '@');
 			snprintf(a->spf_audit.domain, sizeof(a->spf_audit.domain), "%s",
-			         p->mailfrom[0] ? p->mailfrom : p->domain);
+			         at ? at + 1 : p->mailfrom[0] ? p->mailfrom : p->domain);
 			return ea_job_add_check(job, ea_check_spf_audit, &a->spf_audit);
 		}
 		return ea_job_add_check(job, ea_check_spf_evaluate, &a->spf);
@@ -82,12 +83,18 @@ int srv_run(const srv_run_config *c, srv_params *p, ea_report **out)
 	run_args a = {0};
 	const char *domain = p->domain, *display = p->domain_in[0] ? p->domain_in : p->domain;
 	if (p->kind == SRV_KIND_SPF) {
-		/* The MAIL FROM domain is the one SPF speaks for (RFC 7208 2.4). */
-		snprintf(a.sender, sizeof(a.sender), "postmaster@%s", p->mailfrom[0] ? p->mailfrom : p->domain);
+		/* The MAIL FROM domain is the one SPF speaks for (RFC 7208 2.4); a bare domain is
+		 * postmaster@ it (RFC 7208 4.3), and the domain alone is postmaster@domain. */
+		const char *at = strrchr(p->mailfrom, '@');
+		if (at != NULL)
+			snprintf(a.sender, sizeof(a.sender), "%s", p->mailfrom);
+		else
+			snprintf(a.sender, sizeof(a.sender), "postmaster@%s", p->mailfrom[0] ? p->mailfrom : p->domain);
 		a.spf.ip = p->ip;
 		a.spf.sender = a.sender;
-		if (p->ip[0] == '\0' && p->mailfrom[0])
-			domain = display = p->mailfrom;   /* the audited policy is the MAIL FROM domain's */
+		a.spf.helo = p->helo[0] ? p->helo : NULL;
+		if (p->mailfrom[0])   /* the report is the sender domain's, as `emailauth spf --sender` */
+			domain = display = at ? at + 1 : p->mailfrom;
 	} else if (p->kind == SRV_KIND_VERIFY) {
 		int err = 0;
 		ea_verify_options o = {.message = p->headers, .message_len = p->headers_len,

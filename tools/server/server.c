@@ -751,7 +751,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	fprintf(stderr, "libmicrohttpd: %.*s\n", (int)n, fmt);
 }
 
-static bool parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+bool srv_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char host[64];
 	const char *port;
@@ -827,7 +827,7 @@ srv_server *srv_start(const srv_config *cfg, unsigned *port)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	if (!parse_listen(cfg->listen, &ss, &sslen)) {
+	if (!srv_parse_listen(cfg->listen, &ss, &sslen)) {
 		fprintf(stderr, "emailauth: --listen takes ADDR:PORT or [ADDR6]:PORT\n");
 		return NULL;
 	}
@@ -942,7 +942,7 @@ int srv_main(const srv_config *cfg)
 		return 1;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	parse_listen(cfg->listen, &ss, &sslen);
+	srv_parse_listen(cfg->listen, &ss, &sslen);
 	char host[INET6_ADDRSTRLEN] = "?";
 	if (ss.ss_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));

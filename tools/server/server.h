@@ -2,6 +2,7 @@
 #ifndef SRV_SERVER_H
 #define SRV_SERVER_H
 
+#include <sys/socket.h>
 #include <emailauth/emailauth.h>
 
 #define SRV_DEFAULT_LISTEN "127.0.0.1:8080"
@@ -23,6 +24,9 @@ typedef struct srv_server srv_server;
 srv_server *srv_start(const srv_config *cfg, unsigned *port);
 /* Stops accepting, lets the checks in flight finish (within their deadline), frees. */
 void srv_stop(srv_server *s);
+
+/* "ADDR:PORT" or "[ADDR6]:PORT" (numeric, port 0 to 65535) into *ss; false when it is not. */
+bool srv_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len);
 
 /* Serves until SIGTERM or SIGINT, then finishes the checks in flight and returns 0;
  * returns 1 when it cannot start. Prints "listening on http://ADDR:PORT/" to stderr. */
