@@ -67,6 +67,10 @@ bad = [
     ("an action 'upsert'", lambda d: d["checks"][0]["findings"].append(
         {"code": "dmarc.x", "severity": "error", "actions": [{"op": "upsert", "name": "a", "relative_name": "@",
                                                                "type": "TXT", "value": "v"}]})),
+    ("a tree node without children", lambda d: d["checks"][0].update(tree={"label": "a.example", "cost": 1})),
+    ("a tree node with a negative cost", lambda d: d["checks"][0].update(
+        tree={"label": "a.example", "cost": -1, "children": []})),
+    ("tree_dropped without a tree", lambda d: d["checks"][0].update(tree_dropped=3)),
     ("a replace without old_value", lambda d: d["checks"][0]["findings"].append(
         {"code": "dmarc.x", "severity": "error", "actions": [{"op": "replace", "name": "a", "relative_name": "@",
                                                                "type": "TXT", "value": "v"}]})),
@@ -74,6 +78,8 @@ bad = [
 for desc, change in bad:
     ok(schema.errors(with_change(change), "check_report"), "refused: %s" % desc)
 good = [
+    ("an spf include tree", lambda d: d["checks"][0].update(tree={"label": "a.example", "cost": 2, "children": [
+        {"label": "include:b.example", "cost": 2, "note": "B mail", "children": []}]}, tree_dropped=1)),
     ("a new field in a finding", lambda d: first_finding(d).update(tree={"lookups": 3})),
     ("a new field in a check", lambda d: d["checks"][0].update(plan=[])),
     ("a new top-level field", lambda d: d.update(received={"ip": "192.0.2.1"})),

@@ -28,7 +28,7 @@ from tap import ok, done  # noqa: E402
 EMAILAUTH = serve_data.EMAILAUTH
 OK_T = serve_data.OK_T
 BAD_T = sd.tokens("contract-bad")
-GOOD, BROKEN, SLOW = "good-mail.com", "broken-mail.com", "slow-mail.com"
+GOOD, BROKEN, SLOW, MANY = "good-mail.com", "broken-mail.com", "slow-mail.com", "many-mail.com"
 REPORTS = os.path.join(SRC, "tests", "data", "reports")
 
 zones = serve_data.zones()
@@ -41,6 +41,8 @@ zones[BROKEN] = ("""@ 300 IN TXT "v=spf1 include:nowhere.broken-mail.com ~all"
 @ 300 IN TXT "v=spf1 ip4:192.0.2.0/24 -all"
 _dmarc 300 IN TXT "v=DMARC1; p=maybe"
 """ + sd.cnames(BAD_T, target_domain="dkim.amazonses.co"))
+zones[MANY] = ('@ 300 IN TXT "v=spf1 %s -all"\n' % " ".join("a:h%d.many-mail.com" % i for i in range(12)) +
+               "".join("h%d 300 IN A 192.0.2.%d\n" % (i, i + 1) for i in range(12)))
 MESSAGE = ("From: Alice <alice@good-mail.com>\r\nTo: bob@example.org\r\nSubject: hi\r\n"
            "Date: Thu, 03 Dec 2026 10:00:00 +0000\r\nMessage-ID: <1@good-mail.com>\r\n"
            "DKIM-Signature: v=1; a=rsa-sha256; d=good-mail.com; s=s1; h=from; bh=x; b=y\r\n\r\nHello\r\n")
@@ -97,6 +99,15 @@ with Bed(zones, timeout_zones=[SLOW], timeout=4) as bed:
                    (ds[0].get("status"), ds[0].get("status_legacy")))
     ok({"pass", "fail", "unknown"} <= seen_status and not seen_status & {"error", "warning", "info", "ok"},
        "statuses seen are pass/warn/fail/unknown, never a severity's name", seen_status)
+
+    # Over the 10-lookup limit, the spf check carries its include tree (checks[].tree).
+    code, out, err = bed.run("spf", MANY, "--format", "json")
+    ds = docs_of(out)
+    tree = ((ds or [{}])[0].get("checks") or [{}])[0].get("tree")
+    ok(tree and tree.get("cost") == 12 and len(tree.get("children", [])) == 12,
+       "spf over the limit: checks[].tree is there (12 lookups)", out[:400])
+    if ds:
+        schema.check(ds[0], "spf_report", "spf over the limit, with its tree")
 
     # The batch modes: one document per line.
     code, out, err = bed.run("spf", "--batch", "-", "--format", "json",

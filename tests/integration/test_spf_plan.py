@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
 from bed import Bed, txt_rdata  # noqa: E402
 from serve_data import Server  # noqa: E402
 from tap import ok, done  # noqa: E402
+import schema  # noqa: E402
 
 
 def spf(owner, text, ttl=300):
@@ -87,6 +88,7 @@ def walk(node, depth=0):
 
 
 with Bed(zones) as bed:
+    schema.watch(bed)   # every --format json output validates (docs/emailauth.schema.json)
     code, out, err = bed.run("spf", "shopexample.com", "--format", "json")
     doc = doc_of(out)
     ok(code == 2 and lookups_of(doc) == 14, "the shop's record costs 14 lookups (over 10)", out + err)
