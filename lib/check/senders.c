@@ -683,8 +683,17 @@ static void sender_findings(ea_section *sec, const ea_profile *p, const sender_s
 		sender_fix(f, "", p->dkim_fix, p, req);
 	} else if (p->all_selectors) {
 		for (size_t k = 0; k < p->selectors.count && k < 32; k++) {
-			if ((s->selectors_seen | s->selectors_failed) & (UINT32_C(1) << k))
-				continue;   /* found, or not known: only an absent one is missing */
+			if (s->selectors_seen & (UINT32_C(1) << k))
+				continue;
+			if (s->selectors_failed & (UINT32_C(1) << k)) {   /* not known: never "missing" */
+				f = ea_section_addf(sec, "sender.dkim_undetermined", EA_SEV_ERROR,
+				    "%s._domainkey.%s is not determined (its lookup failed): whether %s has every "
+				    "selector it needs published is not known (the others found: %s)",
+				    p->selectors.items[k], domain, p->name, s->evidence);
+				if (f)
+					f->undetermined = true;
+				continue;
+			}
 			f = ea_section_addf(sec, "sender.dkim_incomplete", EA_SEV_WARNING,
 			    "%s._domainkey.%s is missing: %s needs every one of its selectors published, to turn "
 			    "signing on and to rotate keys (the others found: %s)", p->selectors.items[k], domain,

@@ -2,16 +2,19 @@
  * Findings of one section that the evidence of another makes untrue, settled
  * once every section has spoken (the job runs its checks in order each round, and
  * this one is added last). A domain that does not exist (NXDOMAIN for its TXT and
- * its MX) is one finding, not a cascade of "publish DMARC, SPF, MX, DKIM". And the
+ * its MX; or a registrable domain that is not delegated and holds nothing) is one
+ * finding, not a cascade of "publish DMARC, SPF, MX, DKIM". And the
  * apex publishes no SPF record while every
  * sender in use bounces to its own domain or to a return-path subdomain, so no
  * mail of the domain is judged by an apex SPF record; "cannot tell its mail from
  * forgeries" is then untrue, and the advice (v=spf1 -all) is only a good habit.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <emailauth/check_sections.h>
+#include <emailauth/dmarc.h>
 
 #include "profiles/profiles.h"
 
@@ -37,19 +40,18 @@ static bool nxdomain(const ea_dns_answer *a)
 	       ea_dns_answer_cname(a) == NULL;
 }
 
-/* True when the domain does not exist: every finding is replaced by one. */
-static bool settle_nonexistent(ea_job *job, ea_report *rep, const char *domain, bool *pending)
+static bool nodata(const ea_dns_answer *a)
 {
-	const ea_dns_answer *txt = ea_lookup(job, domain, EA_RR_TXT, "does the domain exist?");
-	const ea_dns_answer *mx = ea_lookup(job, domain, EA_RR_MX, "does the domain exist?");
-	if (txt == NULL || mx == NULL) {
-		*pending = true;
-		return false;
-	}
-	if (!nxdomain(txt) || !nxdomain(mx))
-		return false;
-	/* The DMARC policy that covers the name (np= for non-existent subdomains) is
-	 * still what receivers apply to mail claiming it: kept when one was found. */
+	return a->outcome == EA_DNS_ABSENT && a->reason == EA_DNS_R_NODATA &&
+	       ea_dns_answer_cname(a) == NULL;
+}
+
+/* Every finding replaced by one (code, message): the DMARC policy that covers the
+ * name (np= for non-existent subdomains) is still what receivers apply to mail
+ * claiming it, and is kept when one was found. */
+static void replace_all(ea_report *rep, const char *domain, const char *code, const char *message,
+                        const char *found)
+{
 	ea_section kept = {0};
 	ea_section *d = find_section(rep, "dmarc");
 	bool keep = d != NULL;
@@ -63,9 +65,7 @@ static bool settle_nonexistent(ea_job *job, ea_report *rep, const char *domain, 
 	}
 	ea_report_clear_findings(rep);
 	ea_section *sec = ea_report_section(rep, "domain");
-	ea_finding *f = sec ? ea_section_addf(sec, "domain.nxdomain", EA_SEV_ERROR,
-	    "%s does not exist (NXDOMAIN): nothing else was checked. Check the spelling; if the domain "
-	    "is new, its registration or delegation is not in DNS yet%s", domain,
+	ea_finding *f = sec ? ea_section_addf(sec, code, EA_SEV_ERROR, "%s%s", message,
 	    keep ? ". The DMARC policy below is what receivers apply to mail that claims it" : "") : NULL;
 	/* Never NULL: the report holds one section now, of EA_REPORT_MAX_SECTIONS. */
 	ea_section *back = keep ? ea_report_section(rep, "dmarc") : NULL;
@@ -80,10 +80,64 @@ static bool settle_nonexistent(ea_job *job, ea_report *rep, const char *domain, 
 	if (f) {
 		f->primary = true;
 		ea_finding_set(&f->name, "%s", domain);
-		ea_finding_set(&f->found, "NXDOMAIN for %s TXT and MX", domain);
+		ea_finding_set(&f->found, "%s", found);
 	}
 	if (sec)
 		ea_section_set_summary(sec, "the domain does not exist");
+}
+
+/* A registrable domain (by the Public Suffix List) that is not delegated: its own
+ * SOA query answers from a zone above it (the public suffix's), and it holds no
+ * record of any type asked. A name inside its parent's zone that holds anything
+ * exists; a subdomain is never judged this way; an unknown answer judges nothing. */
+static bool not_delegated(ea_job *job, const char *domain, bool *pending, char *zone, size_t size)
+{
+	char registrable[EA_NAME_MAX + 1];
+	if (!ea_dmarc_org_domain_psl(domain, registrable, sizeof(registrable)) ||
+	    !ea_name_equal(registrable, domain))
+		return false;
+	const ea_dns_answer *soa = ea_lookup(job, domain, EA_RR_SOA, "is the domain delegated (its own SOA)?");
+	const ea_dns_answer *v4 = ea_lookup(job, domain, EA_RR_A, "does the domain hold any record?");
+	const ea_dns_answer *v6 = ea_lookup(job, domain, EA_RR_AAAA, "does the domain hold any record?");
+	if (soa == NULL || v4 == NULL || v6 == NULL) {
+		*pending = true;
+		return false;
+	}
+	if (!nodata(soa) || !soa->has_soa || soa->soa_owner == NULL || !nodata(v4) || !nodata(v6) ||
+	    ea_name_equal(soa->soa_owner, domain) || !ea_name_is_subdomain(domain, soa->soa_owner))
+		return false;
+	snprintf(zone, size, "%s", soa->soa_owner[0] ? soa->soa_owner : ".");
+	return true;
+}
+
+/* True when the domain does not exist: every finding is replaced by one. */
+static bool settle_nonexistent(ea_job *job, ea_report *rep, const char *domain, bool *pending)
+{
+	const ea_dns_answer *txt = ea_lookup(job, domain, EA_RR_TXT, "does the domain exist?");
+	const ea_dns_answer *mx = ea_lookup(job, domain, EA_RR_MX, "does the domain exist?");
+	if (txt == NULL || mx == NULL) {
+		*pending = true;
+		return false;
+	}
+	char msg[2 * EA_NAME_MAX + 400], found[2 * EA_NAME_MAX + 200];
+	if (nxdomain(txt) && nxdomain(mx)) {
+		snprintf(msg, sizeof(msg), "%s does not exist (NXDOMAIN): nothing else was checked. Check "
+		         "the spelling; if the domain is new, its registration or delegation is not in DNS "
+		         "yet", domain);
+		snprintf(found, sizeof(found), "NXDOMAIN for %s TXT and MX", domain);
+		replace_all(rep, domain, "domain.nxdomain", msg, found);
+		return true;
+	}
+	char zone[EA_NAME_MAX + 1];
+	if (!nodata(txt) || !nodata(mx) || !not_delegated(job, domain, pending, zone, sizeof(zone)))
+		return false;
+	snprintf(msg, sizeof(msg), "%s does not exist as a domain: it is not delegated (it has no zone of "
+	         "its own; the zone %s answers for it) and holds no record at all, so it is not "
+	         "registered, or registered without name servers: nothing else was checked. Check the "
+	         "spelling, or the registration and its name servers", domain, zone);
+	snprintf(found, sizeof(found), "no SOA of its own (the SOA query answers from the zone %s); "
+	         "TXT, MX, A and AAAA: no data", zone);
+	replace_all(rep, domain, "domain.not_delegated", msg, found);
 	return true;
 }
 

@@ -236,6 +236,14 @@ static int load(ea_zone_store *z, const char *origin, const char *path, const ch
 		c.rc = ea_zone_store_add_zone(z, c.first_origin);
 	else if (c.rc == EA_OK && !c.saw_soa && origin && *origin)
 		c.rc = ea_zone_store_add_zone(z, origin);
+	else if (c.rc == EA_OK && !c.saw_soa) {
+		/* Which zone it holds is unknown, so it would answer nothing: said, not served. */
+		c.rc = EA_EINVAL;
+		snprintf(errmsg, errmsg_size, "no SOA record and no $ORIGIN, and the file's name does not "
+		         "name a zone: which zone it holds is not known, so it would answer nothing; put "
+		         "'$ORIGIN example.com.' (your domain) at its top, or name the file "
+		         "example.com.zone");
+	}
 	zs_deinit(s);
 	free(s);
 	return c.rc;

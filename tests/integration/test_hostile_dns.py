@@ -22,7 +22,7 @@ MARGIN_S = 2.5               # process start, rendering, and the last round
 TOKENS = ",".join(["abcdefghijklmnopqrstuvwxyz234567", "bcdefghijklmnopqrstuvwxyz234567a",
                    "cdefghijklmnopqrstuvwxyz234567ab"])
 # Finding codes that claim something is absent.
-ABSENCE = re.compile(r"(missing|none_found|\.none$|dangling|unresolved|not_found|nxdomain)")
+ABSENCE = re.compile(r"(missing|none_found|\.none$|dangling|unresolved|not_found|nxdomain|not_delegated)")
 
 
 def findings(doc):

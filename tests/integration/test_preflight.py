@@ -92,8 +92,46 @@ def main():
     ok("spf.record.published" in got, "$ORIGIN without an SOA, file not named after the zone: served",
        "exit %d %s\n%s" % (code, sorted(got), out[:1000]))
 
-    zones = {"real-shop.com": '@ IN MX 10 mx\nmx IN A 192.0.2.1\n_dmarc IN TXT "v=DMARC1; p=reject"\n'}
+    # No SOA, no $ORIGIN, a name that names no zone: which zone it holds is unknown, so it
+    # would answer nothing; said loudly (a usage error naming the file and the fix), never
+    # a silent "outside the zone files".
+    for label, text in (("relative names", '$TTL 300\n@ IN TXT "v=spf1 -all"\n'),
+                        ("absolute names", 'abs-shop.com. 300 IN TXT "v=spf1 -all"\n')):
+        bare = os.path.join(tmp, "records-%d.txt" % len(label))
+        with open(bare, "w") as f:
+            f.write(text)
+        p = subprocess.run([EMAILAUTH, "spf", "abs-shop.com", "--zone", bare], capture_output=True, timeout=60)
+        err = p.stderr.decode("utf-8", "replace")
+        ok(p.returncode == 64 and os.path.basename(bare) in err and "$ORIGIN" in err and "no SOA" in err,
+           "a zone file with no SOA and no $ORIGIN, not named after its zone (%s): refused, saying why" % label,
+           "exit %d %s" % (p.returncode, err))
+
+    zones = {"real-shop.com": '@ IN MX 10 mx\nmx IN A 192.0.2.1\n_dmarc IN TXT "v=DMARC1; p=reject"\n'
+                              'mail IN A 192.0.2.2\nx.empty IN TXT "only below it"\n',
+             # The public suffix's own zone: ghost-shop.com is a name in it (a record below
+             # it makes it exist as an empty non-terminal) but is not delegated and holds
+             # nothing; pages-shop.com is not delegated either but holds an address.
+             "com": '_acme-challenge.ghost-shop IN TXT "left over"\npages-shop IN A 192.0.2.3\n',
+             "parked-shop.com": ""}
     with Bed(zones) as bed:
+        code, out, err = bed.run("check", "ghost-shop.com", "--format", "json")
+        doc = json.loads(out) if out.strip() else {}
+        got, fs = codes(doc)
+        bad = [f for f in fs if f.get("severity") in ("warning", "error")]
+        ok(code == 2 and [f.get("code") for f in bad] == ["domain.not_delegated"] and
+           "com" in bad[0].get("found", "") and "spelling" in bad[0].get("message", ""),
+           "a registrable domain that is not delegated and holds nothing: does not exist, one finding, "
+           "exit 2, no cascade", "exit %d %s\n%s" % (code, json.dumps(bad, indent=1)[:1500], err[-300:]))
+        code, out, err = bed.run("scan", "-", input="ghost-shop.com\n")
+        ok("fail" in out and "domain.not_delegated" in out, "scan: the same one finding", out + err[-300:])
+        for d, why in (("pages-shop.com", "not delegated but holds an address"),
+                       ("parked-shop.com", "a zone of its own with nothing but SOA and NS"),
+                       ("mail.real-shop.com", "a subdomain inside its parent's zone, with an address"),
+                       ("empty.real-shop.com", "a subdomain with no data (never judged by delegation)")):
+            code, out, err = bed.run("check", d, "--format", "json")
+            got, fs = codes(json.loads(out) if out.strip() else {})
+            ok(not any(c.startswith("domain.") for c in got),
+               "%s (%s) exists: checked as usual" % (d, why), "exit %d %s" % (code, sorted(got)))
         for d in ("nosuch.real-shop.com", "real-shop.notatld"):
             code, out, err = bed.run("check", d, "--format", "json")
             try:

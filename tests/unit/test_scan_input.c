@@ -105,6 +105,23 @@ int main(void)
 	tap_ok(!ea_scan_output_domain("{\"schema\":1,\"dom", 16, dom, sizeof(dom)), "partial JSON has none");
 	free(buf);
 	ea_report_free(rep);
+
+	/* Issue 13: the senders and alignment sections have no column of their own; the dkim
+	 * column carries the worst of them, so a row never says fail while its columns pass. */
+	rep = ea_report_new("example.com", "example.com");
+	ea_section_addf(ea_report_section(rep, "spf"), "spf.record.published", EA_SEV_OK, "ok");
+	ea_section_addf(ea_report_section(rep, "dkim-keys"), "dkim.key.ok", EA_SEV_OK, "ok");
+	ea_section_addf(ea_report_section(rep, "senders"), "sender.found", EA_SEV_INFO, "used");
+	ea_section_addf(ea_report_section(rep, "alignment"), "align.fail", EA_SEV_ERROR, "fails");
+	ea_report_finish(rep);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	ea_scan_csv_row(f, rep);
+	fclose(f);
+	TAP_STR_EQ(buf, "example.com,fail,,pass,,fail,,1,0,0,align.fail,0.0\n",
+	           "CSV row: a failing alignment fails the dkim column, not only the status");
+	free(buf);
+	ea_report_free(rep);
 	free(it);
 	return tap_done();
 }
