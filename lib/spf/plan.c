@@ -47,6 +47,7 @@ typedef struct {
 	char *flat;                        /* its networks ("ip4:... ip6:..."), or NULL */
 	size_t flat_nets;
 	bool moved, flattened;             /* in the advised record */
+	int inside_of;                     /* dropped as reached inside term inside_of; else -1 */
 } plan_term;
 
 typedef struct {
@@ -248,21 +249,6 @@ static void choose(plan *p, size_t i, const ea_spf_term *t)
 		pt->remedy = P_KEEP;
 		return;
 	}
-	/* Reached again inside another top-level include that only passes. */
-	for (size_t k = 0; p->root_positive && t->qualifier == '+' && k < p->count; k++) {
-		plan_term *o = &p->terms[k];
-		if (k == i || o->child <= 0 || o->kind != SPF_T_INCLUDE || o->remedy == P_DROP)
-			continue;
-		int stack[AUDIT_MAX_DEPTH + 1] = {-1};
-		if (reaches(a, o->child, pt->child, 1) && positive_static(a, o->child, stack, 1)) {
-			pt->remedy = P_DROP;
-			pt->mechanical = true;
-			snprintf(pt->replacement, sizeof(pt->replacement), "%s", o->text);
-			pt->why = "the record already reaches it inside another include (named above), "
-			          "which passes every address it does";
-			return;
-		}
-	}
 	const ea_spf_remedy *r = ea_spf_remedy_for(pt->host);
 	pt->sender = r ? r->sender : ea_audit_provider_of(pt->host);
 	pt->remedy = P_IF_UNUSED;
@@ -295,6 +281,43 @@ static void choose(plan *p, size_t i, const ea_spf_term *t)
 	}
 	default:
 		break;
+	}
+}
+
+/* The node an include stands for once the plan's evidence-backed change is made: its
+ * documented replacement's, or its own; -1 when it is dropped. */
+static int effective_node(const plan *p, const plan_term *o)
+{
+	if (o->remedy == P_DROP)
+		return -1;
+	if (o->remedy == P_REPLACE)
+		return ea_audit_find_node(p->a, o->replacement + strcspn(o->replacement, ":") + 1);
+	return o->child;
+}
+
+/* Second pass, once every other remedy is known: an include reached again inside another
+ * top-level include that stays (or inside its replacement) and only passes adds nothing. */
+static void choose_inside(plan *p, size_t i, const ea_spf_term *t)
+{
+	plan_term *pt = &p->terms[i];
+	if (!p->root_positive || t->qualifier != '+' || pt->kind != SPF_T_INCLUDE || pt->child <= 0 ||
+	    pt->remedy == P_DROP || pt->remedy == P_REPLACE)
+		return;
+	for (size_t k = 0; k < p->count; k++) {
+		plan_term *o = &p->terms[k];
+		int in = k == i || o->kind != SPF_T_INCLUDE || o->inside_of >= 0 ? -1 : effective_node(p, o);
+		int stack[AUDIT_MAX_DEPTH + 1] = {-1};
+		if (in <= 0 || !(in == pt->child || reaches(p->a, in, pt->child, 1)) ||
+		    !positive_static(p->a, in, stack, 1))
+			continue;
+		pt->remedy = P_DROP;
+		pt->mechanical = true;
+		pt->inside_of = (int)k;
+		snprintf(pt->replacement, sizeof(pt->replacement), "%s",
+		         o->remedy == P_REPLACE ? o->replacement : o->text);
+		pt->why = "the record already reaches it inside another include (named here), which "
+		          "passes every address it does";
+		return;
 	}
 }
 
@@ -402,9 +425,13 @@ static void advice(plan *p, const ea_spf_record *root, size_t over_at, unsigned 
 	ea_buf rec, text;
 	ea_buf_init(&rec, PLAN_MAX_RECORD + 1024);
 	ea_buf_init(&text, PLAN_TEXT_MAX);
-	for (size_t i = 0; i < p->count; i++)
-		if (p->terms[i].remedy == P_RETURN_PATH)
+	for (size_t i = 0; i < p->count; i++) {
+		bool holds = false;   /* an include dropped as inside it would go with it */
+		for (size_t k = 0; k < p->count; k++)
+			holds |= p->terms[k].inside_of == (int)i;
+		if (p->terms[i].remedy == P_RETURN_PATH && !holds)
 			p->terms[i].moved = true;
+	}
 	build(p, root, &rec, true);
 	bool complete;
 	unsigned n = count_record(a, rec.data, &complete);
@@ -503,6 +530,7 @@ void ea_audit_plan(audit *a, const cost *total, size_t over_at)
 		snprintf(pt->text, sizeof(pt->text), "%.*s", (int)EA_MIN(t->text.len, PLAN_TERM_MAX), t->text.p);
 		pt->kind = t->kind;
 		pt->child = -1;
+		pt->inside_of = -1;
 		if (!ea_audit_term_counts(&a->nodes[0], t))
 			continue;
 		ea_audit_term_host(&a->nodes[0], t, pt->host, sizeof(pt->host));
@@ -517,6 +545,9 @@ void ea_audit_plan(audit *a, const cost *total, size_t over_at)
 	for (size_t i = 0; i < p->count; i++)
 		if (p->terms[i].cost)
 			choose(p, i, &root->terms[i]);
+	for (size_t i = 0; i < p->count; i++)
+		if (p->terms[i].cost)
+			choose_inside(p, i, &root->terms[i]);
 	for (size_t i = 0; i < p->count; i++)
 		if (p->terms[i].cost && !p->terms[i].mechanical)
 			flat_of(p, &p->terms[i], &root->terms[i]);

@@ -45,6 +45,11 @@ static const char ZONE[] =
 	REC("flat.test", "v=spf1 include:p1.test include:p2.test include:p3.test include:p4.test "
 	    "include:p5.test include:p6.test include:p7.test include:p8.test include:p9.test "
 	    "include:p10.test include:p11.test -all")
+	/* p3 is inside Mailchimp's include, which goes (documented): p3 must stay */
+	REC("servers.mcsv.net", "v=spf1 include:p3.test ip4:205.201.128.0/20 -all")
+	REC("mc.test", "v=spf1 include:p3.test include:servers.mcsv.net include:p4.test include:p5.test "
+	    "include:p6.test include:p7.test include:p8.test include:p9.test include:p10.test "
+	    "include:p11.test ~all")
 	REC("fine.test", "v=spf1 include:p1.test include:big.test -all");
 
 static ea_report *audit(const char *domain)
@@ -118,6 +123,13 @@ static void evidence_only(void)
 	const ea_finding *over = find(rep, "spf.lookups.over_limit", 0);
 	tap_ok(over && over->action_count == 0 && over->fix && strstr(over->fix, "advice") != NULL,
 	       "notsub.test: no replace action, advice");
+	ea_report_free(rep);
+
+	rep = audit("mc.test");
+	over = find(rep, "spf.lookups.over_limit", 0);
+	tap_ok(count(rep, "spf.plan.drop") == 1 && subject_is(find(rep, "spf.plan.drop", 0), "include:servers.mcsv.net") &&
+	       over && over->action_count == 1 && strstr(over->actions[0].value, "include:p3.test") != NULL,
+	       "mc.test: an include inside one that goes (Mailchimp's) stays");
 	ea_report_free(rep);
 
 	rep = audit("stuck.test");
