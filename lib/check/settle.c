@@ -141,6 +141,57 @@ static bool settle_nonexistent(ea_job *job, ea_report *rep, const char *domain, 
 	return true;
 }
 
+/* The profile whose documented SPF include this is, or NULL. */
+static const ea_profile *profile_of_include(const ea_profiles *pr, const char *include)
+{
+	for (size_t i = 0; i < pr->count; i++)
+		for (size_t k = 0; k < pr->s[i].spf_includes.count; k++)
+			if (ea_name_equal(pr->s[i].spf_includes.items[k], include))
+				return &pr->s[i];
+	return NULL;
+}
+
+/* Over the SPF limit, each include the plan leaves to the user ("if you no longer send
+ * through it", "once it uses a return path", "without a dedicated IP") gets what the rest
+ * of the check saw of its sender: a DKIM key, an MX or a return path of its own is
+ * evidence it is in use; with the include alone the check saw nothing either way, and
+ * says so (a key at a selector it does not know is not seen). */
+static void settle_plan_evidence(const ea_profiles *pr, const ea_section *snd, ea_section *spf)
+{
+	static const char *const OTHER[] = {"DKIM selector ", "MX ", "return path ", "Easy DKIM tokens"};
+	for (size_t i = 0; i < spf->finding_count; i++) {
+		ea_finding *f = &spf->findings[i];
+		if (strncmp(f->code, "spf.plan.", 9) != 0 || strcmp(f->code, "spf.plan.drop") == 0 ||
+		    strcmp(f->code, "spf.plan.replace") == 0 || f->subject == NULL ||
+		    strncmp(f->subject, "include:", 8) != 0)
+			continue;
+		const ea_profile *p = profile_of_include(pr, f->subject + 8);
+		const ea_finding *used = NULL;
+		for (size_t k = 0; p && k < snd->finding_count && used == NULL; k++)
+			if (strcmp(snd->findings[k].code, "sender.found") == 0 && snd->findings[k].subject &&
+			    strcmp(snd->findings[k].subject, p->name) == 0)
+				used = &snd->findings[k];
+		if (used == NULL || used->found == NULL)
+			continue;
+		bool other = false;
+		for (size_t k = 0; k < sizeof(OTHER) / sizeof(OTHER[0]); k++)
+			other |= strstr(used->found, OTHER[k]) != NULL;
+		char *old = f->message;
+		f->message = NULL;
+		if (other)
+			ea_finding_set(&f->message, "%s; the check sees %s in use here (%s)", old ? old : "",
+			               p->name, used->found);
+		else
+			ea_finding_set(&f->message, "%s; the check sees no other sign of %s here than this "
+			               "include (a DKIM key at a selector it does not know is not seen)",
+			               old ? old : "", p->name);
+		if (f->message == NULL)
+			f->message = old;
+		else
+			free(old);
+	}
+}
+
 int ea_check_settle(ea_job *job, void *arg)
 {
 	const ea_audit_request *req = arg;
@@ -155,6 +206,7 @@ int ea_check_settle(ea_job *job, void *arg)
 	ea_section *spf = rep ? find_section(rep, "spf") : NULL;
 	if (pr == NULL || snd == NULL || spf == NULL)
 		return EA_OK;
+	settle_plan_evidence(pr, snd, spf);
 	size_t used = 0, apex_envelope = 0;
 	for (size_t i = 0; i < snd->finding_count; i++) {
 		const ea_finding *f = &snd->findings[i];

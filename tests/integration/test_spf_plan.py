@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
 from bed import Bed, txt_rdata  # noqa: E402
 from serve_data import Server  # noqa: E402
+import ses_data  # noqa: E402
 from tap import ok, done  # noqa: E402
 import schema  # noqa: E402
 
@@ -33,7 +34,8 @@ MECH = ("v=spf1 include:google.com include:_spf.google.com include:servers.mcsv.
 # The TTL 0 records are not cached by the bed's unbound (cache-min-ttl 0): the plan's
 # record replaces them and is read again at once.
 shop = (spf("@", OVER, ttl=0) + "@ IN MX 10 mx1\n@ IN MX 20 mx2\n"
-        "mx1 IN A 192.0.2.10\nmx2 IN A 192.0.2.11\nmx2 IN AAAA 2001:db8::11\n")
+        "mx1 IN A 192.0.2.10\nmx2 IN A 192.0.2.11\nmx2 IN AAAA 2001:db8::11\n"
+        "google._domainkey IN TXT %s\n" % ses_data.key_record())
 zones = {
     "shopexample.com": shop,
     "xssexample.com": spf("@", "v=spf1 include:<script>x</script>.example.com include:_spf.google.com -all"),
@@ -141,7 +143,14 @@ with Bed(zones) as bed:
     code, text, err = bed.run("check", "shopexample.com")
     ok("Include tree" in text and "A plan to get under 10" in text, "check: the SPF section has the tree and the plan", text)
     code, out, err = bed.run("check", "shopexample.com", "--format", "json")
-    ok(spf_check(doc_of(out)).get("tree", {}).get("cost") == 14, "check --format json: the tree", out[:2000])
+    cdoc = doc_of(out)
+    ok(spf_check(cdoc).get("tree", {}).get("cost") == 14, "check --format json: the tree", out[:2000])
+    unused = {f["subject"]: f["message"] for f in by_code(cdoc, "spf.plan.if_unused")}
+    ok("the check sees Google Workspace in use here (" in unused.get("include:_spf.google.com", "")
+       and "DKIM selector google" in unused.get("include:_spf.google.com", ""),
+       "check: Google's DKIM key is evidence its include is in use", unused)
+    ok("no other sign of Microsoft 365 here than this include" in unused.get("include:spf.protection.outlook.com", ""),
+       "check: Microsoft 365 with nothing but its include is said so, still 'if you no longer send'", unused)
 
     # The web page: a nested list that opens and closes (no script), names escaped.
     with Server("--resolver", bed.resolver, "--timeout", "5") as s:
