@@ -16,7 +16,7 @@
 extern const char ea_spf_remedies_json[];
 extern const size_t ea_spf_remedies_json_len;
 
-static json_t *root;
+static json_t *root;   /* kept for the life of the process: the table points into it */
 static ea_spf_remedy table[REMEDIES_MAX];
 static size_t count;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -55,7 +55,7 @@ static void load(void)
 const ea_spf_remedy *ea_spf_remedy_for(const char *include)
 {
 	pthread_once(&once, load);
-	for (size_t i = 0; i < count; i++) {
+	for (size_t i = 0; root != NULL && i < count; i++) {
 		const char *p = table[i].include;
 		if (strncmp(p, "*.", 2) == 0 ? ea_name_is_subdomain(include, p + 2) &&
 		                                   !ea_name_equal(include, p + 2)
