@@ -21,4 +21,14 @@ EA_PUBLIC bool ea_name_equal(const char *a, const char *b);
 /* True if name is sub or is below it (ignoring case and trailing dots). */
 EA_PUBLIC bool ea_name_is_subdomain(const char *name, const char *parent);
 
+/* The domain inside a URL (scheme://[user@]host[:port][/path]), an address (user@host)
+ * or a mailto: (mailto:user@host?query), into out (not yet normalised); false when in is
+ * none of them or has no host. Forgiving input: what people paste for "the domain". */
+EA_PUBLIC bool ea_domain_inside(const char *in, char *out, size_t size);
+
+/* A value as an error message quotes it: control characters (C0, DEL) removed, at most
+ * EA_VALUE_SHOWN_MAX bytes (cut at a UTF-8 boundary, "..." added), into out. */
+#define EA_VALUE_SHOWN_MAX 80
+EA_PUBLIC void ea_value_shown(const char *in, char *out, size_t size);
+
 #endif

@@ -150,10 +150,15 @@ EA_PUBLIC int ea_section_tree_add(ea_section *sec, int parent, const char *label
 EA_PUBLIC void ea_section_set_summary(ea_section *sec, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Sets each section's status from its findings (unless a check set it), and returns
- * the report's overall status. */
+/* Sets each section's status from its findings (unless a check set it), puts the
+ * messages in sentence case, and returns the report's overall status. */
 EA_PUBLIC ea_status ea_report_finish(ea_report *rep);
 EA_PUBLIC ea_status ea_report_status(const ea_report *rep);
+/* Sentence case: s's first letter capitalised when s starts with a plain word (a name,
+ * a tag such as p=none or a quoted term keeps its case). */
+EA_PUBLIC void ea_sentence_start(char *s);
+/* Every summary, message, fix and note of rep in sentence case (ea_report_finish does it). */
+EA_PUBLIC void ea_report_sentence_case(ea_report *rep);
 
 /* Adds an action to f's fix (strings copied; value/old_value/note may be NULL).
  * Returns the action, or NULL when out of memory or past EA_FIX_MAX_ACTIONS. */

@@ -20,6 +20,9 @@ typedef struct {
 	char aws_status[32];                /* DkimAttributes.Status */
 	char aws_origin[64];                /* SigningAttributesOrigin: AWS_SES, EXTERNAL, ... */
 	char aws_identity[EA_NAME_MAX + 1]; /* identity name when the JSON names one */
+	/* Forgiving input: a token given as its record name or CNAME target, as typed
+	 * (without control characters); "" when the token itself was given. */
+	char token_given[EA_SES_MAX_TOKENS][EA_NAME_MAX + 2];
 } ea_ses_request;
 
 /* Parses `aws sesv2 get-email-identity` JSON (or the v1 get-identity-dkim-attributes
@@ -31,6 +34,14 @@ EA_PUBLIC int ea_ses_parse_aws_json(const char *json, size_t len, ea_ses_request
 
 /* Splits "T1,T2 T3" into req->tokens (commas or spaces). Returns EA_OK or EA_ERANGE. */
 EA_PUBLIC int ea_ses_set_tokens(ea_ses_request *req, const char *list);
+/* The same, forgiving: an item pasted as the record name (TOKEN._domainkey.example.com,
+ * with or without the final dot) or the CNAME target (TOKEN.dkim.amazonses.com,
+ * TOKEN.dkim.REGION.amazonses.com) is reduced to the token, and what was given is kept
+ * in token_given. On EA_EINVAL the item refused is in bad (ea_value_shown), when given. */
+EA_PUBLIC int ea_ses_add_tokens(ea_ses_request *req, const char *list, char *bad, size_t bad_size);
+/* The token of a record name or CNAME target given for one (see ea_ses_add_tokens):
+ * its first label's length, or 0 when item is neither. */
+EA_PUBLIC size_t ea_ses_token_in_name(const char *item, size_t len);
 
 /* The SES DKIM domain for a region ("dkim.amazonses.com" or "dkim.<region>.amazonses.com"). */
 EA_PUBLIC const char *ea_ses_dkim_domain(const char *region);

@@ -3,6 +3,7 @@
  * server's /api/v1/check (check_sections.h).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <emailauth/check.h>
 
@@ -14,9 +15,13 @@ size_t ea_full_check_sections(ea_full_check *req, ea_check_fn fns[], void *args[
 	snprintf(req->ses.domain, sizeof(req->ses.domain), "%s", a->domain);
 	snprintf(req->spf.domain, sizeof(req->spf.domain), "%s", a->domain);
 	req->ses.token_count = 0;
-	for (size_t i = 0; i < a->token_count && i < EA_SES_MAX_TOKENS; i++)
+	for (size_t i = 0; i < a->token_count && i < EA_SES_MAX_TOKENS; i++) {
+		/* What the token was given as is kept while the token stays the same. */
+		if (strcmp(req->ses.tokens[i], a->tokens[i]) != 0)
+			req->ses.token_given[i][0] = '\0';
 		snprintf(req->ses.tokens[req->ses.token_count++], sizeof(req->ses.tokens[0]), "%s",
 		         a->tokens[i]);
+	}
 	snprintf(req->ses.region, sizeof(req->ses.region), "%s", a->region);
 	size_t n = 0;
 	if (req->ses.token_count > 0) {

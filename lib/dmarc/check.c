@@ -374,7 +374,7 @@ static void multiple_fix(ea_job *job, ea_finding *f, const char *at)
 	const ea_dns_rr *keep = NULL;
 	int best = -1;
 	ea_dmarc_record *rec = calloc(1, sizeof(*rec));
-	ea_buf_puts(&b, "; delete:");
+	ea_buf_puts(&b, "; Delete:");
 	for (size_t i = 0; i < ea_dns_answer_count(a, EA_RR_TXT); i++) {
 		const ea_dns_rr *rr = ea_dns_answer_get(a, EA_RR_TXT, i);
 		if (rr->txt_len < 8 || strncasecmp((const char *)rr->txt, "v=DMARC1", 8) != 0)

@@ -2,6 +2,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <emailauth/emailauth.h>
 #include "util/util.h"
@@ -46,19 +47,63 @@ static int add_token(ea_ses_request *req, const char *t, size_t len)
 	return EA_OK;
 }
 
-int ea_ses_set_tokens(ea_ses_request *req, const char *list)
+size_t ea_ses_token_in_name(const char *item, size_t len)
+{
+	while (len > 0 && item[len - 1] == '.')
+		len--;
+	const char *dot = memchr(item, '.', len);
+	if (dot == NULL || dot == item)
+		return 0;
+	size_t first = (size_t)(dot - item);
+	const char *rest = dot + 1;
+	size_t rl = len - first - 1;
+	/* TOKEN._domainkey.DOMAIN: the record's name, as the SES console lists it. */
+	if (rl >= 10 && strncasecmp(rest, "_domainkey", 10) == 0 && (rl == 10 || rest[10] == '.'))
+		return first;
+	/* TOKEN.dkim.amazonses.com or TOKEN.dkim.REGION.amazonses.com: the CNAME's target. */
+	if (rl > 5 && strncasecmp(rest, "dkim.", 5) == 0) {
+		const char *z = rest + 5, *end = rest + rl;
+		if ((size_t)(end - z) == 13 && strncasecmp(z, "amazonses.com", 13) == 0)
+			return first;
+		const char *d = memchr(z, '.', (size_t)(end - z));   /* after the region */
+		if (d != NULL && d > z && (size_t)(end - d - 1) == 13 && strncasecmp(d + 1, "amazonses.com", 13) == 0)
+			return first;
+	}
+	return 0;
+}
+
+int ea_ses_add_tokens(ea_ses_request *req, const char *list, char *bad, size_t bad_size)
 {
 	const char *p = list;
 	while (*p) {
 		size_t n = strcspn(p, ", \t\r\n");
-		int rc = add_token(req, p, n);
-		if (rc != EA_OK)
+		size_t tn = memchr(p, '.', n) ? ea_ses_token_in_name(p, n) : n;
+		size_t before = req->token_count;
+		int rc = tn || n == 0 ? add_token(req, p, tn) : EA_EINVAL;
+		if (rc != EA_OK) {
+			if (bad != NULL && bad_size > 0) {
+				char item[EA_VALUE_SHOWN_MAX + 1];
+				snprintf(item, sizeof(item), "%.*s", (int)EA_MIN(n, sizeof(item) - 1), p);
+				ea_value_shown(item, bad, bad_size);
+			}
 			return rc;
+		}
+		if (req->token_count > before) {
+			char given[EA_NAME_MAX + 2] = "";
+			if (tn != n)
+				snprintf(given, sizeof(given), "%.*s", (int)EA_MIN(n, sizeof(given) - 1), p);
+			ea_value_shown(given, req->token_given[before], sizeof(req->token_given[before]));
+		}
 		p += n;
 		while (*p && strchr(", \t\r\n", *p))
 			p++;
 	}
 	return EA_OK;
+}
+
+int ea_ses_set_tokens(ea_ses_request *req, const char *list)
+{
+	return ea_ses_add_tokens(req, list, NULL, 0);
 }
 
 static int tokens_from_array(ea_ses_request *req, json_t *arr, char *errbuf, size_t errbuf_size)

@@ -156,7 +156,7 @@ static void form_line(FILE *out, const ea_fix_action *a, const ea_report *rep)
 	char name[EA_NAME_MAX + 2], value[4096];
 	ea_dns_host_form(h, a, ea_report_zone(rep), name, sizeof(name), value, sizeof(value));
 	bool target = strcmp(a->type, "CNAME") == 0 || strcmp(a->type, "MX") == 0;
-	fprintf(out, "      in %s: %s: ", h->name, h->name_field);
+	fprintf(out, "      In %s: %s: ", h->name, h->name_field);
 	ea_write_terminal_safe(out, name[0] ? name : "(empty)", 0);
 	fprintf(out, " | %s: %s | %s: ", h->type_field, a->type, target ? h->target_field : h->value_field);
 	ea_write_terminal_safe(out, value, 0);

@@ -119,7 +119,7 @@ char *ea_fix_rdata(const char *type, const char *value)
 static void zone_line(ea_buf *b, const ea_fix_action *a, const char *value, bool comment)
 {
 	if (comment)
-		ea_buf_puts(b, "; delete: ");
+		ea_buf_puts(b, "; Delete: ");
 	ea_buf_printf(b, "%s.", a->name);
 	if (a->ttl && !comment)
 		ea_buf_printf(b, " %u", a->ttl);
@@ -142,7 +142,7 @@ static void zone_lines(ea_buf *b, const ea_finding *f)
 			if (a->old_value)
 				zone_line(b, a, a->old_value, true);
 			else
-				ea_buf_printf(b, "; delete: every %s record at %s.\n", a->type, a->name);
+				ea_buf_printf(b, "; Delete: every %s record at %s.\n", a->type, a->name);
 		}
 		if (a->op != EA_FIX_DELETE && a->value)
 			zone_line(b, a, a->value, false);

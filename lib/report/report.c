@@ -237,6 +237,7 @@ ea_status ea_report_finish(ea_report *rep)
 {
 	for (size_t i = 0; i < rep->section_count; i++)
 		rep->sections[i].status = section_status(&rep->sections[i]);
+	ea_report_sentence_case(rep);
 	return ea_report_status(rep);
 }
 

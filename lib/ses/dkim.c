@@ -632,6 +632,15 @@ static void input_findings(ea_section *sec, const ea_ses_request *req)
 			if (f)
 				f->subject = ea_strdup0(t);
 		}
+		if (req->token_given[i][0]) {
+			/* Forgiving input, said so: what was pasted stands for its first label. */
+			bool name = strstr(req->token_given[i], "_domainkey") != NULL;
+			ea_finding *f = ea_section_addf(sec, "ses.dkim.token_from_name", EA_SEV_INFO,
+			    "Read as the token %s: '%s' is its %s", t, req->token_given[i],
+			    name ? "record name" : "CNAME target");
+			if (f)
+				f->subject = ea_strdup0(t);
+		}
 		for (size_t k = 0; k < i; k++) {
 			if (strcmp(req->tokens[k], t) == 0) {
 				ea_finding *f = ea_section_addf(sec, "ses.dkim.token_duplicate", EA_SEV_WARNING,

@@ -3,6 +3,7 @@
 #include <idn2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <emailauth/emailauth.h>
 #include "util/util.h"
@@ -123,4 +124,55 @@ bool ea_name_is_subdomain(const char *name, const char *parent)
 	if (strncasecmp(name + ln - lp, parent, lp) != 0)
 		return false;
 	return ln == lp || name[ln - lp - 1] == '.';
+}
+
+bool ea_domain_inside(const char *in, char *out, size_t size)
+{
+	const char *p = in, *scheme = strstr(in, "://");
+	bool found = false;
+	if (scheme != NULL) {
+		p = scheme + 3;
+		found = true;
+	} else if (strncasecmp(in, "mailto:", 7) == 0) {
+		p = in + 7;
+		found = true;
+	}
+	size_t end = strcspn(p, "/?#");
+	const char *at = memchr(p, '@', end);
+	if (at != NULL) {
+		end -= (size_t)(at + 1 - p);
+		p = at + 1;
+		found = true;
+	}
+	if (!found)
+		return false;
+	size_t host = strcspn(p, ":/?#>");
+	host = host < end ? host : end;
+	if (host == 0 || host >= size)
+		return false;
+	memcpy(out, p, host);
+	out[host] = '\0';
+	return true;
+}
+
+void ea_value_shown(const char *in, char *out, size_t size)
+{
+	size_t o = 0, max = size - 1 < EA_VALUE_SHOWN_MAX ? size - 1 : EA_VALUE_SHOWN_MAX;
+	if (size == 0)
+		return;
+	const unsigned char *s = (const unsigned char *)in;
+	for (; *s && o < max; s++)
+		if (*s >= 0x20 && *s != 0x7f)
+			out[o++] = (char)*s;
+	if (*s) {
+		/* Cut: back to a UTF-8 boundary, leaving room for "...". */
+		o = o > 3 ? o - 3 : 0;
+		while (o > 0 && ((unsigned char)out[o] & 0xC0) == 0x80)
+			o--;
+		if (o + 3 < size) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+		}
+	}
+	out[o] = '\0';
 }

@@ -155,14 +155,14 @@ def test_json_actions(zones):
 
 def test_text(zones):
     code, out, err = run("ses", "r53-fix.example", "--tokens", ",".join(T), zone=[zones["r53-fix.example"]])
-    ok('in Amazon Route 53: Record name: %s._domainkey | Record type: CNAME | Value: %s.dkim.amazonses.com'
+    ok('In Amazon Route 53: Record name: %s._domainkey | Record type: CNAME | Value: %s.dkim.amazonses.com'
        % (T[2], T[2]) in out, "text: the record in Route 53's own field names", out)
     ok("hosted at Amazon Route 53" in out, "text: says where the DNS is hosted")
     code, out, err = run("ses", "cf-fix.example", "--tokens", ",".join(T), zone=[zones["cf-fix.example"]])
-    ok("in Cloudflare: Name: %s._domainkey | Type: CNAME | Target: %s.dkim.amazonses.com | Proxy status: DNS only"
+    ok("In Cloudflare: Name: %s._domainkey | Type: CNAME | Target: %s.dkim.amazonses.com | Proxy status: DNS only"
        % (T[2], T[2]) in out, "text: Cloudflare's field names and DNS only", out)
     code, out, err = run("ses", "other-fix.example", "--tokens", ",".join(T), zone=[zones["other-fix.example"]])
-    ok("in your DNS provider: Name: %s._domainkey" % T[2] in out and "Most forms add the domain" in out,
+    ok("In your DNS provider: Name: %s._domainkey" % T[2] in out and "Most forms add the domain" in out,
        "text: an unknown host gets the generic form", out)
 
 

@@ -65,7 +65,7 @@ static void forms(void)
 	TAP_STR_EQ(name, "@", "GoDaddy: the apex is @");
 	char *z = ea_fix_zone_text(&f);
 	tap_ok(z && strstr(z, "tok._domainkey.shop.example. 1800 IN CNAME tok.dkim.amazonses.com.\n") &&
-	       strstr(z, "; the note\n; delete: shop.example. IN TXT \"v=spf1 +all\"\n"
+	       strstr(z, "; the note\n; Delete: shop.example. IN TXT \"v=spf1 +all\"\n"
 	                 "shop.example. 3600 IN TXT \"v=spf1 -all\""), "zone-file lines, deletions as comments");
 	free(z);
 	/* A 300-character TXT value is split into strings of at most 255 (RFC 1035 3.3). */

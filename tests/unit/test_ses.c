@@ -153,5 +153,26 @@ int main(void)
 	tap_ok(all_failed && ea_report_status(rep) == EA_STATUS_ERROR,
 	       "deadline passed: every token lookup_failed, status error");
 	ea_report_free(rep);
+	/* Forgiving input: a token pasted as its record name or CNAME target. */
+	static const struct { const char *item; size_t token; } names[] = {
+		{T1 "._domainkey.example.com", 32}, {T1 "._domainkey.example.com.", 32},
+		{T1 "._DOMAINKEY.Example.COM", 32}, {T1 "._domainkey", 32}, {T1 ".dkim.amazonses.com", 32},
+		{T1 ".dkim.amazonses.com.", 32}, {T1 ".dkim.eu-south-1.amazonses.com", 32},
+		{T1 ".example.com", 0}, {T1 ".dkim.example.com", 0}, {T1 ".dkim.a.b.amazonses.com", 0},
+		{"._domainkey.example.com", 0}, {T1 ".dkim.", 0}, {T1 "._domainkeys.example.com", 0},
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		tap_ok(ea_ses_token_in_name(names[i].item, strlen(names[i].item)) == names[i].token,
+		       "token in '%s': %zu", names[i].item, names[i].token);
+	ea_ses_request fr = {0};
+	char bad[EA_VALUE_SHOWN_MAX + 1] = "";
+	tap_ok(ea_ses_add_tokens(&fr, T1 "._domainkey.example.com. ," T2 ".dkim.amazonses.com " T3, bad,
+	                         sizeof(bad)) == EA_OK && fr.token_count == 3 && strcmp(fr.tokens[0], T1) == 0 &&
+	       strcmp(fr.tokens[1], T2) == 0 && strcmp(fr.token_given[0], T1 "._domainkey.example.com.") == 0 &&
+	       strcmp(fr.token_given[1], T2 ".dkim.amazonses.com") == 0 && fr.token_given[2][0] == '\0',
+	       "record names and CNAME targets become tokens; what was given is kept");
+	ea_ses_request br = {0};
+	tap_ok(ea_ses_add_tokens(&br, "ok, a.b.com", bad, sizeof(bad)) == EA_EINVAL && strcmp(bad, "a.b.com") == 0,
+	       "the item refused is named");
 	return tap_done();
 }

@@ -42,6 +42,9 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_set_command(const char *name);
 /* Normalises a domain argument or prints why not. */
 bool cli_domain(const char *in, char *out, size_t size);
+/* --tokens into req, forgiving (a record name or CNAME target gives its token, said on
+ * stderr); false after a usage error naming the item refused. */
+bool cli_tokens(ea_ses_request *req, const char *list);
 /* Renders rep in the chosen format. */
 int cli_render(const cli_globals *g, const ea_report *rep);
 /* The same for one report of many (batch modes): JSON on one line, so the output stays

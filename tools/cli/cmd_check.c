@@ -70,10 +70,8 @@ int cmd_check(int argc, char **argv)
 	}
 	if (!cli_domain(domain_arg, a->audit.domain, sizeof(a->audit.domain)))
 		goto out;
-	if (tokens && ea_ses_set_tokens(&a->ses, tokens) != EA_OK) {
-		cli_usage_error("--tokens: at most %d tokens, each one DNS label", EA_SES_MAX_TOKENS);
+	if (tokens && !cli_tokens(&a->ses, tokens))
 		goto out;
-	}
 	for (size_t i = 0; i < a->ses.token_count; i++)
 		snprintf(a->audit.tokens[i], sizeof(a->audit.tokens[i]), "%s", a->ses.tokens[i]);
 	a->audit.token_count = a->ses.token_count;

@@ -177,14 +177,8 @@ int cmd_ses(int argc, char **argv)
 		goto out;
 	}
 	if (tokens != NULL) {
-		int trc = ea_ses_set_tokens(req, tokens);
-		if (trc != EA_OK) {
-			cli_usage_error(trc == EA_ERANGE ? "at most %d tokens"
-			                                 : "a token must be one DNS label (letters, digits, '-'), "
-			                                   "at most 63 characters; at most %d tokens",
-			                EA_SES_MAX_TOKENS);
+		if (!cli_tokens(req, tokens))
 			goto out;
-		}
 	}
 	if (aws_json != NULL) {
 		size_t len;

@@ -184,42 +184,11 @@ char *cli_read_file(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
-/* The domain inside a URL (scheme://[user@]host[:port][/path]), an address (user@host)
- * or a mailto: (mailto:user@host?query), into out; false when in is none of them. */
-static bool domain_inside(const char *in, char *out, size_t size)
-{
-	const char *p = in, *scheme = strstr(in, "://");
-	bool found = false;
-	if (scheme != NULL) {
-		p = scheme + 3;
-		found = true;
-	} else if (strncasecmp(in, "mailto:", 7) == 0) {
-		p = in + 7;
-		found = true;
-	}
-	size_t end = strcspn(p, "/?#");
-	const char *at = memchr(p, '@', end);
-	if (at != NULL) {
-		end -= (size_t)(at + 1 - p);
-		p = at + 1;
-		found = true;
-	}
-	if (!found)
-		return false;
-	size_t host = strcspn(p, ":/?#>");
-	host = host < end ? host : end;
-	if (host == 0 || host >= size)
-		return false;
-	memcpy(out, p, host);
-	out[host] = '\0';
-	return true;
-}
-
 bool cli_domain(const char *in, char *out, size_t size)
 {
 	const char *why = NULL;
 	char inner[EA_NAME_MAX + 1];
-	if (domain_inside(in, inner, sizeof(inner)) && ea_domain_normalize(inner, out, size, &why) == EA_OK) {
+	if (ea_domain_inside(in, inner, sizeof(inner)) && ea_domain_normalize(inner, out, size, &why) == EA_OK) {
 		/* Forgiving input, said so: the URL or address stands for its domain. */
 		fprintf(stderr, "emailauth: checking the domain %s (from '", out);
 		ea_write_terminal_safe(stderr, in, 0);
@@ -227,9 +196,35 @@ bool cli_domain(const char *in, char *out, size_t size)
 		return true;
 	}
 	if (ea_domain_normalize(in, out, size, &why) != EA_OK) {
-		cli_usage_error("'%.80s' is not a domain name: %s", in, why ? why : "invalid");
+		char shown[EA_VALUE_SHOWN_MAX + 1];
+		ea_value_shown(in, shown, sizeof(shown));
+		cli_usage_error("'%s' is not a domain name: %s", shown, why ? why : "invalid");
 		return false;
 	}
+	return true;
+}
+
+bool cli_tokens(ea_ses_request *req, const char *list)
+{
+	char bad[EA_VALUE_SHOWN_MAX + 1] = "";
+	size_t before = req->token_count;
+	int rc = ea_ses_add_tokens(req, list, bad, sizeof(bad));
+	if (rc == EA_ERANGE) {
+		cli_usage_error("--tokens: at most %d tokens", EA_SES_MAX_TOKENS);
+		return false;
+	}
+	if (rc != EA_OK) {
+		cli_usage_error("'%s' is not a token: a token is one DNS label (letters, digits, '-'), at most "
+		                "%d characters, or a record name or CNAME target that starts with one", bad,
+		                EA_SES_TOKEN_MAX);
+		return false;
+	}
+	for (size_t i = before; i < req->token_count; i++)
+		if (req->token_given[i][0]) {
+			fprintf(stderr, "emailauth: reading the token %s (from '", req->tokens[i]);
+			ea_write_terminal_safe(stderr, req->token_given[i], 0);
+			fputs("')\n", stderr);
+		}
 	return true;
 }
 

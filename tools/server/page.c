@@ -10,6 +10,27 @@ static void esc(FILE *out, const char *s)
 	ea_write_html_escaped(out, s);
 }
 
+/* A textarea's text as typed, (pointer, length), escaped; control characters other
+ * than tab and line breaks left out. */
+static void esc_n(FILE *out, const char *s, size_t n)
+{
+	for (size_t i = 0; s != NULL && i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '&')
+			fputs("&amp;", out);
+		else if (c == '<')
+			fputs("&lt;", out);
+		else if (c == '>')
+			fputs("&gt;", out);
+		else if (c == '"')
+			fputs("&quot;", out);
+		else if (c >= 0x20 && c != 0x7f)
+			fputc(c, out);
+		else if (c == '\t' || c == '\n' || c == '\r')
+			fputc(c, out);
+	}
+}
+
 static const struct {
 	srv_kind kind;
 	const char *label;
@@ -150,10 +171,13 @@ static void token_fields(FILE *out, const srv_params *p, bool required)
 	        "<code>aws sesv2 get-email-identity</code></summary>\n<div class=\"ea-field\">\n"
 	        "<label for=\"f-aws\">The JSON the AWS CLI printed</label>\n"
 	        "<textarea id=\"f-aws\" name=\"aws\" rows=\"6\" maxlength=\"%d\" spellcheck=\"false\"%s"
-	        " aria-describedby=\"h-aws%s\"></textarea>\n<p class=\"ea-help\" id=\"h-aws\">We read the "
-	        "tokens and the signing region from it; the JSON itself is not kept.</p>\n",
-	        bad_json ? " open" : "", SRV_AWS_JSON_MAX, bad_json ? " aria-invalid=\"true\"" : "",
-	        bad_json ? " e-aws" : "");
+	        " aria-describedby=\"h-aws%s\">", bad_json ? " open" : "", SRV_AWS_JSON_MAX,
+	        bad_json ? " aria-invalid=\"true\"" : "", bad_json ? " e-aws" : "");
+	/* Kept only when it could not be read: a good one became the tokens above. */
+	if (bad_json)
+		esc_n(out, p->aws_json, p->aws_json_len < SRV_AWS_JSON_MAX ? p->aws_json_len : SRV_AWS_JSON_MAX);
+	fputs("</textarea>\n<p class=\"ea-help\" id=\"h-aws\">We read the tokens and the signing region "
+	      "from it; the JSON itself is not kept.</p>\n", out);
 	field_error(out, p, "aws");
 	fputs("</div>\n</details>\n", out);
 	text_field(out, p, "region", "SES region", "Only when the identity is in a region with its own "
@@ -205,10 +229,14 @@ static void form(FILE *out, srv_kind kind, const srv_params *p)
 		bool bad = has_error(p, "headers");
 		fprintf(out, "<div class=\"ea-field\">\n<label for=\"f-headers\">Message headers</label>\n"
 		        "<textarea id=\"f-headers\" name=\"headers\" rows=\"12\" spellcheck=\"false\" required%s"
-		        " aria-describedby=\"h-headers%s\"></textarea>\n<p class=\"ea-help\" id=\"h-headers\">"
-		        "In your mail program: \"Show original\" or \"View source\", then copy everything "
-		        "above the first blank line. At most %d KB.</p>\n", bad ? " aria-invalid=\"true\"" : "",
-		        bad ? " e-headers" : "", SRV_HEADERS_MAX / 1024);
+		        " aria-describedby=\"h-headers%s\">", bad ? " aria-invalid=\"true\"" : "",
+		        bad ? " e-headers" : "");
+		/* The pasted headers stay, after a check or an error, to change and check again. */
+		if (p && p->headers)
+			esc_n(out, p->headers, p->headers_len < SRV_HEADERS_MAX ? p->headers_len : SRV_HEADERS_MAX);
+		fprintf(out, "</textarea>\n<p class=\"ea-help\" id=\"h-headers\">In your mail program: "
+		        "\"Show original\" or \"View source\", then copy everything above the first blank "
+		        "line. At most %d KB.</p>\n", SRV_HEADERS_MAX / 1024);
 		field_error(out, p, "headers");
 		bool open = has_error(p, "ip") || has_error(p, "helo") || has_error(p, "mailfrom") ||
 		            (p && (p->ip_in[0] || p->helo_in[0] || p->mailfrom_in[0]));
@@ -229,7 +257,38 @@ static void form(FILE *out, srv_kind kind, const srv_params *p)
 	fputs("<div class=\"ea-actions\"><button type=\"submit\">Check</button></div>\n</form>\n", out);
 }
 
-static void result(FILE *out, const srv_notice *n, const ea_report *rep, const char *self_url)
+/* Forgiving input, said so: a domain taken from a URL or an address, a token from its
+ * record name or CNAME target. */
+static void read_as(FILE *out, const srv_params *p)
+{
+	if (p == NULL)
+		return;
+	bool any = p->domain_from_input;
+	for (size_t i = 0; i < p->ses.token_count; i++)
+		any = any || p->ses.token_given[i][0];
+	if (!any)
+		return;
+	fputs("<ul class=\"ea-read-as\">\n", out);
+	if (p->domain_from_input) {
+		fputs("<li>Checked the domain <strong>", out);
+		esc(out, p->domain);
+		fputs("</strong>, from what was typed: <code>", out);
+		esc(out, p->domain_in);
+		fputs("</code></li>\n", out);
+	}
+	for (size_t i = 0; i < p->ses.token_count; i++)
+		if (p->ses.token_given[i][0]) {
+			fputs("<li>Read as the token <code>", out);
+			esc(out, p->ses.tokens[i]);
+			fputs("</code>: <code>", out);
+			esc(out, p->ses.token_given[i]);
+			fputs("</code></li>\n", out);
+		}
+	fputs("</ul>\n", out);
+}
+
+static void result(FILE *out, const srv_params *p, const srv_notice *n, const ea_report *rep,
+                   const char *self_url)
 {
 	fputs("<div id=\"ea-result\">\n<div id=\"ea-live\" class=\"ea-visually-hidden\" aria-live=\"polite\">"
 	      "</div>\n", out);
@@ -246,6 +305,7 @@ static void result(FILE *out, const srv_notice *n, const ea_report *rep, const c
 		fputs("</p>\n</div>\n", out);
 	}
 	if (rep) {
+		read_as(out, p);
 		ea_render_opts o = {0};
 		ea_render_html(out, rep, &o);
 	}
@@ -270,7 +330,7 @@ void srv_page_write(FILE *out, srv_kind kind, const srv_params *p, const srv_not
 	head(out, rep);
 	nav(out, kind);
 	form(out, kind, p);
-	result(out, notice, rep, self_url);
+	result(out, p, notice, rep, self_url);
 	fputs("</main>\n<footer>\n<p>Nothing you type is stored or logged: each check is a live DNS "
 	      "lookup, and its address is the only record of it. No cookies, no analytics, nothing "
 	      "loaded from anywhere else.</p>\n<p>The same checks as JSON: <code>/api/v1/ses</code>, "

@@ -1,6 +1,7 @@
 #include <arpa/inet.h>
 #include <idn2.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,10 +70,20 @@ static int take(srv_params *p, srv_get_fn get, void *ctx, const char *key, char 
 	dst[0] = '\0';
 	if (v == NULL)
 		return EA_OK;
-	if (n > SRV_INPUT_MAX)
-		return fail(p, key, "too_long", "'%s' is longer than %d characters", key, SRV_INPUT_MAX);
-	if (memchr(v, '\0', n) || memchr(v, '\n', n) || memchr(v, '\r', n))
-		return fail(p, key, "invalid", "'%s' must be one line of text", key);
+	char shown[EA_VALUE_SHOWN_MAX + 1];
+	if (n > SRV_INPUT_MAX) {
+		char head[EA_VALUE_SHOWN_MAX + 1];
+		snprintf(head, sizeof(head), "%.*s", (int)(sizeof(head) - 1), v);
+		ea_value_shown(head, shown, sizeof(shown));
+		return fail(p, key, "too_long", "'%s...' is longer than %d characters", shown, SRV_INPUT_MAX);
+	}
+	if (memchr(v, '\0', n) || memchr(v, '\n', n) || memchr(v, '\r', n)) {
+		char head[EA_VALUE_SHOWN_MAX + 1];
+		size_t hn = strcspn(v, "\r\n");
+		snprintf(head, sizeof(head), "%.*s", (int)(hn < sizeof(head) - 1 ? hn : sizeof(head) - 1), v);
+		ea_value_shown(head, shown, sizeof(shown));
+		return fail(p, key, "invalid", "'%s' and what follows must be one line of text", shown);
+	}
 	while (n > 0 && (*v == ' ' || *v == '\t'))
 		v++, n--;
 	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
@@ -112,21 +123,30 @@ static bool alabels_valid(const char *name)
 	return true;
 }
 
+/* Errors name the value, not the field (the field is in error_field): shown without
+ * control characters and cut short. */
 static int domain_field(srv_params *p, const char *field, const char *in, char *out, bool required)
 {
 	if (*in == '\0')
-		return required ? fail(p, field, "missing", "'%s' is required: the domain to check, "
-		                       "such as example.com", field) : EA_OK;
+		return required ? fail(p, field, "missing", "The domain to check is needed, such as "
+		                       "example.com") : EA_OK;
+	char shown[EA_VALUE_SHOWN_MAX + 1];
+	ea_value_shown(in, shown, sizeof(shown));
 	const char *why = NULL;
-	if (ea_domain_normalize(in, out, EA_NAME_MAX + 1, &why) != EA_OK)
-		return fail(p, field, "invalid_domain", "'%s' is not a domain name: %s", field,
+	char inner[EA_NAME_MAX + 1];
+	bool from_input = ea_domain_inside(in, inner, sizeof(inner)) &&
+	                  ea_domain_normalize(inner, out, EA_NAME_MAX + 1, &why) == EA_OK;
+	if (!from_input && ea_domain_normalize(in, out, EA_NAME_MAX + 1, &why) != EA_OK)
+		return fail(p, field, "invalid_domain", "'%s' is not a domain name: %s", shown,
 		            why ? why : "invalid");
 	if (strchr(out, '.') == NULL)
-		return fail(p, field, "invalid_domain", "'%s' needs at least two labels, such as example.com",
-		            field);
+		return fail(p, field, "invalid_domain", "'%s' is not a domain name: it needs at least two "
+		            "labels, such as example.com", shown);
 	if (!alabels_valid(out))
 		return fail(p, field, "invalid_domain", "'%s' is not a domain name: a label starting with "
-		            "'xn--' is not valid punycode (IDNA2008)", field);
+		            "'xn--' is not valid punycode (IDNA2008)", shown);
+	if (from_input && strcmp(field, "domain") == 0)
+		p->domain_from_input = true;
 	return EA_OK;
 }
 
@@ -149,7 +169,7 @@ static int read_ses(srv_params *p, srv_get_fn get, void *ctx, bool required)
 	if (p->aws_json && p->aws_json_len == 0)
 		p->aws_json = NULL;
 	if (p->aws_json && p->aws_json_len > SRV_AWS_JSON_MAX)
-		return fail(p, "aws", "too_long", "the pasted JSON is longer than %d bytes", SRV_AWS_JSON_MAX);
+		return fail(p, "aws", "too_long", "The pasted JSON is longer than %d bytes", SRV_AWS_JSON_MAX);
 	char list[SRV_INPUT_MAX * (SRV_FORM_TOKENS + 1) + 8];
 	snprintf(list, sizeof(list), "%s,%s,%s,%s", p->token_in[0], p->token_in[1], p->token_in[2],
 	         p->tokens_in);
@@ -157,30 +177,36 @@ static int read_ses(srv_params *p, srv_get_fn get, void *ctx, bool required)
 	if (p->aws_json) {
 		char err[256];
 		if (ea_ses_parse_aws_json(p->aws_json, p->aws_json_len, &p->ses, err, sizeof(err)) != EA_OK)
-			return fail(p, "aws", "invalid_json", "the pasted JSON could not be read: %s", err);
+			return fail(p, "aws", "invalid_json", "The pasted JSON could not be read: %s", err);
 		p->tokens_from_json = p->ses.token_count > 0;
 	}
 	if (p->ses.token_count == 0 && any_token) {
-		int rc = ea_ses_set_tokens(&p->ses, list);
+		char bad[EA_VALUE_SHOWN_MAX + 1] = "";
+		int rc = ea_ses_add_tokens(&p->ses, list, bad, sizeof(bad));
 		if (rc == EA_ERANGE)
-			return fail(p, "tokens", "too_many", "at most %d tokens", EA_SES_MAX_TOKENS);
+			return fail(p, "tokens", "too_many", "At most %d tokens", EA_SES_MAX_TOKENS);
 		if (rc != EA_OK)
-			return fail(p, "tokens", "invalid_token", "a token is one DNS label: letters, digits "
-			            "and '-', at most %d characters", EA_SES_TOKEN_MAX);
+			return fail(p, "tokens", "invalid_token", "'%s' is not a token: a token is one DNS label "
+			            "(letters, digits and '-', at most %d characters), or a record name or "
+			            "CNAME target that starts with one", bad, EA_SES_TOKEN_MAX);
 	}
 	if (p->ses.token_count == 0 && required)
-		return fail(p, "tokens", "missing", "give the DKIM tokens SES shows for the domain, or "
-		            "paste the output of 'aws sesv2 get-email-identity'");
+		return fail(p, "tokens", "missing", "The DKIM tokens SES shows for the domain are needed, "
+		            "or the output of 'aws sesv2 get-email-identity'");
 	if (p->region_in[0]) {
 		char region[32];
 		size_t n = strlen(p->region_in);
+		char shown[EA_VALUE_SHOWN_MAX + 1];
+		ea_value_shown(p->region_in, shown, sizeof(shown));
 		if (n >= sizeof(region))
-			return fail(p, "region", "invalid_region", "not an SES region such as eu-west-1");
+			return fail(p, "region", "invalid_region", "'%s' is not an SES region, such as eu-west-1",
+			            shown);
 		for (size_t i = 0; i <= n; i++)
 			region[i] = (char)(p->region_in[i] >= 'A' && p->region_in[i] <= 'Z'
 			                   ? p->region_in[i] - 'A' + 'a' : p->region_in[i]);
 		if (!ea_ses_region_known(region))
-			return fail(p, "region", "invalid_region", "not an SES region such as eu-west-1");
+			return fail(p, "region", "invalid_region", "'%s' is not an SES region, such as eu-west-1",
+			            shown);
 		snprintf(p->ses.region, sizeof(p->ses.region), "%s", region);
 	}
 	return EA_OK;
@@ -192,13 +218,16 @@ static int read_ip(srv_params *p, srv_get_fn get, void *ctx, bool required)
 	if (take(p, get, ctx, "ip", p->ip_in) != EA_OK)
 		return EA_EINVAL;
 	if (p->ip_in[0] == '\0')
-		return required ? fail(p, "ip", "missing", "give the IP address the mail comes from")
+		return required ? fail(p, "ip", "missing", "The IP address the mail comes from is needed")
 		                : EA_OK;
 	unsigned char addr[16];
 	size_t n = strlen(p->ip_in);
 	if (n >= sizeof(p->ip) || (inet_pton(AF_INET, p->ip_in, addr) != 1 &&
-	                           inet_pton(AF_INET6, p->ip_in, addr) != 1))
-		return fail(p, "ip", "invalid_ip", "'ip' is an IPv4 or IPv6 address");
+	                           inet_pton(AF_INET6, p->ip_in, addr) != 1)) {
+		char shown[EA_VALUE_SHOWN_MAX + 1];
+		ea_value_shown(p->ip_in, shown, sizeof(shown));
+		return fail(p, "ip", "invalid_ip", "'%s' is not an IPv4 or IPv6 address", shown);
+	}
 	memcpy(p->ip, p->ip_in, n + 1);
 	return EA_OK;
 }
@@ -211,13 +240,15 @@ static int helo_field(srv_params *p)
 	char inner[64];
 	unsigned char addr[16];
 	size_t n = strlen(p->helo_in);
+	char shown[EA_VALUE_SHOWN_MAX + 1];
+	ea_value_shown(p->helo_in, shown, sizeof(shown));
 	if (n < 3 || n - 2 >= sizeof(inner) || p->helo_in[n - 1] != ']')
-		return fail(p, "helo", "invalid_helo", "'helo' is a host name or an address in brackets");
+		return fail(p, "helo", "invalid_helo", "'%s' is not a host name or an address in brackets", shown);
 	memcpy(inner, p->helo_in + 1, n - 2);
 	inner[n - 2] = '\0';
 	const char *ip = strncmp(inner, "IPv6:", 5) == 0 ? inner + 5 : inner;
 	if (inet_pton(AF_INET, ip, addr) != 1 && inet_pton(AF_INET6, ip, addr) != 1)
-		return fail(p, "helo", "invalid_helo", "'helo' is a host name or an address in brackets");
+		return fail(p, "helo", "invalid_helo", "'%s' is not a host name or an address in brackets", shown);
 	memcpy(p->helo, p->helo_in, n + 1);
 	return EA_OK;
 }
@@ -234,7 +265,7 @@ static int address_field(srv_params *p, const char *field)
 		return EA_EINVAL;
 	int local = at ? (int)(at - p->mailfrom_in) : 0;
 	if ((size_t)local + 1 + strlen(domain) >= sizeof(p->mailfrom))
-		return fail(p, field, "too_long", "'%s' is too long for an address", field);
+		return fail(p, field, "too_long", "The address is too long (at most %d characters)", EA_NAME_MAX);
 	snprintf(p->mailfrom, sizeof(p->mailfrom), "%.*s%s%s", local, p->mailfrom_in, at ? "@" : "", domain);
 	return EA_OK;
 }
@@ -284,29 +315,30 @@ static int read_selectors(srv_params *p, srv_get_fn get, void *ctx)
 	char *save = NULL;
 	for (char *s = strtok_r(copy, ", ", &save); s; s = strtok_r(NULL, ", ", &save)) {
 		if (p->audit.selector_count == SRV_MAX_SELECTORS)
-			return fail(p, "selectors", "too_many", "at most %d selectors", SRV_MAX_SELECTORS);
+			return fail(p, "selectors", "too_many", "At most %d selectors", SRV_MAX_SELECTORS);
 		const char *why = NULL;
 		char sel[EA_NAME_MAX + 1];
+		char shown[EA_VALUE_SHOWN_MAX + 1];
+		ea_value_shown(s, shown, sizeof(shown));
 		if (ea_domain_normalize(s, sel, sizeof(sel), &why) != EA_OK)
-			return fail(p, "selectors", "invalid_selector", "a selector is one or more DNS labels: %s",
-			            why ? why : "invalid");
+			return fail(p, "selectors", "invalid_selector", "'%s' is not a selector: a selector is one "
+			            "or more DNS labels: %s", shown, why ? why : "invalid");
 		if (ea_audit_set_selectors(&p->audit, sel) != EA_OK)
-			return fail(p, "selectors", "invalid_selector", "a selector is at most %d characters: "
-			            "letters, digits, '-', '_' and '.'", EA_AUDIT_SELECTOR_MAX);
+			return fail(p, "selectors", "invalid_selector", "'%s' is not a selector: a selector is at "
+			            "most %d characters: letters, digits, '-', '_' and '.'", shown,
+			            EA_AUDIT_SELECTOR_MAX);
 	}
 	return EA_OK;
 }
 
-int srv_params_read(srv_params *p, srv_kind kind, srv_get_fn get, void *ctx)
+static int read_kind(srv_params *p, srv_kind kind, srv_get_fn get, void *ctx)
 {
-	memset(p, 0, sizeof(*p));
-	p->kind = kind;
 	if (kind == SRV_KIND_VERIFY) {
 		p->headers = get(ctx, "headers", &p->headers_len);
 		if (p->headers == NULL || p->headers_len == 0 || strspn(p->headers, " \t\r\n") == p->headers_len)
-			return fail(p, "headers", "missing", "paste the headers of a message you received");
+			return fail(p, "headers", "missing", "The headers of a message you received are needed");
 		if (p->headers_len > SRV_HEADERS_MAX)
-			return fail(p, "headers", "too_long", "the headers are longer than %d bytes", SRV_HEADERS_MAX);
+			return fail(p, "headers", "too_long", "The headers are longer than %d bytes", SRV_HEADERS_MAX);
 		return read_envelope(p, get, ctx);
 	}
 	/* spf: the sender's domain will do (read_spf). */
@@ -338,6 +370,45 @@ int srv_params_read(srv_params *p, srv_kind kind, srv_get_fn get, void *ctx)
 		break;
 	}
 	return EA_OK;
+}
+
+/* After an error, the form keeps everything typed: the fields not read yet (the error
+ * stopped at an earlier one) are copied as they came, cut at SRV_INPUT_MAX. */
+static void keep_typed(srv_params *p, srv_get_fn get, void *ctx)
+{
+	static const struct { const char *key; size_t off; } typed[] = {
+		{"domain", offsetof(srv_params, domain_in)}, {"t1", offsetof(srv_params, token_in[0])},
+		{"t2", offsetof(srv_params, token_in[1])}, {"t3", offsetof(srv_params, token_in[2])},
+		{"tokens", offsetof(srv_params, tokens_in)}, {"region", offsetof(srv_params, region_in)},
+		{"selectors", offsetof(srv_params, selectors_in)}, {"mailfrom", offsetof(srv_params, mailfrom_in)},
+		{"sender", offsetof(srv_params, mailfrom_in)},
+		{"ip", offsetof(srv_params, ip_in)}, {"helo", offsetof(srv_params, helo_in)},
+	};
+	for (const char *const *f = srv_params_fields(p->kind); *f; f++)
+		for (size_t i = 0; i < sizeof(typed) / sizeof(typed[0]); i++) {
+			char *dst = (char *)p + typed[i].off;
+			size_t n = 0;
+			const char *v = strcmp(*f, typed[i].key) == 0 && dst[0] == '\0' ? get(ctx, *f, &n) : NULL;
+			if (v != NULL)
+				snprintf(dst, SRV_INPUT_MAX + 1, "%.*s", (int)(n < SRV_INPUT_MAX ? n : SRV_INPUT_MAX), v);
+		}
+	if (p->aws_json == NULL && (p->kind == SRV_KIND_SES || p->kind == SRV_KIND_CHECK)) {
+		p->aws_json = get(ctx, "aws", &p->aws_json_len);
+		if (p->aws_json_len > SRV_AWS_JSON_MAX)
+			p->aws_json_len = SRV_AWS_JSON_MAX;
+	}
+	if (p->headers == NULL && p->kind == SRV_KIND_VERIFY)
+		p->headers = get(ctx, "headers", &p->headers_len);
+}
+
+int srv_params_read(srv_params *p, srv_kind kind, srv_get_fn get, void *ctx)
+{
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	int rc = read_kind(p, kind, get, ctx);
+	if (rc != EA_OK)
+		keep_typed(p, get, ctx);
+	return rc;
 }
 
 bool srv_params_blank(srv_kind kind, srv_get_fn get, void *ctx)

@@ -40,6 +40,7 @@ typedef struct {
 	size_t headers_len;
 	/* Validated. */
 	char domain[EA_NAME_MAX + 1];
+	bool domain_from_input;          /* taken from a URL, an address or a mailto: (said so) */
 	ea_ses_request ses;
 	bool tokens_from_json;           /* the page then redirects to a short URL */
 	ea_audit_request audit;          /* check and dkim: domain, selectors, MAIL FROM */
@@ -50,7 +51,7 @@ typedef struct {
 	/* The first problem found: which field, a stable code, and plain words. */
 	const char *error_field;
 	const char *error_code;
-	char error[256];
+	char error[512];
 } srv_params;
 
 /* Looks up one field of the request: its value and length, or NULL. */
