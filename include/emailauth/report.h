@@ -166,6 +166,11 @@ EA_PUBLIC ea_fix_action *ea_finding_add_action(ea_finding *f, ea_fix_op op, cons
                                                const char *type, const char *value,
                                                const char *old_value, uint32_t ttl,
                                                const char *note);
+/* Several records where one must be (two DMARC, two SPF, ...): f's fix deletes the n
+ * values at name and adds values[keep] back (with note). EA_OK, EA_EINVAL, EA_ENOMEM. */
+EA_PUBLIC int ea_finding_keep_one(ea_finding *f, const char *name, const char *type,
+                                  const char *const *values, size_t n, size_t keep, uint32_t ttl,
+                                  const char *note);
 EA_PUBLIC const char *ea_fix_op_name(ea_fix_op op);
 /* The owner name relative to zone ("@" for the apex; the absolute name when it is
  * outside the zone or zone is NULL), into out. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "check/internal.h"
 #include "profiles/profiles.h"
@@ -14,6 +15,7 @@
 
 #define MX_MAX_TARGETS 16            /* MX hosts whose addresses are checked */
 #define MAILFROM_PROBES 8
+#define MAILFROM_SPF_TEXT_MAX 2048   /* an SPF record's text kept for a fix */
 
 static bool is_ip_literal(const char *s)
 {
@@ -56,8 +58,8 @@ int ea_check_mx(ea_job *job, void *arg)
 		    "this domain) goes to the domain's A record, if any. Publish the MX of the service that "
 		    "receives your mail, or a null MX if the domain receives none", req->domain);
 		if (f)
-			ea_finding_set(&f->fix, "; if the domain receives no mail at all (RFC 7505):\n%s. %d IN MX 0 .",
-			               req->domain, EA_AUDIT_FIX_TTL);
+			ea_finding_add_action(f, EA_FIX_ADD, req->domain, "MX", "0 .", NULL, EA_AUDIT_FIX_TTL,
+			                      "If the domain receives no mail at all (RFC 7505)");
 		return EA_OK;
 	}
 	bool null_mx = false;
@@ -72,9 +74,9 @@ int ea_check_mx(ea_job *job, void *arg)
 			    "a null MX (\"0 .\", no mail accepted) is published together with other MX "
 			    "records; RFC 7505 allows it only alone: delete one or the other");
 			if (f)
-				ea_finding_set(&f->fix, "; if the domain receives mail, delete the null MX:\n%s. IN MX 0 ."
-				               "\n; if it receives none, delete every other MX record instead",
-				               req->domain);
+				ea_finding_add_action(f, EA_FIX_DELETE, req->domain, "MX", NULL, "0 .", 0,
+				                      "If the domain receives mail, delete the null MX; if it receives "
+				                      "none, delete every other MX record instead");
 		} else
 			ea_section_addf(sec, "mx.null", EA_SEV_INFO,
 			    "null MX (RFC 7505): the domain says it accepts no mail. Bounces and replies to "
@@ -107,13 +109,18 @@ int ea_check_mx(ea_job *job, void *arg)
 			snprintf(ip, sizeof(ip), "%s", rr->target);
 			if (ip[0] && ip[strlen(ip) - 1] == '.')
 				ip[strlen(ip) - 1] = '\0';
-			if (f)
-				ea_finding_set(&f->fix, "; give the address a host name (mx.%s here; any free name "
-				               "will do) and point the MX at the name:\nmx.%s. %d IN %s %s\n; delete:\n"
-				               "%s. IN MX %u %s\n; add:\n%s. %d IN MX %u mx.%s.", req->domain,
-				               req->domain, EA_AUDIT_FIX_TTL, strchr(ip, ':') ? "AAAA" : "A", ip,
-				               req->domain, rr->preference, ip, req->domain, EA_AUDIT_FIX_TTL,
-				               rr->preference, req->domain);
+			if (f) {
+				char host[EA_NAME_MAX + 4], note[EA_NAME_MAX + 64], was[96], now[EA_NAME_MAX + 16];
+				snprintf(host, sizeof(host), "mx.%s", req->domain);
+				snprintf(note, sizeof(note), "Give the address a host name (%s here; any free name "
+				         "will do)", host);
+				snprintf(was, sizeof(was), "%u %s", rr->preference, ip);
+				snprintf(now, sizeof(now), "%u %s", rr->preference, host);
+				ea_finding_add_action(f, EA_FIX_ADD, host, strchr(ip, ':') ? "AAAA" : "A", ip, NULL,
+				                      EA_AUDIT_FIX_TTL, note);
+				ea_finding_add_action(f, EA_FIX_REPLACE, req->domain, "MX", now, was, EA_AUDIT_FIX_TTL,
+				                      "Then point the MX at the name");
+			}
 		} else if (a4[i]->outcome == EA_DNS_UNKNOWN && a6[i]->outcome == EA_DNS_UNKNOWN) {
 			f = failed(sec, "mx.lookup_failed", a4[i]);
 		} else if (ea_dns_answer_cname(a4[i]) || ea_dns_answer_cname(a6[i])) {
@@ -122,10 +129,13 @@ int ea_check_mx(ea_job *job, void *arg)
 			f = ea_section_addf(sec, "mx.target_cname", EA_SEV_WARNING,
 			    "MX host %s is a CNAME (to %s); RFC 2181 10.3 forbids it and some senders refuse "
 			    "it: point the MX at %s directly", rr->target, cn->target, cn->target);
-			if (f)
-				ea_finding_set(&f->fix, "; delete:\n%s. IN MX %u %s.\n; add:\n%s. %d IN MX %u %s.",
-				               req->domain, rr->preference, rr->target, req->domain,
-				               EA_AUDIT_FIX_TTL, rr->preference, cn->target);
+			if (f) {
+				char was[EA_NAME_MAX + 16], now[EA_NAME_MAX + 16];
+				snprintf(was, sizeof(was), "%u %s", rr->preference, rr->target);
+				snprintf(now, sizeof(now), "%u %s", rr->preference, cn->target);
+				ea_finding_add_action(f, EA_FIX_REPLACE, req->domain, "MX", now, was, EA_AUDIT_FIX_TTL,
+				                      NULL);
+			}
 		} else if (a4[i]->outcome == EA_DNS_ABSENT && a6[i]->outcome == EA_DNS_ABSENT) {
 			f = ea_section_addf(sec, "mx.target_unresolved", EA_SEV_ERROR,
 			    "MX host %s has no address (no A or AAAA record): mail cannot be delivered to it",
@@ -335,10 +345,19 @@ int ea_check_mail_from(ea_job *job, void *arg)
 		f = ea_section_addf(sec, "mailfrom.spf_multiple", EA_SEV_ERROR,
 		    "%s has %zu SPF records; more than one is a permanent error (RFC 7208 3.2): merge them",
 		    mf, nspf);
+		for (size_t i = 0; f && i < ea_dns_answer_count(t, EA_RR_TXT); i++) {
+			const ea_dns_rr *rr = ea_dns_answer_get(t, EA_RR_TXT, i);
+			if (rr->txt_len < 6 || strncasecmp((const char *)rr->txt, "v=spf1", 6) != 0 ||
+			    (rr->txt_len > 6 && rr->txt[6] != ' '))
+				continue;
+			char *old = ea_strdup_n((const char *)rr->txt, EA_MIN(rr->txt_len, (size_t)MAILFROM_SPF_TEXT_MAX));
+			ea_finding_add_action(f, EA_FIX_DELETE, mf, "TXT", NULL, old, 0, NULL);
+			free(old);
+		}
 		if (f)
-			ea_finding_set(&f->fix, "; delete the SPF records of %s and keep this one (merge in "
-			               "anything else that really sends with this bounce domain):\n%s. %d IN TXT "
-			               "\"v=spf1 include:amazonses.com ~all\"", mf, mf, EA_AUDIT_FIX_TTL);
+			ea_finding_add_action(f, EA_FIX_ADD, mf, "TXT", "v=spf1 include:amazonses.com ~all", NULL,
+			                      EA_AUDIT_FIX_TTL, "Keep one SPF record; merge in anything else that "
+			                      "really sends with this bounce domain");
 		problems++;
 	} else if (!includes) {
 		f = ea_section_addf(sec, "mailfrom.spf_no_amazonses", EA_SEV_ERROR,

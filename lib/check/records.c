@@ -86,32 +86,51 @@ static const char *syntax_problem(size_t k, const ea_taglist *tl, bool parsed)
 	return NULL;
 }
 
-/* The record to publish instead of a wrong one (fix lines). */
+/* The record to publish instead of a wrong one (old), as an action. */
 static void record_fix(ea_finding *f, size_t k, const char *name, const char *domain,
-                       const ea_tag *l)
+                       const ea_tag *l, const char *old)
 {
 	if (f == NULL)
 		return;
+	char value[EA_NAME_MAX + 640], note[EA_NAME_MAX + 160];
 	if (k == 0) {
 		char id[32];
 		time_t now = time(NULL);
 		strftime(id, sizeof(id), "%Y%m%dT%H%M%S", gmtime(&now));
-		ea_finding_set(&f->fix, "; publish the policy file at https://mta-sts.%s/.well-known/mta-sts.txt "
-		               "first; change id= whenever it changes:\n%s. %d IN TXT \"v=STSv1; id=%s\"", domain,
-		               name, EA_AUDIT_FIX_TTL, id);
+		snprintf(value, sizeof(value), "v=STSv1; id=%s", id);
+		snprintf(note, sizeof(note), "Publish the policy file at https://mta-sts.%s/.well-known/"
+		         "mta-sts.txt first; change id= whenever it changes", domain);
 	} else if (k == 1) {
-		ea_finding_set(&f->fix, "; reports go to an address you read:\n%s. %d IN TXT \"v=TLSRPTv1; "
-		               "rua=mailto:tls-reports@%s\"", name, EA_AUDIT_FIX_TTL, domain);
-	} else {
+		snprintf(value, sizeof(value), "v=TLSRPTv1; rua=mailto:tls-reports@%s", domain);
+		snprintf(note, sizeof(note), "Reports go to an address you read");
+	} else if (l && l->value.len > 7 && ea_str_istarts(l->value, "http://")) {
 		/* Keep the logo the record names, over https: (BIMI requires it). */
-		if (l && l->value.len > 7 && ea_str_istarts(l->value, "http://"))
-			ea_finding_set(&f->fix, "; serve the SVG logo over https:, then:\n%s. %d IN TXT \"v=BIMI1; "
-			               "l=https://%.*s\"", name, EA_AUDIT_FIX_TTL, (int)(l->value.len - 7),
-			               l->value.p + 7);
-		else
-			ea_finding_set(&f->fix, "%s. %d IN TXT \"v=BIMI1; l=https://%s/logo.svg\"   ; l=: the "
-			               "https: URL of your SVG Tiny PS logo", name, EA_AUDIT_FIX_TTL, domain);
+		snprintf(value, sizeof(value), "v=BIMI1; l=https://%.*s", (int)EA_MIN(l->value.len - 7, 600),
+		         l->value.p + 7);
+		snprintf(note, sizeof(note), "Serve the SVG logo over https: first");
+	} else {
+		snprintf(value, sizeof(value), "v=BIMI1; l=https://%s/logo.svg", domain);
+		snprintf(note, sizeof(note), "l=: the https: URL of your SVG Tiny PS logo");
 	}
+	ea_finding_add_action(f, EA_FIX_REPLACE, name, "TXT", value, old, EA_AUDIT_FIX_TTL, note);
+}
+
+/* Several records of a kind where one must be: delete them all, publish the first. */
+static void multiple_fix(ea_finding *f, const ea_dns_answer *a, const char *version)
+{
+	char *texts[EA_FIX_MAX_ACTIONS - 1];
+	size_t n = 0, vl = strlen(version);
+	for (size_t i = 0; i < ea_dns_answer_count(a, EA_RR_TXT) && n < EA_ARRAY_SIZE(texts); i++) {
+		const ea_dns_rr *rr = ea_dns_answer_get(a, EA_RR_TXT, i);
+		if (rr->txt_len >= vl && memcmp(rr->txt, version, vl) == 0 &&
+		    (texts[n] = ea_strdup_n((const char *)rr->txt, EA_MIN(rr->txt_len, (size_t)600))) != NULL)
+			n++;
+	}
+	if (n > 0)
+		ea_finding_keep_one(f, a->qname, "TXT", (const char *const *)texts, n, 0, EA_AUDIT_FIX_TTL,
+		                    "Keep one (here the first)");
+	for (size_t i = 0; i < n; i++)
+		free(texts[i]);
 }
 
 int ea_check_policy_records(ea_job *job, void *arg)
@@ -168,9 +187,7 @@ int ea_check_policy_records(ea_job *job, void *arg)
 			    "%zu %s records at %s: receivers ignore them all when there is more than one; "
 			    "keep one", count, kinds[k].version, a[k]->qname);
 			if (f)
-				ea_finding_set(&f->fix, "; delete all %zu and publish one, e.g. the first:\n%s. %d IN "
-				               "TXT \"%.*s\"", count, a[k]->qname, EA_AUDIT_FIX_TTL,
-				               (int)EA_MIN(rec->txt_len, 600), (const char *)rec->txt);
+				multiple_fix(f, a[k], kinds[k].version);
 			continue;
 		}
 		ea_taglist tl;
@@ -179,7 +196,9 @@ int ea_check_policy_records(ea_job *job, void *arg)
 		if (problem) {
 			f = ea_section_addf(sec, kinds[k].c_syntax, EA_SEV_ERROR, "%s at %s: %s", kinds[k].version,
 			                    a[k]->qname, problem);
-			record_fix(f, k, a[k]->qname, req->domain, parsed ? ea_taglist_get(&tl, "l") : NULL);
+			char *old = ea_strdup_n((const char *)rec->txt, EA_MIN(rec->txt_len, (size_t)600));
+			record_fix(f, k, a[k]->qname, req->domain, parsed ? ea_taglist_get(&tl, "l") : NULL, old);
+			free(old);
 		} else {
 			f = ea_section_addf(sec, kinds[k].c_ok, EA_SEV_OK, "%s record present and well-formed%s",
 			                    kinds[k].what,

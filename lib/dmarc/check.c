@@ -300,9 +300,12 @@ static int report_destinations(ea_job *job, ea_section *sec, const ea_dmarc_disc
 			    "record that says it accepts reports for %s; receivers will send it nothing. Ask "
 			    "the operator of %s to publish the record below (you cannot publish it yourself)",
 			    ds[i].tag, ds[i].u->uri, ds[i].u->domain, d->policy_domain, ds[i].u->domain);
-			if (f)
-				ea_finding_set(&f->fix, "; in the zone of %s:\n%s. %d IN TXT \"v=DMARC1\"",
-				               ds[i].u->domain, q, DMARC_FIX_TTL);
+			if (f) {
+				char note[EA_NAME_MAX + 80];
+				snprintf(note, sizeof(note), "In the zone of %s, by its operator (you cannot publish "
+				         "it yourself)", ds[i].u->domain);
+				ea_finding_add_action(f, EA_FIX_ADD, q, "TXT", "v=DMARC1", NULL, DMARC_FIX_TTL, note);
+			}
 		}
 		if (f) {
 			ea_finding_set(&f->subject, "%s", ds[i].u->uri);
@@ -360,8 +363,8 @@ static int probe_misplaced(ea_job *job, ea_section *sec, const char *domain)
 	return EA_OK;
 }
 
-/* The records to delete and the one to keep (the answer is in the job's cache:
- * the tree walk asked it). */
+/* The records to delete and the one to keep, as actions (the answer is in the job's
+ * cache: the tree walk asked it). */
 static void multiple_fix(ea_job *job, ea_finding *f, const char *at)
 {
 	char name[EA_NAME_MAX + 8];
@@ -369,13 +372,11 @@ static void multiple_fix(ea_job *job, ea_finding *f, const char *at)
 	const ea_dns_answer *a = ea_lookup(job, name, EA_RR_TXT, "the DMARC records, for the fix");
 	if (a == NULL)
 		return;
-	ea_buf b;
-	ea_buf_init(&b, 4 * EA_DMARC_RECORD_MAX);
-	const ea_dns_rr *keep = NULL;
+	char *texts[EA_FIX_MAX_ACTIONS - 1];
+	size_t n = 0, keep = 0;
 	int best = -1;
 	ea_dmarc_record *rec = calloc(1, sizeof(*rec));
-	ea_buf_puts(&b, "; Delete:");
-	for (size_t i = 0; i < ea_dns_answer_count(a, EA_RR_TXT); i++) {
+	for (size_t i = 0; i < ea_dns_answer_count(a, EA_RR_TXT) && n < EA_ARRAY_SIZE(texts); i++) {
 		const ea_dns_rr *rr = ea_dns_answer_get(a, EA_RR_TXT, i);
 		if (rr->txt_len < 8 || strncasecmp((const char *)rr->txt, "v=DMARC1", 8) != 0)
 			continue;
@@ -384,19 +385,21 @@ static void multiple_fix(ea_job *job, ea_finding *f, const char *at)
 			ea_dmarc_parse((const char *)rr->txt, rr->txt_len, rec);
 			strength = rec->p_valid ? (int)rec->p : 0;
 		}
+		texts[n] = ea_strdup_n((const char *)rr->txt, EA_MIN(rr->txt_len, (size_t)EA_DMARC_RECORD_MAX));
+		if (texts[n] == NULL)
+			break;
 		if (strength > best) {
 			best = strength;
-			keep = rr;
+			keep = n;
 		}
-		ea_buf_printf(&b, "\n%s. IN TXT \"%.*s\"", name, (int)EA_MIN(rr->txt_len, 600),
-		              (const char *)rr->txt);
+		n++;
 	}
-	if (keep)
-		ea_buf_printf(&b, "\n; add back ONE record (here the strictest; merge in any tag you need from "
-		              "the others):\n%s. %d IN TXT \"%.*s\"", name, DMARC_FIX_TTL,
-		              (int)EA_MIN(keep->txt_len, 600), (const char *)keep->txt);
-	ea_finding_set(&f->fix, "%s", b.data ? b.data : "");
-	ea_buf_free(&b);
+	if (n > 0)
+		ea_finding_keep_one(f, name, "TXT", (const char *const *)texts, n, keep, DMARC_FIX_TTL,
+		                    "Keep one record (here the strictest); merge in any tag you need from the "
+		                    "others");
+	for (size_t i = 0; i < n; i++)
+		free(texts[i]);
 	free(rec);
 }
 

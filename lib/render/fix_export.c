@@ -238,22 +238,24 @@ static int export_terraform(FILE *out, const ea_report *rep, const action_list *
 		tf_name(out, a, i);
 		fputs("\" {\n", out);
 		if (cloudflare) {
-			fputs("  zone_id = var.cloudflare_zone_id\n  name    = ", out);
-			hcl_string(out, a->name);
-			fprintf(out, "\n  type    = \"%s\"\n  content = ", a->type);
+			/* cloudflare_record takes the MX preference apart; terraform fmt aligns each
+			 * '=' to the longest name in the block ("priority" when there is one). */
+			bool mx = strcmp(a->type, "MX") == 0;
+			const char *pad = mx ? " " : "";
 			const char *v = a->value;
-			char prio[8] = "";
-			if (strcmp(a->type, "MX") == 0) {
-				/* cloudflare_record takes the MX preference apart. */
-				unsigned p = (unsigned)strtoul(v, NULL, 10);
+			unsigned prio = 0;
+			if (mx) {
+				prio = (unsigned)strtoul(v, NULL, 10);
 				const char *sp = strchr(v, ' ');
 				v = sp ? sp + 1 : v;
-				snprintf(prio, sizeof(prio), "%u", p);
 			}
+			fprintf(out, "  zone_id %s= var.cloudflare_zone_id\n  name    %s= ", pad, pad);
+			hcl_string(out, a->name);
+			fprintf(out, "\n  type    %s= \"%s\"\n  content %s= ", pad, a->type, pad);
 			hcl_string(out, v);
-			fprintf(out, "\n  ttl     = %u\n  proxied = false\n", ttl_of(a));
-			if (prio[0])
-				fprintf(out, "  priority = %s\n", prio);
+			fprintf(out, "\n  ttl     %s= %u\n  proxied %s= false\n", pad, ttl_of(a), pad);
+			if (mx)
+				fprintf(out, "  priority = %u\n", prio);
 		} else {
 			fputs("  zone_id = var.zone_id\n  name    = ", out);
 			hcl_string(out, a->name);

@@ -47,6 +47,20 @@ ea_fix_action *ea_finding_add_action(ea_finding *f, ea_fix_op op, const char *na
 	return a;
 }
 
+int ea_finding_keep_one(ea_finding *f, const char *name, const char *type, const char *const *values,
+                        size_t n, size_t keep, uint32_t ttl, const char *note)
+{
+	if (f == NULL || keep >= n)
+		return EA_EINVAL;
+	/* Every record goes, then the one kept comes back: a change batch that deletes a
+	 * whole record set (Route 53) matches what is there, and the zone lines read right. */
+	for (size_t i = 0; i < n; i++)
+		if (ea_finding_add_action(f, EA_FIX_DELETE, name, type, NULL, values[i], 0, NULL) == NULL)
+			return EA_ENOMEM;
+	return ea_finding_add_action(f, EA_FIX_ADD, name, type, values[keep], NULL, ttl, note) ? EA_OK
+	                                                                                      : EA_ENOMEM;
+}
+
 const char *ea_fix_op_name(ea_fix_op op)
 {
 	switch (op) {
