@@ -14,6 +14,7 @@ typedef struct {
 	bool compact;    /* JSON on one line (JSONL) */
 	bool verbose;    /* text: notes and finding codes too */
 	unsigned width;  /* text: wrap to this many columns (0: no wrapping) */
+	const char *codes_url;  /* html: each code links to codes_url#CODE (NULL: no link) */
 } ea_render_opts;
 
 /* The title of a check's section, e.g. "Amazon SES Easy DKIM" for "ses-dkim". */

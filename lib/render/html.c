@@ -150,7 +150,8 @@ static size_t finding_anchor(const ea_report *rep, const ea_finding *f)
 	return 0;
 }
 
-static void finding(FILE *out, const ea_finding *f, const ea_report *rep, unsigned *fix_id)
+static void finding(FILE *out, const ea_finding *f, const ea_report *rep, unsigned *fix_id,
+                    const ea_render_opts *o)
 {
 	look l = finding_look(f);
 	fprintf(out, "<article class=\"ea-card ea-%s\" id=\"ea-f-%zu\">\n<h3>", l.cls, finding_anchor(rep, f));
@@ -195,9 +196,18 @@ static void finding(FILE *out, const ea_finding *f, const ea_report *rep, unsign
 		fputs("</div>\n", out);
 	}
 	free(fix);
-	fputs("<p class=\"ea-meta\">Code <code>", out);
+	/* The code links to its documentation where the page has it (the server's /codes). */
+	fputs("<p class=\"ea-meta\">Code ", out);
+	if (o->codes_url) {
+		fputs("<a href=\"", out);
+		esc(out, o->codes_url);
+		fputc('#', out);
+		esc(out, f->code);
+		fputs("\" title=\"What this code means\">", out);
+	}
+	fputs("<code>", out);
 	esc(out, f->code);
-	fputs("</code>", out);
+	fputs(o->codes_url ? "</code></a>" : "</code>", out);
 	if (f->rfc) {
 		fputs(" &middot; see ", out);
 		esc(out, f->rfc);
@@ -244,7 +254,8 @@ static void tree(FILE *out, const ea_section *s)
 	fputs("</details>\n", out);
 }
 
-static void section(FILE *out, const ea_report *rep, const ea_section *s, size_t index, unsigned *fix_id)
+static void section(FILE *out, const ea_report *rep, const ea_section *s, size_t index, unsigned *fix_id,
+                    const ea_render_opts *o)
 {
 	fprintf(out, "<section class=\"ea-check\" aria-labelledby=\"ea-check-%zu\">\n"
 	        "<h2 id=\"ea-check-%zu\">%s ", index, index, ea_check_title(s->check));
@@ -263,13 +274,13 @@ static void section(FILE *out, const ea_report *rep, const ea_section *s, size_t
 	for (size_t k = 0; k < s->finding_count; k++) {
 		const ea_finding *f = &s->findings[order[k]];
 		if (ea_finding_rank(f) != 1) {
-			finding(out, f, rep, fix_id);
+			finding(out, f, rep, fix_id, o);
 			continue;
 		}
 		if (notes++ == 0)
 			fprintf(out, "<details class=\"ea-notes\"><summary>Show all: %zu more note%s</summary>\n",
 			        note_count, note_count == 1 ? "" : "s");
-		finding(out, f, rep, fix_id);
+		finding(out, f, rep, fix_id, o);
 	}
 	if (notes)
 		fputs("</details>\n", out);
@@ -453,7 +464,7 @@ int ea_render_html(FILE *out, const ea_report *rep, const ea_render_opts *o)
 	overview(out, rep);
 	unsigned fix_id = 0;
 	for (size_t i = 0; i < rep->section_count; i++)
-		section(out, rep, &rep->sections[i], i + 1, &fix_id);
+		section(out, rep, &rep->sections[i], i + 1, &fix_id, o);
 	downloads(out, rep);
 	lookups(out, rep);
 	fputs("</div>\n", out);

@@ -306,7 +306,7 @@ static void result(FILE *out, const srv_params *p, const srv_notice *n, const ea
 	}
 	if (rep) {
 		read_as(out, p);
-		ea_render_opts o = {0};
+		ea_render_opts o = {.codes_url = "/codes"};
 		ea_render_html(out, rep, &o);
 	}
 	if (rep && self_url) {

@@ -56,7 +56,7 @@
 #define SRV_BUSY_RETRY_S 2             /* Retry-After when every check slot is taken */
 #define SRV_SHUTDOWN_GRACE_MS 2000     /* past the deadline, for checks to finish */
 
-typedef enum { R_PAGE, R_STATIC, R_HEALTH, R_METRICS, R_OPENAPI, R_API, R_NOT_FOUND } route_type;
+typedef enum { R_PAGE, R_STATIC, R_HEALTH, R_METRICS, R_OPENAPI, R_CODES, R_API, R_NOT_FOUND } route_type;
 
 typedef struct {
 	const char *path;
@@ -73,6 +73,7 @@ static const route routes[] = {
 	{"/healthz", "healthz", R_HEALTH, SRV_KIND_SES, true, false, 0},
 	{"/metrics", "metrics", R_METRICS, SRV_KIND_SES, true, false, 0},
 	{"/openapi.yaml", "openapi", R_OPENAPI, SRV_KIND_SES, true, false, 0},
+	{"/codes", "codes", R_CODES, SRV_KIND_SES, true, false, 0},
 	{"/api/v1/ses", "api-ses", R_API, SRV_KIND_SES, true, false, 0},
 	{"/api/v1/check", "api-check", R_API, SRV_KIND_CHECK, true, false, 0},
 	{"/api/v1/spf", "api-spf", R_API, SRV_KIND_SPF, true, false, 0},
@@ -506,7 +507,8 @@ static size_t health_response(srv_state *st, bool head_only, char *out, size_t c
 	                        n > 0 && (size_t)n < sizeof(body) ? (size_t)n : 0, head_only);
 }
 
-/* Prometheus scrapes /metrics; the OpenAPI document is docs/openapi.yaml, embedded. */
+/* Prometheus scrapes /metrics; the OpenAPI document is docs/openapi.yaml, embedded, and
+ * /codes is docs/finding-codes.md and docs/codes-*.md as a page. */
 static enum MHD_Result handle_metrics(srv_state *st, struct MHD_Connection *c, req_ctx *rq)
 {
 	size_t len = 0;
@@ -543,6 +545,8 @@ static enum MHD_Result dispatch(srv_state *st, struct MHD_Connection *c, req_ctx
 	case R_HEALTH: break;     /* GET and HEAD are answered by the front end */
 	case R_METRICS: return handle_metrics(st, c, rq);
 	case R_OPENAPI: return handle_static(c, rq, "/static/openapi.yaml");
+	/* The finding codes' documentation, built from docs/ (tools/server/codes_page.py). */
+	case R_CODES: return handle_static(c, rq, "/static/codes.html");
 	case R_API: return handle_api(st, c, rq);
 	case R_NOT_FOUND: break;
 	}
