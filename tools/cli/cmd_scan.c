@@ -84,6 +84,8 @@ static void finish_slot(scan_worker *w, scan_slot *sl)
 	char *text = scan_output_render(&sh->out, sl->rep, &len);
 	int code = ea_status_exit_code(ea_report_status(sl->rep));
 	pthread_mutex_lock(&sh->output_lock);
+	if (sh->out.tty)
+		scan_progress_clear(&sh->st);   /* the line gets a line of its own; the bar comes back */
 	if (text == NULL || scan_output_put(&sh->out, text, len) != EA_OK)
 		atomic_store(&sh->write_failed, true);
 	scan_stats_domain(&sh->st, sl->rep);

@@ -57,6 +57,7 @@ typedef struct {
 	FILE *f;
 	bool csv;
 	bool to_stdout;
+	bool tty;                /* stdout on a terminal: lines share it with the progress bar */
 	const char *path;
 } scan_output;
 /* Opens the output. With resume, reads the domains already there into seen, cuts a
@@ -72,6 +73,7 @@ int scan_output_close(scan_output *o);
 /* Progress and the final summary, on stderr. */
 typedef struct {
 	bool tty, quiet;
+	bool drawn;                    /* the bar is on stderr's last line, unfinished */
 	double started, last_tick;
 	unsigned long total_lines;     /* 0: unknown (stdin) */
 	unsigned long lines_done;      /* lines read and settled (domain finished, or rejected) */
@@ -82,6 +84,9 @@ typedef struct {
 void scan_stats_init(scan_stats *st, unsigned long total_lines, bool quiet);
 void scan_stats_domain(scan_stats *st, const ea_report *rep);
 void scan_progress(scan_stats *st, bool force);
+/* Before a warning on stderr: clears the bar's line, so the warning gets a line of its
+ * own (scan_progress(st, true) after it draws the bar again). Under the output lock. */
+void scan_progress_clear(scan_stats *st);
 /* rs: the counters of every worker's resolver, added up; r: one of them, for the names. */
 void scan_summary(const scan_stats *st, const ea_resolver_stats *rs, const ea_resolver *r,
                   unsigned checks, bool interrupted, size_t abandoned);

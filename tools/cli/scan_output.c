@@ -55,6 +55,7 @@ bool scan_output_open(scan_output *o, const char *path, bool csv, bool resume,
 	if (path == NULL || strcmp(path, "-") == 0) {
 		o->f = stdout;
 		o->to_stdout = true;
+		o->tty = isatty(STDOUT_FILENO);
 	} else {
 		if (resume && !read_previous(path, seen, resumed, &empty))
 			return false;

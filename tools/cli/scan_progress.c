@@ -50,6 +50,13 @@ static void format_eta(char *out, size_t size, double seconds)
 		snprintf(out, size, "%lu:%02lu", s / 60, s % 60);
 }
 
+void scan_progress_clear(scan_stats *st)
+{
+	if (st->tty && st->drawn)
+		fputs("\r\033[K", stderr);
+	st->drawn = false;
+}
+
 void scan_progress(scan_stats *st, bool force)
 {
 	if (st->quiet)
@@ -82,6 +89,7 @@ void scan_progress(scan_stats *st, bool force)
 		else
 			fprintf(stderr, "\r\033[K%lu domains  %.0f domains/s  %lu undetermined",
 			        st->domains_done, rate, failures);
+		st->drawn = true;
 	} else if (st->total_lines > 0) {
 		fprintf(stderr, "scan: %lu/%lu lines, %lu domains, %.0f domains/s, ETA %s, %lu undetermined\n",
 		        st->lines_done, st->total_lines, st->domains_done, rate, eta, failures);

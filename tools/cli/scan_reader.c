@@ -16,11 +16,16 @@
 void scan_line_error(scan_shared *sh, unsigned long line_no, const char *msg, unsigned long *counter)
 {
 	pthread_mutex_lock(&sh->output_lock);
+	/* A line of its own: never into the progress bar's line; the bar comes back below. */
+	bool bar = sh->st.drawn;
+	scan_progress_clear(&sh->st);
 	fprintf(stderr, "emailauth: %s:%lu: ", strcmp(sh->input_path, "-") ? sh->input_path : "stdin", line_no);
 	ea_write_terminal_safe(stderr, msg, 0);
 	fputc('\n', stderr);
 	(*(counter ? counter : &sh->st.rejected))++;
 	sh->st.lines_done++;
+	if (bar)
+		scan_progress(&sh->st, true);
 	pthread_mutex_unlock(&sh->output_lock);
 }
 
