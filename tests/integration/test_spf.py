@@ -149,12 +149,12 @@ with Bed(zones, timeout_zones=["slowprovider.net"]) as bed:
     terms = [f for f in findings(out) if f["code"] == "spf.term"]
     nested = [f for f in terms if f.get("subject") == "include:d11.example.com"]
     ok(len(terms) >= 12 and nested and "running total 11" in nested[0]["message"]
-       and "in include:d1.example.com > " in nested[0]["message"],
+       and "In include:d1.example.com > " in nested[0]["message"],
        "audit: per-term lines go into the included records, with the chain and running total",
        json.dumps(terms[:3] + nested))
     code, out, err = bed.run("spf", "example.com", "--format", "json")
     netb = [f for f in findings(out) if f["code"] == "spf.term" and f.get("subject") == "include:_netblocks.google.com"]
-    ok(netb and "in include:_spf.google.com:" in netb[0]["message"] and "running total 3" in netb[0]["message"],
+    ok(netb and "In include:_spf.google.com:" in netb[0]["message"] and "running total 3" in netb[0]["message"],
        "audit: a provider's nested include has its own line", out)
 
     # void lookups depend on the client's address family (an a term asks A or AAAA)
