@@ -54,7 +54,8 @@ def words(doc, path=""):
     """(path, text) of every summary, message, fix and note of a JSON report."""
     if isinstance(doc, dict):
         for k, v in doc.items():
-            if isinstance(v, str) and k in TEXT_FIELDS:
+            # The SPF include tree's notes are fragments beside a node's cost, not sentences.
+            if isinstance(v, str) and k in TEXT_FIELDS and "/tree" not in path:
                 yield path + "/" + k, v
             else:
                 yield from words(v, path + "/" + k)
