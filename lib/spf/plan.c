@@ -224,6 +224,19 @@ static void flat_of(plan *p, plan_term *pt, const ea_spf_term *t)
 	ea_buf_free(&b);
 }
 
+/* An a or mx term whose lookups found nothing (NXDOMAIN or NODATA, not a failure) for
+ * every client: A and AAAA for a, MX for mx. */
+static bool void_now(audit *a, const plan_term *pt)
+{
+	const ea_dns_answer *r = ea_audit_known(a, pt->host, pt->kind == SPF_T_A ? EA_RR_A : EA_RR_MX, false);
+	if (r == NULL || r->outcome != EA_DNS_ABSENT)
+		return false;
+	if (pt->kind == SPF_T_MX)
+		return true;
+	r = ea_audit_known(a, pt->host, EA_RR_AAAA, false);
+	return r != NULL && r->outcome == EA_DNS_ABSENT;
+}
+
 /* The remedy of one top-level term, on evidence; i indexes p->terms. */
 static void choose(plan *p, size_t i, const ea_spf_term *t)
 {
@@ -243,6 +256,15 @@ static void choose(plan *p, size_t i, const ea_spf_term *t)
 		pt->mechanical = true;
 		pt->why = "ptr is deprecated (RFC 7208 5.5): slow, and some receivers skip it; a server "
 		          "that passes only by its reverse name needs its address listed with ip4:/ip6:";
+		return;
+	}
+	if ((pt->kind == SPF_T_A || pt->kind == SPF_T_MX) && !t->has_macro && void_now(a, pt)) {
+		pt->remedy = P_DROP;
+		pt->mechanical = true;
+		pt->why = pt->kind == SPF_T_A ? "its host has no A or AAAA record: it authorises no address "
+		                                "now, and each evaluation counts it as a void lookup"
+		                              : "the domain has no MX record: it authorises no address now, "
+		                                "and each evaluation counts it as a void lookup";
 		return;
 	}
 	if (pt->kind != SPF_T_INCLUDE || pt->child <= 0 || t->has_macro) {

@@ -50,6 +50,10 @@ static const char ZONE[] =
 	REC("mc.test", "v=spf1 include:p3.test include:servers.mcsv.net include:p4.test include:p5.test "
 	    "include:p6.test include:p7.test include:p8.test include:p9.test include:p10.test "
 	    "include:p11.test ~all")
+	/* an a and an mx that find nothing: they authorise nothing now */
+	REC("void.test", "v=spf1 include:p1.test include:p2.test include:p3.test include:p4.test "
+	    "include:p5.test include:p6.test include:p7.test include:p8.test include:p9.test "
+	    "a:nothing.test mx:nothing.test ~all")
 	REC("fine.test", "v=spf1 include:p1.test include:big.test -all");
 
 static ea_report *audit(const char *domain)
@@ -130,6 +134,13 @@ static void evidence_only(void)
 	tap_ok(count(rep, "spf.plan.drop") == 1 && subject_is(find(rep, "spf.plan.drop", 0), "include:servers.mcsv.net") &&
 	       over && over->action_count == 1 && strstr(over->actions[0].value, "include:p3.test") != NULL,
 	       "mc.test: an include inside one that goes (Mailchimp's) stays");
+	ea_report_free(rep);
+
+	rep = audit("void.test");
+	over = find(rep, "spf.lookups.over_limit", 0);
+	tap_ok(count(rep, "spf.plan.drop") == 2 && subject_is(find(rep, "spf.plan.drop", 0), "a:nothing.test") &&
+	       subject_is(find(rep, "spf.plan.drop", 1), "mx:nothing.test") && over && over->action_count == 1,
+	       "void.test: an a and an mx whose lookups find nothing can be dropped");
 	ea_report_free(rep);
 
 	rep = audit("stuck.test");
