@@ -236,6 +236,8 @@ with Bed(zones, timeout_zones=[SLOW], timeout=4) as bed:
         (["spf", "--ip", "999.2.3.4", "--sender", "a@" + GOOD], "999.2.3.4"),
         (["spf", "--ip", "192.0.2.7", "--sender", "a@exa mple.com"], "exa mple.com"),
         (["spf", "--ip", "192.0.2.7", "--sender", "a@" + GOOD, "--helo", "bad name!"], "bad name!"),
+        (["spf", "--ip", "192.0.2.7", "--sender", "a@" + GOOD, "--receiver", "mx one"], "mx one"),
+        (["spf", "--batch", "-", "--receiver", "mx one"], "mx one"),
         (["spf", "exa mple..com"], "exa mple..com"),
         (["spf", "--batch", missing], missing),
         (["verify", missing], missing),

@@ -14,6 +14,7 @@ sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
 from bed import Bed, txt_rdata  # noqa: E402
 from tap import ok, done  # noqa: E402
+import schema  # noqa: E402
 
 
 def txt(owner, text):
@@ -110,6 +111,7 @@ def check_dmarc(bed, domain, *extra):
 zones = {"spf-cases.com": SPF_ZONE, "80.12.185.in-addr.arpa": IN_ADDR, "ex1.org": DMARC_ZONE,
          "psd.net": PSD_ZONE}
 with Bed(zones) as bed, tempfile.TemporaryDirectory() as tmp:
+    schema.watch(bed)   # every --format json output validates (docs/emailauth.schema.json)
     # SPF: RFC 7208 4.6.4, a ptr term whose PTR query finds nothing is a void lookup
     res, fs, out = spf(bed, "185.12.80.1", "a@ptr3.spf-cases.com")
     ok(res == "permerror" and "3 of 2 void" in counts(fs),

@@ -14,6 +14,7 @@ import time
 sys.path.insert(0, os.path.join(os.environ.get("EA_SRC", "."), "tests", "lib"))
 sys.path.insert(0, os.path.join(os.environ.get("EA_SRC", "."), "tests", "integration"))
 from tap import ok, done  # noqa: E402
+import schema  # noqa: E402
 from hostile_dns import HostileDNS, BEHAVIOURS  # noqa: E402
 
 EMAILAUTH = os.environ.get("EMAILAUTH", "emailauth")
@@ -55,6 +56,9 @@ def main():
                 if how == "chase" and label == "ses":
                     continue   # the token name really is a CNAME elsewhere: wrong_target is true
                 code, doc, out, took = run(args[:1] + common + args[1:])
+                errs = schema.errors(doc, schema.KIND_OF_COMMAND[args[0]]) + schema.legacy_errors(doc)
+                if errs:   # hostile bytes still make a valid document (docs/emailauth.schema.json)
+                    ok(False, "%s: %s --format json validates against the schema" % (how, label), "\n".join(errs))
                 fs = findings(doc)
                 absent = sorted({f.get("code") for f in fs if ABSENCE.search(f.get("code", ""))})
                 ok(code == 3 and not absent and took <= TIMEOUT_S + MARGIN_S,

@@ -13,6 +13,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.environ.get("EA_SRC", "."), "tests", "lib"))
 sys.path.insert(0, os.path.join(os.environ.get("EA_SRC", "."), "tests", "integration"))
 from tap import ok, done  # noqa: E402
+import schema  # noqa: E402
 from bed import Bed  # noqa: E402
 import ses_data  # noqa: E402
 
@@ -114,6 +115,7 @@ def main():
              "com": '_acme-challenge.ghost-shop IN TXT "left over"\npages-shop IN A 192.0.2.3\n',
              "parked-shop.com": ""}
     with Bed(zones) as bed:
+        schema.watch(bed)   # every --format json output validates (docs/emailauth.schema.json)
         code, out, err = bed.run("check", "ghost-shop.com", "--format", "json")
         doc = json.loads(out) if out.strip() else {}
         got, fs = codes(doc)

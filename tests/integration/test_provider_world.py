@@ -11,6 +11,7 @@ import sys
 sys.path.insert(0, os.path.join(os.environ.get("EA_SRC", "."), "tests", "lib"))
 sys.path.insert(0, os.path.join(os.environ.get("EA_SRC", "."), "tests", "integration"))
 from tap import ok, done  # noqa: E402
+import schema  # noqa: E402
 from bed import Bed  # noqa: E402
 import provider_world as w  # noqa: E402
 from serve_data import Server  # noqa: E402
@@ -61,6 +62,7 @@ def api_checks(bed):
 
 def main():
     with Bed(w.zones(), unbound_queries=2048) as bed:   # a scan has ~1,000 lookups in flight
+        schema.watch(bed)   # every --format json output validates (docs/emailauth.schema.json)
         for d, body, args, senders, warns, zone in w.CUSTOMERS:
             code, out, err = bed.run("check", d, "--format", "json", *args)
             doc, fs, bad, used = judged(out, warns)

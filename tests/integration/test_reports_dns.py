@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 sys.path.insert(0, os.path.join(SRC, "tests", "data", "reports"))
 from tap import ok, done  # noqa: E402
+import schema  # noqa: E402
 from bed import Bed  # noqa: E402
 import make_fixtures  # noqa: E402
 
@@ -73,6 +74,7 @@ def main():
     files = reports(tmp)
     with Bed({"in-addr.arpa": IN_ADDR, "ip6.arpa": IP6}, timeout_names=[rev(SLOW_IP)],
              timeout=TIMEOUT_S) as bed:
+        schema.watch(bed)   # every --format json output validates (docs/emailauth.schema.json)
         t0 = time.monotonic()
         rc, out, err = bed.run("reports", *files, "--format", "json")
         secs = time.monotonic() - t0

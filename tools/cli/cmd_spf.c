@@ -175,6 +175,8 @@ int cmd_spf(int argc, char **argv)
 			return cli_usage_error("one domain at a time ('%s' is extra)", a);
 	}
 	cli_globals_finish(&g);
+	if (s.receiver && !cli_helo("--receiver", s.receiver))   /* a host name for the headers */
+		return EA_EXIT_USAGE;
 	if (s.batch != NULL) {
 		if (strcmp(g.format, "nagios") == 0)
 			return cli_usage_error("--batch gives a report per line; a Nagios plugin answers "
