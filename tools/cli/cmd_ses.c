@@ -55,9 +55,15 @@ static int watch(const cli_globals *g, ea_ses_request *req, const char *display,
 			return 3;
 		}
 		st = ea_report_status(rep);
+		bool json = strcmp(g->format, "json") == 0;
 		if (prev == NULL) {
-			cli_render(g, rep);
-		} else if (strcmp(g->format, "json") == 0) {
+			/* JSON: a document per line, as every command that writes several (scan,
+			 * spf --batch, verify with several files). */
+			if (json)
+				cli_render_each(g, rep);
+			else
+				cli_render(g, rep);
+		} else if (json) {
 			bool changed = false;
 			for (size_t i = 0; i < req->token_count; i++) {
 				const ea_finding *a = primary_for(prev, req->tokens[i]);
@@ -66,7 +72,7 @@ static int watch(const cli_globals *g, ea_ses_request *req, const char *display,
 					changed = true;
 			}
 			if (changed)
-				cli_render(g, rep);
+				cli_render_each(g, rep);
 		} else {
 			for (size_t i = 0; i < req->token_count; i++) {
 				const ea_finding *a = primary_for(prev, req->tokens[i]);
