@@ -476,8 +476,21 @@ static void advice(plan *p, const ea_spf_record *root, size_t over_at, unsigned 
 			n = count_record(a, rec.data, &complete);
 		}
 	}
-	ea_buf_printf(&text, "; A plan to get under %d lookups (it needs changes at your senders "
-	              "first, so it is advice, not a record to paste as is):\n", EA_SPF_MAX_DNS_TERMS);
+	bool moved = false;
+	for (size_t i = 0; i < p->count; i++)
+		moved |= p->terms[i].moved;
+	bool reached = complete && !rec.error && n <= PLAN_TARGET && rec.len <= PLAN_MAX_RECORD;
+	/* Why it is advice: what a person must do or decide first. */
+	const char *why = moved && flattened ? "senders must first use a return path of yours, and "
+	                                       "flattening is a choice with a cost"
+	                  : moved ? "senders must first use a return path of yours"
+	                          : "flattening is a choice with a cost";
+	if (reached)
+		ea_buf_printf(&text, "; A plan to get under %d lookups (advice, not a record to paste as "
+		              "is: %s):\n", EA_SPF_MAX_DNS_TERMS, why);
+	else
+		ea_buf_printf(&text, "; Steps that lower the count, though not under %d:\n",
+		              EA_SPF_MAX_DNS_TERMS);
 	for (size_t i = 0; i < p->count; i++) {
 		const plan_term *pt = &p->terms[i];
 		if (pt->mechanical && pt->remedy == P_DROP)
@@ -494,7 +507,7 @@ static void advice(plan *p, const ea_spf_record *root, size_t over_at, unsigned 
 	}
 	if (flattened)
 		flatten_warning(&text, rec.len);
-	if (complete && !rec.error && n <= PLAN_TARGET && rec.len <= PLAN_MAX_RECORD) {
+	if (reached) {
 		char *rdata = ea_fix_rdata("TXT", rec.data);
 		ea_buf_printf(&text, "; The record then costs %u lookup%s (counted from the DNS answers "
 		              "of this check):\n; %s. IN TXT %s\n", n, n == 1 ? "" : "s", a->nodes[0].domain,
@@ -502,8 +515,7 @@ static void advice(plan *p, const ea_spf_record *root, size_t over_at, unsigned 
 		free(rdata);
 		ea_finding *f = ea_section_addf(a->sec, "spf.plan.record", EA_SEV_INFO,
 		                                "a record under the limit after the plan's changes: %u "
-		                                "lookups instead of %u (advice: it needs changes at your "
-		                                "senders first)", n, total);
+		                                "lookups instead of %u (advice: %s)", n, total, why);
 		if (f)
 			ea_finding_set(&f->expected, "%s", rec.data);
 	} else {
