@@ -84,6 +84,8 @@ typedef struct {
 typedef struct {
 	const char *check;      /* "ses-dkim", "spf", ... */
 	ea_status status;
+	bool not_checked;       /* the check could not be made (SPF without the connecting address):
+	                         * renderers say "not checked", never pass; the status is left alone */
 	char *summary;
 	ea_finding *findings;
 	size_t finding_count;

@@ -26,8 +26,9 @@
 typedef struct {
 	const char *message;      /* the raw message (or its header section), any bytes */
 	size_t message_len;
-	const char *ip;           /* connecting IP for SPF, or NULL: SPF is not evaluated */
-	const char *helo;         /* HELO/EHLO name, or NULL */
+	const char *ip;           /* connecting IP for SPF, or NULL: read from the receiver's
+	                           * Received field (lib/verify/received.h), else SPF is not checked */
+	const char *helo;         /* HELO/EHLO name, or NULL: the one in that Received field */
 	const char *mail_from;    /* MAIL FROM; NULL: taken from Return-Path */
 	int64_t now;              /* Unix seconds for x= and t=; 0: the clock */
 	bool headers_only;        /* the body is not given (pasted headers) */

@@ -44,6 +44,12 @@ static look status_look(ea_status s)
 	return (look){"unknown", "?", "Unknown"};
 }
 
+/* A section's badge: a check that could not be made is "not checked", never a pass. */
+static look section_look(const ea_section *s)
+{
+	return s->not_checked ? (look){"not-checked", "\u2013", "Not checked"} : status_look(s->status);
+}
+
 static const char *status_sentence(ea_status s)
 {
 	switch (s) {
@@ -259,7 +265,7 @@ static void section(FILE *out, const ea_report *rep, const ea_section *s, size_t
 {
 	fprintf(out, "<section class=\"ea-check\" aria-labelledby=\"ea-check-%zu\">\n"
 	        "<h2 id=\"ea-check-%zu\">%s ", index, index, ea_check_title(s->check));
-	badge(out, status_look(s->status));
+	badge(out, section_look(s));
 	fputs("</h2>\n", out);
 	if (s->summary && *s->summary) {
 		fputs("<p class=\"ea-summary\">", out);
@@ -300,7 +306,7 @@ static void overview(FILE *out, const ea_report *rep)
 	for (size_t i = 0; i < rep->section_count; i++) {
 		const ea_section *s = &rep->sections[i];
 		fprintf(out, "<li><a href=\"#ea-check-%zu\">%s</a> ", i + 1, ea_check_title(s->check));
-		badge(out, status_look(s->status));
+		badge(out, section_look(s));
 		fputs("</li>\n", out);
 	}
 	fputs("</ul>\n</nav>\n", out);

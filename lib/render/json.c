@@ -146,7 +146,7 @@ void *ea_report_to_json(const ea_report *rep, bool with_lookups)
 		const ea_section *s = &rep->sections[i];
 		json_t *c = json_object();
 		set_str(c, "check", s->check);
-		set_str(c, "status", ea_status_name(s->status));
+		set_str(c, "status", s->not_checked ? "not_checked" : ea_status_name(s->status));
 		set_str(c, "status_legacy", ea_status_legacy_name(s->status));
 		set_text(c, "summary", s->summary ? s->summary : "");
 		json_t *fs = json_array();

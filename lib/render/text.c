@@ -333,9 +333,10 @@ int ea_render_text(FILE *out, const ea_report *rep, const ea_render_opts *o)
 	todo(out, rep, o);
 	for (size_t i = 0; i < rep->section_count; i++) {
 		const ea_section *s = &rep->sections[i];
+		/* A check that could not be made is "not checked", never a pass. */
 		fprintf(out, "\n%s%s%s  %s%s%s", o->color ? C_BOLD : "", ea_check_title(s->check),
-		        o->color ? C_RESET : "", o->color ? status_color(s->status) : "",
-		        status_label(s->status), o->color ? C_RESET : "");
+		        o->color ? C_RESET : "", o->color ? (s->not_checked ? C_DIM : status_color(s->status)) : "",
+		        s->not_checked ? "NOT CHECKED" : status_label(s->status), o->color ? C_RESET : "");
 		if (s->summary) {
 			fputs("  ", out);
 			ea_write_terminal_safe(out, s->summary, 0);

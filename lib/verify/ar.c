@@ -146,7 +146,10 @@ void ea_verify_auth_results_section(ea_job *job, ea_verify_request *v)
 		differ += diff.len > 0;
 		ea_buf_free(&diff);
 		if (g) {
-			ea_finding_set(&g->found, "%.*s", (int)EA_MIN(ar->raw.len, (size_t)VERIFY_AR_MAX), ar->raw.p);
+			/* As one line: the raw field ends in CRLF, and a renderer shows a stray CR as '?'. */
+			char line[VERIFY_AR_MAX];
+			ea_field_one_line(ar->raw, line, sizeof(line));
+			ea_finding_set(&g->found, "%s", line);
 			ea_finding_set(&g->expected, "%s", v->auth_results ? v->auth_results : "");
 		}
 	}

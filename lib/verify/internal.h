@@ -10,8 +10,10 @@
 #include "dkim/message.h"
 #include "dkim/sig.h"
 #include "dkim/verify.h"
+#include "verify/received.h"
 
 #define VERIFY_AR_MAX 4096    /* our Authentication-Results header */
+#define VERIFY_FIELD_SHOWN_MAX 1000   /* a header field shown in a finding (RFC 5322 2.1.1: 998) */
 #define VERIFY_MAIL_FROM_MAX 512   /* RFC 5321 4.5.3.1.3: a path is at most 256 octets */
 
 typedef struct {
@@ -33,6 +35,9 @@ struct ea_verify_request {
 	bool has_ip;
 	char ip[64];
 	char helo[EA_NAME_MAX + 1];
+	bool ip_given;             /* the address came from the options, not the message */
+	ea_connection conn;        /* what the receiver's Received field says (conn.text points into msg) */
+	bool conn_found;
 	char mail_from[VERIFY_MAIL_FROM_MAX + 1];
 	bool mail_from_known;      /* from --mail-from or Return-Path */
 	const char *mail_from_source;

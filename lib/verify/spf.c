@@ -1,4 +1,5 @@
-/* The verify check's SPF (RFC 7208) for --ip, with MAIL FROM from --mail-from or
+/* The verify check's SPF (RFC 7208) for the connecting address (given, or read from
+ * the receiver's Received field: received.c), with MAIL FROM given or from
  * Return-Path, through the SPF evaluator (include/emailauth/spf.h). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,47 @@ static ea_severity spf_severity(ea_spf_result r)
 	return EA_SEV_ERROR;
 }
 
+/* Where the connecting address (and HELO) came from: the Received field, by number
+ * and line, or the options. */
+static void connection_finding(ea_section *sec, const ea_verify_request *v)
+{
+	const ea_connection *c = &v->conn;
+	char helo[EA_NAME_MAX + 16] = "";
+	if (v->helo[0])
+		snprintf(helo, sizeof(helo), " (HELO %s)", v->helo);
+	ea_finding *f;
+	if (v->ip_given) {
+		f = ea_section_addf(sec, "verify.spf.connection_given", EA_SEV_INFO,
+		                    "the connecting server's address was given: %s%s%s%s", v->ip, helo,
+		                    v->conn_found && strcmp(c->ip, v->ip) != 0 ? "; the receiver's header shows "
+		                                                                 : "",
+		                    v->conn_found && strcmp(c->ip, v->ip) != 0 ? c->ip : "");
+	} else if (c->method == EA_CONN_AR_ONLY) {
+		f = ea_section_addf(sec, "verify.spf.connection", EA_SEV_INFO,
+		                    "the connecting server is %s%s, as the receiver's Authentication-Results "
+		                    "(line %zu) says; no Received header records it", v->ip, helo, c->line);
+		if (f)
+			ea_finding_set(&f->subject, "Authentication-Results, line %zu", c->line);
+	} else {
+		const char *how = c->method == EA_CONN_BY ? "the Received header the receiver "
+		                  : c->method == EA_CONN_AR_IP ? "the Received header that records the address "
+		                                                 "the receiver's Authentication-Results names"
+		                                               : "the Received header next to the receiver's "
+		                                                 "Authentication-Results";
+		f = ea_section_addf(sec, "verify.spf.connection", EA_SEV_INFO, "the connecting server is %s%s, from %s%s%s",
+		                    v->ip, helo, how, c->method == EA_CONN_BY ? c->receiver : "",
+		                    c->method == EA_CONN_BY ? " added (the host its Authentication-Results names)" : "");
+		if (f)
+			ea_finding_set(&f->subject, "Received header %zu of %zu, line %zu", c->received_index,
+			               c->received_count, c->line);
+	}
+	if (f && v->conn_found && c->text.len) {
+		char line[VERIFY_FIELD_SHOWN_MAX];
+		ea_field_one_line(c->text, line, sizeof(line));
+		ea_finding_set(&f->found, "%s", line);
+	}
+}
+
 int ea_verify_spf(ea_job *job, ea_verify_request *v)
 {
 	ea_section *sec = ea_report_section(ea_job_report(job), SEC_SPF);
@@ -37,12 +79,18 @@ int ea_verify_spf(ea_job *job, ea_verify_request *v)
 		return EA_ENOMEM;
 	v->spf_done = false;
 	if (!v->has_ip) {
-		ea_section_addf(sec, "verify.spf.not_checked", EA_SEV_INFO,
-		                "SPF was not checked: the connecting server's address is needed "
-		                "(the first Received line written by the receiver shows it)");
-		ea_section_set_summary(sec, "not checked (no connecting IP)");
+		/* Not checked is not a pass: the renderers say so. */
+		sec->not_checked = true;
+		ea_finding *f = ea_section_addf(sec, "verify.spf.not_checked", EA_SEV_INFO,
+		                                "SPF was not checked: the connecting server's address is needed, "
+		                                "and the message does not show it: %s",
+		                                v->conn.reason ? v->conn.reason : "the message cannot be read");
+		if (f)
+			f->primary = true;
+		ea_section_set_summary(sec, "not checked: %s", v->conn.reason ? v->conn.reason : "no connecting address");
 		return EA_OK;
 	}
+	connection_finding(sec, v);
 	spf_state *st = v->spf_state;
 	if (st == NULL && (st = v->spf_state = calloc(1, sizeof(*st))) == NULL)
 		return EA_ENOMEM;

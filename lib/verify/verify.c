@@ -43,9 +43,14 @@ ea_verify_request *ea_verify_request_new(const ea_verify_options *o, int *err)
 	}
 	v->now = o->now ? o->now : (int64_t)time(NULL);
 	v->headers_only = o->headers_only || !v->msg.has_separator;
-	v->has_ip = o->ip && *o->ip;
-	copy_opt(v->ip, sizeof(v->ip), o->ip);
-	copy_opt(v->helo, sizeof(v->helo), o->helo);
+	/* The connecting address and HELO: given, else from the receiver's own Received
+	 * field; a given address still gets the HELO of a Received field that shows it. */
+	v->conn_found = v->msg.error == NULL && ea_connection_find(&v->msg, &v->conn);
+	v->ip_given = o->ip && *o->ip;
+	copy_opt(v->ip, sizeof(v->ip), v->ip_given ? o->ip : v->conn_found ? v->conn.ip : NULL);
+	v->has_ip = v->ip[0] != '\0';
+	bool same = v->conn_found && (!v->ip_given || strcmp(v->conn.ip, o->ip) == 0);
+	copy_opt(v->helo, sizeof(v->helo), o->helo && *o->helo ? o->helo : same ? v->conn.helo : NULL);
 	if (o->mail_from) {
 		copy_opt(v->mail_from, sizeof(v->mail_from), o->mail_from);
 		v->mail_from_known = true;

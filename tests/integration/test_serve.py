@@ -287,6 +287,25 @@ with Bed(zones, timeout_zones=["slow-shop.com"]) as bed:
                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
         ok(st == 200 and b'id="f-ip"' in body and b'value="192.0.2.7"' in body and b"ea-verdict" in body,
            "the headers tab takes the connecting IP", st)
+        # Issue 16 item 6: without ip, the receiver's Received header gives it; without one, SPF
+        # is "not checked" (never a Pass badge) on the page and in the API.
+        rcv = ("Authentication-Results: mx.example.org; dkim=pass\r\n"
+               "Received: from mx.ok-shop.com (mx.ok-shop.com [192.0.2.7]) by mx.example.org (Postfix); d\r\n")
+        st, h, body = s.request("POST", "/api/v1/verify", body=rcv + msg, headers={"Content-Type": "text/plain"})
+        spf = [c for c in (js(body) or {}).get("checks", []) if c["check"] == "spf"]
+        codes = [f["code"] for f in spf[0]["findings"]] if spf else []
+        ok(st == 200 and "verify.spf.connection" in codes and "verify.spf.result" in codes and
+           spf[0]["status"] != "not_checked" and "192.0.2.7" in body.decode(),
+           "API: the connecting IP is read from the receiver's Received header", body[:600])
+        st, h, body = s.request("POST", "/api/v1/verify", body=msg, headers={"Content-Type": "text/plain"})
+        spf = [c for c in (js(body) or {}).get("checks", []) if c["check"] == "spf"]
+        ok(st == 200 and spf and spf[0]["status"] == "not_checked", "API: no Received header: spf not_checked",
+           body[:600])
+        st, h, body = s.request("POST", "/", body=q(tab="verify", headers=msg),
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+        card = body.split(b">SPF ")[1].split(b"</h2>")[0] if b">SPF " in body else b""
+        ok(st == 200 and b"ea-not-checked" in card and b"Not checked" in card and b"Pass" not in card,
+           "the page: SPF's badge says Not checked, not Pass", card or body[:2000])
 
         # Methods, routes, sizes.
         st, h, body = s.get("/api/v1/verify")

@@ -48,11 +48,76 @@ def sign(msg, selector, key, alg=b"rsa-sha256", **kw):
                      include_headers=[b"from", b"to", b"subject", b"date", b"message-id"], **kw) + msg
 
 
+# Trace fields a receiver prepends to a signed message (issue 16, item 6): the connecting
+# address is read from the receiver's own Received header and SPF is evaluated for it.
+RECEIVER_POSTFIX = (b"Received: from mx.example.net (localhost [127.0.0.1]) by imap.example.net (Postfix) "
+                    b"with LMTP id 9; Mon, 1 Jan 2024 10:00:02 +0000\r\n"
+                    b"Authentication-Results: mx.example.net;\r\n\tdkim=pass header.d=shop.example;\r\n"
+                    b"\tspf=pass smtp.mailfrom=shop.example\r\n"
+                    b"Received: from mail.shop.example (mail.shop.example [%s])\r\n"
+                    b"\tby mx.example.net (Postfix) with ESMTPS id 4F1C2\r\n"
+                    b"\tfor <bob@example.net>; Mon, 1 Jan 2024 10:00:01 +0000 (UTC)\r\n")
+SENDER_HOP = (b"Received: from laptop.shop.example (unknown [198.51.100.99])\r\n"
+              b"\tby mail.shop.example (Postfix) with ESMTPSA id 77; Mon, 1 Jan 2024 10:00:00 +0000\r\n")
+RECEIVER_GMAIL = (b"Received: from mail.shop.example (mail.shop.example. [192.0.2.10])\r\n"
+                  b"        by mx.google.com with ESMTPS id k3-20020a05\r\n"
+                  b"        for <bob@gmail.com>; Mon, 01 Jan 2024 10:00:01 -0800 (PST)\r\n"
+                  b"Received-SPF: pass (google.com: domain of bounce@shop.example designates 192.0.2.10 as "
+                  b"permitted sender) client-ip=192.0.2.10;\r\n"
+                  b"Authentication-Results: mx.google.com;\r\n       dkim=pass header.i=@shop.example;\r\n"
+                  b"       spf=pass (google.com: domain of bounce@shop.example designates 192.0.2.10 as "
+                  b"permitted sender) smtp.mailfrom=bounce@shop.example\r\n")
+
+
+def received_tests(verify, bed, signed, tmp):
+    code, out, _ = verify(RECEIVER_POSTFIX % b"192.0.2.10" + SENDER_HOP + signed)
+    ok("verify.spf.connection" in out and "spf=pass" in out and "192.0.2.10" in out
+       and "Received header 2 of 3, line 5" in out and "HELO mail.shop.example" in out,
+       "Postfix receiver: the address is read from its Received header (2 of 3, line 5), SPF passes", out)
+    ok("198.51.100.99" not in out.split("verify.spf.connection")[0],
+       "the sender's own hop (198.51.100.99, below the receiver's) is never taken", out)
+    ar = [l for l in out.splitlines() if "found" in l and "Authentication-Results: mx.example.net" in l]
+    ok(ar and "?" not in ar[0] and ar[0].rstrip().endswith("smtp.mailfrom=shop.example"),
+       "the receiver's Authentication-Results echo is one line, no stray '?'", out)
+
+    code, out, _ = verify(RECEIVER_POSTFIX % b"198.51.100.7" + signed)
+    ok("spf=fail" in out and "198.51.100.7" in out, "an address SPF does not allow: spf=fail from the Received", out)
+
+    code, out, _ = verify(RECEIVER_GMAIL + SENDER_HOP + signed)
+    ok("spf=pass" in out and "Received header 1 of 2, line 1" in out and "HELO mail.shop.example" in out,
+       "Gmail receiver (A-R below its Received): SPF passes from 192.0.2.10", out)
+
+    code, out, _ = verify(RECEIVER_POSTFIX % b"IPv6:2001:db8::10" + signed)
+    ok("spf=pass" in out and "2001:db8::10" in out, "an IPv6 literal: SPF passes for ip6:", out)
+
+    code, out, _ = verify(RECEIVER_POSTFIX % b"192.0.2.10" + signed, "--ip", "198.51.100.7")
+    ok("spf=fail" in out and "verify.spf.connection_given" in out and "shows 192.0.2.10" in out,
+       "--ip overrides the Received header (which is still named)", out)
+
+    code, out, _ = verify(SENDER_HOP + signed)
+    sec = out.split("\nSPF ")[1].split("\n\n")[0] if "\nSPF " in out else ""
+    ok("NOT CHECKED" in sec and "PASS" not in sec and "no Authentication-Results" in sec and "spf=" not in sec,
+       "no receiver's Authentication-Results: SPF not checked (with the reason), never PASS", out)
+    code, jout, err = bed.run("verify", os.path.join(tmp, "m.eml"), "--resolver", bed.resolver, "--format", "json")
+    spf = [c for c in json.loads(jout)["checks"] if c["check"] == "spf"]
+    ok(spf and spf[0]["status"] == "not_checked" and "not checked" in spf[0]["summary"],
+       "JSON: the spf check's status is not_checked", jout + err)
+    # The web page's badge: tests/integration/test_serve.py.
+
+    # Hostile trace fields: bounded and quick.
+    many = SENDER_HOP * 5000
+    code, out, s = verify(RECEIVER_POSTFIX % b"192.0.2.10" + many + signed)
+    ok("spf=pass" in out and s < HOSTILE_MAX_S, "5,000 Received fields: the receiver's still read (%.1fs)" % s, out)
+    long_rcv = b"Received: from x (" + b"(" * 5000 + b"[192.0.2.10]" + b")" * 5000 + b") by mx.example.net; d\r\n"
+    code, out, s = verify(b"Authentication-Results: mx.example.net; dkim=pass\r\n" + long_rcv + signed)
+    ok("NOT CHECKED" in out and s < HOSTILE_MAX_S, "a 10 kB nested Received: not read, not checked (%.1fs)" % s, out)
+
+
 def main():
     tmp = tempfile.mkdtemp()
     rsa_priv, rsa_pub = rsa_key(tmp)
     ed_priv, ed_pub = ed_key()
-    zone = ("@ IN TXT \"v=spf1 ip4:192.0.2.10 -all\"\n"
+    zone = ("@ IN TXT \"v=spf1 ip4:192.0.2.10 ip6:2001:db8::10 -all\"\n"
             "_dmarc IN TXT \"v=DMARC1; p=reject\"\n"
             "rsa._domainkey IN TXT %s\n"
             "ed._domainkey IN TXT %s\n"
@@ -135,6 +200,8 @@ def main():
            "a missing file among several: the others still verified, exit 64 (a usage error)", out + err)
         code, out, err = bed.run("verify", paths[0], "-")
         ok(code == 64 and "stdin" in err, "'-' only alone", err)
+
+        received_tests(verify, bed, signed, tmp)
 
         # Hostile messages: clear result, quickly.
         big = b"From: a@shop.example\r\nX-Big: " + b"a" * (10 * 1024 * 1024) + b"\r\n\r\nx\r\n"

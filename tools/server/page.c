@@ -242,8 +242,8 @@ static void form(FILE *out, srv_kind kind, const srv_params *p)
 		            (p && (p->ip_in[0] || p->helo_in[0] || p->mailfrom_in[0]));
 		fprintf(out, "</div>\n<details class=\"ea-aws\"%s>\n<summary>Optional: how the message "
 		        "arrived (for SPF)</summary>\n", open ? " open" : "");
-		text_field(out, p, "ip", "Connecting IP address", "The address that delivered the message, "
-		           "from the first Received header your server added.", p ? p->ip_in : "", false);
+		text_field(out, p, "ip", "Connecting IP address", "The address that delivered the message. "
+		           "Left empty, it is read from the Received header your mail server added.", p ? p->ip_in : "", false);
 		text_field(out, p, "helo", "HELO name", "The name the sending server greeted with.",
 		           p ? p->helo_in : "", false);
 		text_field(out, p, "mailfrom", "MAIL FROM address", "The envelope sender; without it, "
