@@ -153,8 +153,10 @@ void ea_verify_auth_results_section(ea_job *job, ea_verify_request *v)
 			ea_finding_set(&g->expected, "%s", v->auth_results ? v->auth_results : "");
 		}
 	}
-	if (shown == 0)
+	if (shown == 0) {
+		sec->not_checked = true;   /* nothing to compare: not a pass */
 		ea_section_set_summary(sec, "the message carries no Authentication-Results of its own");
+	}
 	else
 		ea_section_set_summary(sec, "%zu of the message's %zu Authentication-Results differ from ours",
 		                       differ, shown);

@@ -50,8 +50,12 @@ int ea_verify_dmarc(ea_job *job, ea_verify_request *v)
 	const ea_dmarc_result *r = v->dmarc;
 	ea_severity sev = r->result == EA_DMARC_RESULT_PASS ? EA_SEV_OK
 	                  : r->result == EA_DMARC_RESULT_NONE ? EA_SEV_WARNING : EA_SEV_ERROR;
-	ea_finding *f = ea_section_addf(sec, "verify.dmarc.result", sev, "dmarc=%s for %s: %s",
-	                                ea_dmarc_result_name(r->result), v->from_domain, r->reason);
+	/* A fail without SPF rests on DKIM alone: say so (an aligned SPF pass would change it). */
+	bool spf_unknown = r->result == EA_DMARC_RESULT_FAIL && !v->spf_done;
+	ea_finding *f = ea_section_addf(sec, "verify.dmarc.result", sev, "dmarc=%s for %s: %s%s",
+	                                ea_dmarc_result_name(r->result), v->from_domain, r->reason,
+	                                spf_unknown ? "; SPF was not checked, and an aligned SPF pass would "
+	                                              "make DMARC pass" : "");
 	if (f) {
 		f->primary = true;
 		f->undetermined = r->result == EA_DMARC_RESULT_TEMPERROR;

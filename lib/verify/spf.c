@@ -131,6 +131,16 @@ int ea_verify_spf(ea_job *job, ea_verify_request *v)
 		ea_section_addf(sec, "verify.spf.no_mail_from", EA_SEV_INFO,
 		                "no MAIL FROM was given and the message has no Return-Path: "
 		                "SPF was checked for the null sender (the HELO name)");
-	ea_section_set_summary(sec, "spf=%s (%s)", ea_spf_result_name(o->result), o->domain);
+	/* Where the address came from, in the summary: the header used is seen unasked. */
+	const ea_connection *c = &v->conn;
+	if (!v->ip_given && c->method == EA_CONN_AR_ONLY)
+		ea_section_set_summary(sec, "spf=%s (%s) for %s, from the receiver's Authentication-Results (line %zu)",
+		                       ea_spf_result_name(o->result), o->domain, v->ip, c->line);
+	else if (!v->ip_given)
+		ea_section_set_summary(sec, "spf=%s (%s) for %s, from Received header %zu of %zu (line %zu)",
+		                       ea_spf_result_name(o->result), o->domain, v->ip, c->received_index,
+		                       c->received_count, c->line);
+	else
+		ea_section_set_summary(sec, "spf=%s (%s) for %s", ea_spf_result_name(o->result), o->domain, v->ip);
 	return EA_OK;
 }

@@ -33,6 +33,7 @@ async function look(page, width) {
 		downloads: Array.from(document.querySelectorAll(".ea-downloads a[download]")).map((a) => a.getAttribute("download")),
 		firstTodo: (document.querySelector(".ea-todo li") || {}).innerText || "",
 		todo: Array.from(document.querySelectorAll(".ea-todo li")).map((l) => l.innerText),
+		checks: Array.from(document.querySelectorAll(".ea-check h2")).map((h) => h.innerText),
 		text: document.body.innerText,
 		formValues: Array.from(document.querySelectorAll("form.ea-form input, form.ea-form textarea"))
 			.map((i) => [i.name, i.value]),

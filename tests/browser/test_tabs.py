@@ -63,6 +63,12 @@ def message(domain):
             "Date: Thu, 03 Dec 2026 08:59:59 +0000\r\nMessage-ID: <1@%s>\r\n\r\n" % (domain, domain))
 
 
+def received_message(domain):
+    """The receiver's Authentication-Results above its Received header: SPF is evaluated for the
+    address in it (issue 16, item 6)."""
+    return "Authentication-Results: mx.receiver.example; dkim=none\r\n" + message(domain)
+
+
 def pages():
     out = []
     for name, d, toks in (("broken", BAD, BAD_T), ("correct", GOOD, GOOD_T)):
@@ -72,7 +78,7 @@ def pages():
                 {"name": "spf-" + name, "path": "/?tab=spf&domain=%s" % d},
                 {"name": "dkim-" + name, "path": "/?tab=dkim&domain=%s" % d},
                 {"name": "verify-" + name, "verify": message(d)}]
-    return out
+    return out + [{"name": "verify-received", "verify": received_message(GOOD)}]
 
 
 os.makedirs(os.path.join(SHOTS, "parts"), exist_ok=True)
@@ -120,6 +126,13 @@ for w in (1280, 390):
        "@%d: the page title names the domain and the verdict" % w, (c["title"], P["ses-correct-%d" % w]["title"]))
     ok(c["todo"] and c["todo"][0].startswith(("\u2717 Error", "\u2717 Error")) and len(c["todo"]) <= 5,
        "check broken @%d: what to do first, worst first, at most 5" % w, c["todo"])
+    spf = [h for h in P["verify-correct-%d" % w]["checks"] if h.startswith("SPF")]
+    ok(spf and "Not checked" in spf[0] and "Pass" not in spf[0],
+       "verify @%d: SPF without the receiver's header is Not checked, not Pass" % w, spf)
+    spf = [h for h in P["verify-received-%d" % w]["checks"] if h.startswith("SPF")]
+    ok(spf and "Not checked" not in spf[0] and "54.240.8.30" in P["verify-received-%d" % w]["text"] and
+       "Received header 1 of 1 (line 2)" in P["verify-received-%d" % w]["text"],
+       "verify @%d: the connecting IP is read from the receiver's Received header" % w, spf)
     ok("Next:" in P["ses-correct-%d" % w]["text"] and "Successful" in P["ses-correct-%d" % w]["text"],
        "ses correct @%d: a next step on a pass" % w)
 done()
