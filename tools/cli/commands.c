@@ -68,8 +68,9 @@ static const cli_opt spf_opts[] = {
 
 static const cli_opt verify_opts[] = {
 	{"--ip", NULL, CLI_VALUE, "IP", "the IP address that delivered the message",
-	 "the connecting IP, to evaluate SPF"},
-	{"--helo", NULL, CLI_VALUE, "NAME", "the name the client gave in HELO/EHLO", "the HELO/EHLO name"},
+	 "the connecting IP for SPF (else read from the message)"},
+	{"--helo", NULL, CLI_VALUE, "NAME", "the name the client gave in HELO/EHLO",
+	 "the HELO/EHLO name (else read from the message)"},
 	{"--mail-from", NULL, CLI_VALUE, "ADDR", "the MAIL FROM address",
 	 "the MAIL FROM address, for SPF"},
 	{"--headers-only", NULL, CLI_NO_VALUE, NULL, NULL,
@@ -142,8 +143,10 @@ const cli_command cli_commands[] = {
 	{"verify", cmd_verify, "a received message: DKIM, SPF, DMARC",
 	 "FILE|-... [--ip IP] [--helo NAME] [--mail-from ADDR] [--headers-only] [--now UNIXSECONDS]",
 	 "Checks each DKIM signature of a message, SPF for the connecting IP and DMARC, and\n"
-	 "writes an Authentication-Results header to compare. Several files: one run, one DNS\n"
-	 "cache, a report each (JSON: one line each); the exit code is the highest.",
+	 "writes an Authentication-Results header to compare. The connecting IP and HELO are\n"
+	 "read from the Received header the receiver added (the report names it), unless given.\n"
+	 "Several files: one run, one DNS cache, a report each (JSON: one line each); the exit\n"
+	 "code is the highest.",
 	 verify_opts, N(verify_opts), "text|json",
 	 "emailauth verify message.eml\n"
 	 "emailauth verify --ip 192.0.2.10 --mail-from bounce@example.com message.eml\n"
