@@ -994,8 +994,16 @@ int ea_check_senders(ea_job *job, void *arg)
 		ea_section_addf(aln, "align.no_dmarc", EA_SEV_WARNING,
 		    "there is no DMARC policy in force, so receivers do not check alignment yet; the "
 		    "verdicts above say what will happen once you publish one (see the dmarc section)");
-	ea_section_set_summary(keys, "%zu selector%s with a record, of %zu tried", nkeys,
-	                       nkeys == 1 ? "" : "s", c->nsel);
+	size_t nbehind = 0;   /* a CNAME seen, the key behind it not determined */
+	for (size_t i = 0; i < c->nsel; i++)
+		nbehind += c->sel[i].st.failed && ea_dns_answer_cname(c->sel[i].a) != NULL;
+	if (nbehind > 0)
+		ea_section_set_summary(keys, "%zu selector%s with a record, of %zu tried (%zu of them a CNAME "
+		                       "whose key is not determined)", nkeys + nbehind,
+		                       nkeys + nbehind == 1 ? "" : "s", c->nsel, nbehind);
+	else
+		ea_section_set_summary(keys, "%zu selector%s with a record, of %zu tried", nkeys,
+		                       nkeys == 1 ? "" : "s", c->nsel);
 	ea_section_set_summary(snd, "%zu sender%s recognised", used, used == 1 ? "" : "s");
 	ea_section_set_summary(aln, "%zu sender%s judged", used, used == 1 ? "" : "s");
 	rc = EA_OK;

@@ -72,6 +72,10 @@ def main():
        {"ses.dkim.key_undetermined", "sender.dkim_undetermined", "align.undetermined"} <= got,
        "check --zone, keys outside the files: not determined (exit 3), no 'unsigned', no 'will FAIL DMARC'",
        "exit %d %s" % (code, sorted(got)))
+    keys = [c for c in doc.get("checks", []) if c.get("check") == "dkim-keys"]
+    ok(keys and keys[0].get("summary", "").startswith("3 selectors with a record") and
+       "3 of them a CNAME whose key is not determined" in keys[0].get("summary", ""),
+       "check --zone: the DKIM keys summary counts the CNAMEs seen", keys and keys[0].get("summary"))
     ok(not [f for f in fs if f.get("severity") == "error" and not f.get("undetermined")],
        "check --zone: no error that is not 'not determined'",
        [f.get("code") for f in fs if f.get("severity") == "error" and not f.get("undetermined")])
