@@ -62,7 +62,15 @@ typedef struct {
 	const char *rfc;        /* e.g. "RFC 7208 4.6.4", or NULL */
 	ea_fix_action *actions; /* the fix as records to delete, add or replace */
 	size_t action_count;
+	unsigned needs;         /* EA_NEED_*: what a new run needs; each renderer says how to
+	                         * give it on its interface (a CLI option, a form field) */
 } ea_finding;
+
+/* What a finding says is needed, for the renderers to say how (never in the message). */
+#define EA_NEED_SES_TOKENS 0x1u   /* the identity's SES DKIM tokens */
+#define EA_NEED_SELECTOR   0x2u   /* a DKIM selector (the s= of a DKIM-Signature) */
+#define EA_NEED_CLIENT_IP  0x4u   /* the connecting server's address */
+#define EA_NEED_RETRY      0x8u   /* a lookup failed: again later, or another resolver */
 
 /* A tree a check shows beside its findings (the SPF include tree), nodes in depth-first
  * order, each naming its parent. Labels and notes may hold text from DNS. */

@@ -566,6 +566,8 @@ static void candidate_findings(ea_section *sec, const senders_ctx *c, const ea_p
 			    "%s: one of %s; this evidence is shared, so nothing is judged for any one of them "
 			    "until one shows evidence of its own", ev.data ? ev.data : "", who.data ? who.data : "");
 		if (f) {
+			if (ses && req->token_count == 0)
+				f->needs = EA_NEED_SES_TOKENS;
 			ea_finding_set(&f->subject, "%s%s%s", ses ? ses->name : "", ses ? " or " : "",
 			               who.data ? who.data : "");
 			ea_finding_set(&f->found, "%s", ev.data ? ev.data : "");
@@ -680,6 +682,8 @@ static void sender_findings(ea_section *sec, const ea_profile *p, const sender_s
 		    p->ses_tokens ? "give the SES tokens (the Easy DKIM selectors of the identity) to check "
 		                    "SES's DKIM" : "give the selector (the s= of its DKIM-Signature header) "
 		                    "to check its key");
+		if (f)
+			f->needs = p->ses_tokens ? EA_NEED_SES_TOKENS : EA_NEED_SELECTOR;
 		sender_fix(f, "", p->dkim_fix, p, req);
 	} else if (p->all_selectors) {
 		for (size_t k = 0; k < p->selectors.count && k < 32; k++) {
@@ -823,6 +827,8 @@ static void alignment_finding(ea_section *sec, const ea_profile *p, const sender
 		    "selector is not known, so its DKIM was not checked; %s", rp_broken ? broken :
 		    "it bounces to its own domain", p->ses_tokens ? "give the SES tokens to check SES's "
 		    "DKIM" : "give the selector (the s= of its DKIM-Signature header) to check it");
+		if (f)
+			f->needs = p->ses_tokens ? EA_NEED_SES_TOKENS : EA_NEED_SELECTOR;
 		sender_fix(f, "to have it pass: ", p->dkim_fix, p, req);
 	} else if (spf) {
 		f = ea_section_addf(sec, "align.spf_only", EA_SEV_WARNING,
@@ -956,6 +962,8 @@ int ea_check_senders(ea_job *job, void *arg)
 		    "no DKIM key found at the %zu selectors tried (those given and the common ones of known "
 		    "senders); most selectors cannot be guessed: if you sign mail, give its selector (the "
 		    "s= of your DKIM-Signature header) to check its key", c->nsel);
+		if (f)
+			f->needs = EA_NEED_SELECTOR;
 		if (f)
 			ea_finding_set(&f->fix, "; if your mail is signed, the key must be published at "
 			               "<selector>._domainkey.%s, exactly as your mail service shows it, e.g.:\n"

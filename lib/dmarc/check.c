@@ -440,6 +440,7 @@ int ea_check_dmarc(ea_job *job, void *arg)
 		    "that the record is missing); try again or ask another resolver", d->failed_name);
 		if (f) {
 			f->undetermined = true;
+			f->needs = EA_NEED_RETRY;
 			f->primary = true;
 		}
 		ea_section_set_summary(sec, "DMARC could not be checked");

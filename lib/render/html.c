@@ -156,6 +156,22 @@ static size_t finding_anchor(const ea_report *rep, const ea_finding *f)
 	return 0;
 }
 
+/* What a finding needs, said as the page takes it: the form's fields (the text renderer
+ * says the command's options). */
+static void how_web(FILE *out, unsigned needs)
+{
+	const char *how = (needs & EA_NEED_SES_TOKENS)
+		? "Fill in the <a href=\"#f-t1\">DKIM tokens</a> in the form above and check again."
+		: (needs & EA_NEED_SELECTOR)
+		? "Add it under <a href=\"#f-selectors\">DKIM selectors</a> in the form above and check again."
+		: (needs & EA_NEED_CLIENT_IP)
+		? "Fill in the <a href=\"#f-ip\">connecting IP address</a> in the form above and check again."
+		: (needs & EA_NEED_RETRY) ? "Check again in a minute: this server asks its own resolver."
+		: NULL;
+	if (how)
+		fprintf(out, "<p class=\"ea-how\">%s</p>\n", how);
+}
+
 static void finding(FILE *out, const ea_finding *f, const ea_report *rep, unsigned *fix_id,
                     const ea_render_opts *o)
 {
@@ -175,6 +191,7 @@ static void finding(FILE *out, const ea_finding *f, const ea_report *rep, unsign
 	fputs("</h3>\n<p class=\"ea-reason\">", out);
 	esc(out, f->message);
 	fputs("</p>\n", out);
+	how_web(out, f->needs);
 	if ((f->name && *f->name) || (f->expected && *f->expected) || (f->found && *f->found)) {
 		fputs("<dl class=\"ea-values\">\n", out);
 		value_row(out, "Name", f->name);

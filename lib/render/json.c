@@ -94,6 +94,18 @@ static json_t *finding_json(const ea_finding *f, bool is_ses, const char *zone)
 	if (f->action_count)
 		json_object_set_new_nocheck(o, "actions", actions_json(f, zone));
 	set_str(o, "rfc", f->rfc);
+	/* What a new run needs, as the API's parameters are named (the message says it in words). */
+	static const struct { unsigned bit; const char *name; } needs[] = {
+		{EA_NEED_SES_TOKENS, "tokens"}, {EA_NEED_SELECTOR, "selectors"},
+		{EA_NEED_CLIENT_IP, "ip"}, {EA_NEED_RETRY, "retry"},
+	};
+	if (f->needs) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+			if (f->needs & needs[i].bit)
+				json_array_append_new(a, json_string(needs[i].name));
+		json_object_set_new_nocheck(o, "needs", a);
+	}
 	return o;
 }
 

@@ -149,6 +149,20 @@ static void field(FILE *out, const char *label, const char *value, const ea_rend
 	write_lines(out, value, first, "              ");
 }
 
+/* What a finding needs, said as this interface takes it: the command's options. */
+static const char *how_cli(unsigned needs)
+{
+	if (needs & EA_NEED_SES_TOKENS)
+		return "Give the tokens with --tokens T1,T2,T3 (or --aws-json FILE)";
+	if (needs & EA_NEED_SELECTOR)
+		return "Give the selector with --selector NAME";
+	if (needs & EA_NEED_CLIENT_IP)
+		return "Give the address with --ip ADDRESS";
+	if (needs & EA_NEED_RETRY)
+		return "Run it again, or ask another resolver with --resolver ADDRESS";
+	return NULL;
+}
+
 /* An action as the host's web form wants it typed: one line per record to add. */
 static void form_line(FILE *out, const ea_fix_action *a, const ea_report *rep)
 {
@@ -223,6 +237,7 @@ static void finding(FILE *out, const ea_finding *f, const ea_report *rep, const 
 	field(out, "found", f->found, o);
 	if (f->rfc)
 		field(out, "see", f->rfc, o);
+	field(out, "how", how_cli(f->needs), o);
 	fix_block(out, f, rep, o);
 }
 

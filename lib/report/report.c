@@ -123,6 +123,7 @@ ea_finding *ea_section_add(ea_section *sec, const ea_finding *f)
 	d->primary = f->primary;
 	d->undetermined = f->undetermined;
 	d->rfc = f->rfc;
+	d->needs = f->needs;
 	d->subject = ea_strdup0(f->subject);
 	d->name = ea_strdup0(f->name);
 	d->expected = ea_strdup0(f->expected);

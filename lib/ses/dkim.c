@@ -597,6 +597,8 @@ static void add_token_finding(ea_section *sec, const token_state *t)
 		return;
 	f->primary = true;
 	f->undetermined = t->v == V_LOOKUP_FAILED || t->v == V_KEY_UNDETERMINED;
+	if (f->undetermined && t->fail_reason != EA_DNS_R_NOT_SERVED)
+		f->needs = EA_NEED_RETRY;
 	ea_finding_set(&f->subject, "%s", t->token);
 	ea_finding_set(&f->name, "%s", t->name);
 	ea_finding_set(&f->expected, "CNAME %s (resolving to a DKIM key)", t->expected);
@@ -668,9 +670,11 @@ int ea_check_ses_dkim(ea_job *job, void *arg)
 	if (sec == NULL)
 		return EA_ENOMEM;
 	if (req->token_count == 0) {
-		ea_section_addf(sec, "ses.dkim.no_tokens", EA_SEV_ERROR,
+		ea_finding *f = ea_section_addf(sec, "ses.dkim.no_tokens", EA_SEV_ERROR,
 		                "no SES DKIM tokens were given: the three tokens from the SES console (or the "
 		                "output of 'aws sesv2 get-email-identity') are needed");
+		if (f)
+			f->needs = EA_NEED_SES_TOKENS;
 		return EA_OK;
 	}
 	ses_ctx *c = malloc(sizeof(*c) + req->token_count * sizeof(c->tok[0]));

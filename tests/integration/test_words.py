@@ -145,6 +145,18 @@ code, out, err = run("ses", "words.example", "--tokens", "%s.example.com,%s,%s" 
 ok(code == 64 and "is not a token" in err, "CLI: another name is not taken for a token", err)
 
 
+# 4. What is needed is said in words by the library; each renderer says how on its own
+# interface: the text the command's options, the page its form's fields.
+code, out, err = run("check", "zone-shop.com", "--verbose", "--no-color", *ZONES)
+ok(re.search(r"\n    how +Give the tokens with --tokens T1,T2,T3", out) is not None,
+   "text: what a finding needs is given as the command's option", out[-1500:])
+code, out, err = run("check", "zone-shop.com", "--format", "json", *ZONES)
+ok(re.search(r"--[a-z]", out.split('"lookups"')[0]) is None, "JSON: no command-line option in the report")
+needs = {f["code"]: f.get("needs") for c in json.loads(out)["checks"] for f in c["findings"] if f.get("needs")}
+ok(needs.get("sender.dkim_unknown") == ["tokens"] and needs.get("dkim.key.none_found") == ["selectors"],
+   "JSON: what a finding needs, as the API's parameter names", needs)
+
+
 def q(**kw):
     return urllib.parse.urlencode(kw)
 
@@ -165,6 +177,17 @@ with Server(*ZONES, "--rate", "1000") as s:
     cards = [re.sub(r"<[^>]+>", "", m).strip() for m in re.findall(r'<p class="ea-reason">(.*?)</p>', page, re.S)]
     bad = [x for x in cards if LOWER_START.match(x)]
     ok(cards and not bad, "web: card messages start with a capital", bad)
+
+    # 4. The page says how on the page: the form's fields, never a command-line option.
+    for query in (q(tab="check", domain="zone-shop.com"), q(tab="check", domain="zone-broken.com"),
+                  q(tab="ses", domain="zone-shop.com", t1=T[0]), q(tab="spf", domain="words.example")):
+        st, h, body = s.get("/?" + query)
+        report = body.decode().split('id="ea-report-area"')[-1]
+        flags = re.findall(r"(?<![\w-])--(?!change-batch)[a-z][a-z-]*", re.sub(r"<[^>]+>", " ", report))
+        ok(st == 200 and not flags, "web %s: no command-line option in the result" % query, flags)
+    st, h, body = s.get("/?" + q(tab="check", domain="zone-shop.com"))
+    hows = re.findall(r'<p class="ea-how">(.*?)</p>', body.decode())
+    ok(any('href="#f-t1"' in x for x in hows), "web: what a finding needs points at the form's field", hows)
 
     # 2. Errors name the value, on the API and the page.
     for value, field in (("exa mple.com", "domain"), ("exa\x01mple.com", "domain")):
