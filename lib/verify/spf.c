@@ -87,7 +87,9 @@ int ea_verify_spf(ea_job *job, ea_verify_request *v)
 		                                v->conn.reason ? v->conn.reason : "the message cannot be read");
 		if (f)
 			f->primary = true;
-		ea_section_set_summary(sec, "not checked: %s", v->conn.reason ? v->conn.reason : "no connecting address");
+		/* The badge says "not checked"; the summary says why. */
+		ea_section_set_summary(sec, "the connecting server's address is not known: %s",
+		                       v->conn.reason ? v->conn.reason : "the message cannot be read");
 		return EA_OK;
 	}
 	connection_finding(sec, v);
