@@ -85,8 +85,10 @@ int ea_verify_spf(ea_job *job, ea_verify_request *v)
 		                                "SPF was not checked: the connecting server's address is needed, "
 		                                "and the message does not show it: %s",
 		                                v->conn.reason ? v->conn.reason : "the message cannot be read");
-		if (f)
+		if (f) {
 			f->primary = true;
+			f->needs = EA_NEED_CLIENT_IP;   /* each interface says how to give it */
+		}
 		/* The badge says "not checked"; the summary says why. */
 		ea_section_set_summary(sec, "the connecting server's address is not known: %s",
 		                       v->conn.reason ? v->conn.reason : "the message cannot be read");

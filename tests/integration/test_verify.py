@@ -99,6 +99,7 @@ def received_tests(verify, bed, signed, tmp):
     ok("NOT CHECKED" in sec and "PASS" not in sec and "no Authentication-Results" in sec and "spf=" not in sec,
        "no receiver's Authentication-Results: SPF not checked (with the reason), never PASS", out)
     ok("Authentication-Results  NOT CHECKED" in out, "nothing to compare: the A-R section is not checked", out)
+    ok("Give the address with --ip" in sec, "the text says how to give the address (--ip)", sec)
     code, jout, err = bed.run("verify", os.path.join(tmp, "m.eml"), "--resolver", bed.resolver, "--format", "json")
     spf = [c for c in json.loads(jout)["checks"] if c["check"] == "spf"]
     ok(spf and spf[0]["status"] == "not_checked" and "no Authentication-Results" in spf[0]["summary"],
