@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "dns/internal.h"
 #include "dns/net_batch.h"
@@ -52,6 +53,7 @@
 #define NET_MAX_CNAME_CHASE 8          /* CNAMEs followed past a server that does not recurse */
 #define NET_DOWN_AFTER_TIMEOUTS 3      /* timeouts in a row, no answer between: the server is down */
 #define NET_DOWN_MS 5000.0             /* ... and not asked for this long (the failure cache's 5 s) */
+#define NET_QUERY_IDS 2048             /* random query ids drawn from the kernel at once */
 
 /* Whether a server answers: timeouts in a row, and until when it is not asked. */
 typedef struct {
@@ -96,6 +98,9 @@ typedef struct net_transport {
 	double timeouts_next;                    /* when every channel's timeouts are next seen to */
 	ea_net_batch *batch;                     /* UDP writes, sent together before a wait */
 	ea_transport_counters counters;          /* servers marked down, queries not sent to them */
+	uint16_t ids[NET_QUERY_IDS];             /* random query ids, used from the end */
+	size_t ids_left;
+	uint16_t id_fallback;                    /* when getrandom fails: still distinct ids */
 } net_transport;
 
 struct net_query {
@@ -139,6 +144,22 @@ static net_query *queue_pop(net_query **head, net_query **tail, size_t *count)
 			*tail = NULL;
 	}
 	return q;
+}
+
+/* A random id for a query (RFC 5452 section 4.3: unpredictable, against forged answers).
+ * c-ares 1.18 keeps the id of the query it is given, and matches an answer by walking the
+ * channel's queries with that id, comparing questions: with one id for all (0, as this
+ * transport once sent), every answer that came back out of order walked the queries in
+ * flight, so the cost of a query grew with their number (docs/performance.md). */
+static uint16_t next_query_id(net_transport *t)
+{
+	if (t->ids_left == 0) {
+		ssize_t got = getrandom(t->ids, sizeof(t->ids), GRND_NONBLOCK);
+		t->ids_left = got > 0 ? (size_t)got / sizeof(t->ids[0]) : 0;
+		if (t->ids_left == 0)
+			return ++t->id_fallback * 40503u;   /* a Fibonacci step: distinct for 65,536 */
+	}
+	return t->ids[--t->ids_left];
 }
 
 static int channel_init(net_transport *t, net_channel *c, const char *csv, bool recursive)
@@ -336,7 +357,7 @@ static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *a
 	if (a != NULL && should_chase(q, a, abuf, alen)) {
 		ea_dns_answer *so_far = chain_add(q, a, ms);
 		size_t len = so_far ? ea_dns_build_query(q->wire, sizeof(q->wire), so_far->final_name, q->type,
-		                                         true, 0) : 0;
+		                                         true, next_query_id(t)) : 0;
 		if (len > 0) {
 			snprintf(q->asked, sizeof(q->asked), "%s", so_far->final_name);
 			q->wire_len = len;
@@ -481,7 +502,7 @@ static int net_send(ea_transport *base, const char *name, uint16_t type, const c
 	if (!ea_dns_name_key(name, q->name, sizeof(q->name)))
 		q->name[0] = '\0';
 	memcpy(q->asked, q->name, sizeof(q->asked));
-	q->wire_len = ea_dns_build_query(q->wire, sizeof(q->wire), name, type, !q->direct, 0);
+	q->wire_len = ea_dns_build_query(q->wire, sizeof(q->wire), name, type, !q->direct, next_query_id(t));
 	if (q->wire_len == 0 || q->name[0] == '\0') {
 		t->inflight++;
 		query_finish(q, ea_dns_answer_failed(name, type, EA_DNS_R_BAD_NAME, "", 0));
