@@ -308,7 +308,9 @@ static void read_queries(void)
 			}
 			P.len[slot] = (uint16_t)msgs[i].msg_len;
 			P.owner[slot] = (uint16_t)c;
-			uint64_t due = now + P.delay_ns;
+			/* + i ns: a batch read at one `now` still leaves in the order it came (the heap
+			 * does not keep the order of equal keys), as a link without jitter would */
+			uint64_t due = now + P.delay_ns + (uint64_t)i;
 			if (P.jitter_ns > 0) {
 				/* uniform in [delay - jitter, delay + jitter], never before now */
 				int64_t j = (int64_t)(rng_next() % (2 * P.jitter_ns + 1)) - (int64_t)P.jitter_ns;
