@@ -5,10 +5,13 @@
  * (docs/performance.md), and the Python proxy of the tests tops out at a few thousand
  * packets a second, so a scan behind it measured the proxy.
  *
- * One thread, epoll, recvmmsg/sendmmsg. Each client address (a c-ares socket) gets its
- * own upstream socket, connected to the server: answers come back on it and go to that
- * client, so DNS ids are never rewritten and any number of queries may be in flight.
- * Queries wait in a binary heap ordered by the time they are due.
+ * One thread, epoll, recvmmsg/sendmmsg. Queries wait in a binary heap ordered by the time
+ * they are due, then go to the server from UPSTREAMS sockets connected to it, each query
+ * with an id of ours (its tag: the socket and the id on it) that maps back to the client
+ * and its own id; so a burst of due queries is one sendmmsg, and a burst of answers one
+ * recvmmsg and one sendmmsg back, whatever the number of clients (one socket per client,
+ * as before, cost two system calls per answer: the proxy used as much CPU as the scan).
+ * Tags are used in turn, so one is reused only after UPSTREAMS x 65,536 queries.
  *
  * usage: delayproxy LISTEN_IP:PORT SERVER_IP:PORT [--delay MS] [--jitter MS] [--loss P]
  *                   [--seed N]
@@ -41,14 +44,19 @@
 #define MAX_CLIENTS 4096            /* client sockets seen; past that, new ones are dropped */
 #define CLIENT_HASH (MAX_CLIENTS * 2)
 #define SOCKET_BUFFER (8 * 1024 * 1024)
+#define UPSTREAMS 4                 /* sockets to the server: 4 x 65,536 ids in flight */
+#define TAGS (UPSTREAMS << 16)
+#define NO_CLIENT 0xffff
 
 typedef struct {
 	struct sockaddr_in addr;
-	int upstream;                   /* connected to the server */
+} client;
+
+typedef struct {
+	int fd;                         /* connected to the server */
 	uint32_t outbox[BATCH];         /* due queries, sent together */
 	unsigned outbox_count;
-	bool dirty;
-} client;
+} upstream;
 
 typedef struct {
 	uint64_t due_ns;
@@ -64,7 +72,11 @@ static struct {
 	client clients[MAX_CLIENTS];
 	unsigned client_count;
 	int32_t client_hash[CLIENT_HASH];   /* index + 1, 0: empty */
-	unsigned dirty[MAX_CLIENTS], dirty_count;
+	upstream upstreams[UPSTREAMS];
+	/* queries at the server, by tag: whose, and the id they gave */
+	uint16_t tag_client[TAGS];          /* NO_CLIENT: none (answered, or never used) */
+	uint16_t tag_id[TAGS];
+	uint32_t next_tag;
 	/* held queries: a pool of slots and a heap of (due, slot) */
 	uint8_t (*data)[QUERY_MAX];
 	uint16_t *len;
@@ -74,7 +86,7 @@ static struct {
 	heap_item *heap;
 	uint32_t heap_count;
 	/* counters */
-	uint64_t queries, lost, overflow, forwarded, answers, send_errors, max_held;
+	uint64_t queries, lost, overflow, forwarded, answers, stray, send_errors, max_held;
 } P;
 
 static volatile sig_atomic_t stopping;
@@ -155,21 +167,8 @@ static int client_for(const struct sockaddr_in *from)
 	}
 	if (P.client_count == MAX_CLIENTS)
 		return -1;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	big_buffers(fd);
-	if (connect(fd, (const struct sockaddr *)&P.server, sizeof(P.server)) != 0) {
-		close(fd);
-		return -1;
-	}
 	int i = (int)P.client_count++;
-	client *c = &P.clients[i];
-	memset(c, 0, sizeof(*c));
-	c->addr = *from;
-	c->upstream = fd;
-	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i + 1};
-	epoll_ctl(P.epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+	P.clients[i].addr = *from;
 	P.client_hash[h] = i + 1;
 	return i;
 }
@@ -208,20 +207,20 @@ static heap_item heap_pop(void)
 	return top;
 }
 
-static void flush_client(client *c)
+static void flush_upstream(upstream *u)
 {
 	struct mmsghdr msgs[BATCH];
 	struct iovec iovs[BATCH];
-	memset(msgs, 0, sizeof(msgs[0]) * c->outbox_count);
-	for (unsigned i = 0; i < c->outbox_count; i++) {
-		iovs[i].iov_base = P.data[c->outbox[i]];
-		iovs[i].iov_len = P.len[c->outbox[i]];
+	memset(msgs, 0, sizeof(msgs[0]) * u->outbox_count);
+	for (unsigned i = 0; i < u->outbox_count; i++) {
+		iovs[i].iov_base = P.data[u->outbox[i]];
+		iovs[i].iov_len = P.len[u->outbox[i]];
 		msgs[i].msg_hdr.msg_iov = &iovs[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
 	unsigned sent = 0, attempts = 0;
-	while (sent < c->outbox_count && attempts++ < BATCH) {
-		int k = sendmmsg(c->upstream, msgs + sent, c->outbox_count - sent, 0);
+	while (sent < u->outbox_count && attempts++ < BATCH) {
+		int k = sendmmsg(u->fd, msgs + sent, u->outbox_count - sent, 0);
 		if (k > 0) {
 			sent += (unsigned)k;
 			P.forwarded += (unsigned)k;
@@ -230,30 +229,32 @@ static void flush_client(client *c)
 			P.send_errors++;
 		}
 	}
-	for (unsigned i = 0; i < c->outbox_count; i++)
-		P.free_slots[P.free_count++] = c->outbox[i];
-	c->outbox_count = 0;
-	c->dirty = false;
+	for (unsigned i = 0; i < u->outbox_count; i++)
+		P.free_slots[P.free_count++] = u->outbox[i];
+	u->outbox_count = 0;
 }
 
+/* A due query: our tag's id on the wire, its own remembered for the answer. */
 static void queue_out(uint32_t slot)
 {
-	client *c = &P.clients[P.owner[slot]];
-	if (c->outbox_count == BATCH)
-		flush_client(c);
-	c->outbox[c->outbox_count++] = slot;
-	if (!c->dirty) {
-		c->dirty = true;
-		P.dirty[P.dirty_count++] = P.owner[slot];
-	}
+	uint32_t tag = P.next_tag;
+	P.next_tag = (P.next_tag + 1) % TAGS;
+	uint8_t *wire = P.data[slot];
+	P.tag_client[tag] = P.owner[slot];
+	P.tag_id[tag] = (uint16_t)(wire[0] << 8 | wire[1]);
+	wire[0] = (uint8_t)((tag >> 8) & 0xff);
+	wire[1] = (uint8_t)(tag & 0xff);
+	upstream *u = &P.upstreams[tag >> 16];
+	if (u->outbox_count == BATCH)
+		flush_upstream(u);
+	u->outbox[u->outbox_count++] = slot;
 }
 
 static void flush_all(void)
 {
-	for (unsigned i = 0; i < P.dirty_count; i++)
-		if (P.clients[P.dirty[i]].outbox_count > 0)
-			flush_client(&P.clients[P.dirty[i]]);
-	P.dirty_count = 0;
+	for (unsigned i = 0; i < UPSTREAMS; i++)
+		if (P.upstreams[i].outbox_count > 0)
+			flush_upstream(&P.upstreams[i]);
 }
 
 static void release_due(uint64_t now)
@@ -298,7 +299,7 @@ static void read_queries(void)
 		for (int i = 0; i < k; i++) {
 			uint32_t slot = slots[i];
 			P.queries++;
-			int c = msgs[i].msg_hdr.msg_namelen == sizeof(struct sockaddr_in) &&
+			int c = msgs[i].msg_hdr.msg_namelen == sizeof(struct sockaddr_in) && msgs[i].msg_len >= 2 &&
 			        !(msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? client_for(&from[i]) : -1;
 			if (c < 0 || (P.loss > 0 && rng_unit() < P.loss)) {
 				P.lost += c >= 0;
@@ -325,7 +326,9 @@ static void read_queries(void)
 	}
 }
 
-static void read_answers(client *c)
+/* Answers from the server on upstream u: each back to the client whose tag it carries,
+ * with the client's own id; a tag with no query (a duplicate, a late answer) is dropped. */
+static void read_answers(unsigned u)
 {
 	static uint8_t buf[BATCH][ANSWER_MAX];
 	for (unsigned round = 0; round < READS_PER_WAKE; round++) {
@@ -338,18 +341,34 @@ static void read_answers(client *c)
 			msgs[i].msg_hdr.msg_iov = &iovs[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
 		}
-		int k = recvmmsg(c->upstream, msgs, BATCH, MSG_DONTWAIT, NULL);
+		int k = recvmmsg(P.upstreams[u].fd, msgs, BATCH, MSG_DONTWAIT, NULL);
 		if (k <= 0)
 			return;
+		int out = 0;
 		for (int i = 0; i < k; i++) {
-			iovs[i].iov_len = msgs[i].msg_len;
-			msgs[i].msg_hdr.msg_name = &c->addr;
-			msgs[i].msg_hdr.msg_namelen = sizeof(c->addr);
-			msgs[i].msg_len = 0;
+			uint8_t *wire = buf[i];
+			uint32_t tag = msgs[i].msg_len >= 2 ? u << 16 | (uint32_t)(wire[0] << 8 | wire[1]) : 0;
+			uint16_t c = msgs[i].msg_len >= 2 ? P.tag_client[tag] : NO_CLIENT;
+			if (c == NO_CLIENT || c >= P.client_count) {
+				P.stray++;
+				continue;
+			}
+			P.tag_client[tag] = NO_CLIENT;
+			wire[0] = (uint8_t)(P.tag_id[tag] >> 8);
+			wire[1] = (uint8_t)(P.tag_id[tag] & 0xff);
+			iovs[out].iov_base = wire;
+			iovs[out].iov_len = msgs[i].msg_len;
+			memset(&msgs[out].msg_hdr, 0, sizeof(msgs[out].msg_hdr));
+			msgs[out].msg_hdr.msg_iov = &iovs[out];
+			msgs[out].msg_hdr.msg_iovlen = 1;
+			msgs[out].msg_hdr.msg_name = &P.clients[c].addr;
+			msgs[out].msg_hdr.msg_namelen = sizeof(P.clients[c].addr);
+			msgs[out].msg_len = 0;
+			out++;
 		}
 		int sent = 0, attempts = 0;
-		while (sent < k && attempts++ < BATCH) {
-			int n = sendmmsg(P.listen_fd, msgs + sent, (unsigned)(k - sent), 0);
+		while (sent < out && attempts++ < BATCH) {
+			int n = sendmmsg(P.listen_fd, msgs + sent, (unsigned)(out - sent), 0);
 			if (n > 0) {
 				sent += n;
 				P.answers += (unsigned)n;
@@ -418,6 +437,18 @@ int main(int argc, char **argv)
 	P.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = 0};
 	epoll_ctl(P.epoll_fd, EPOLL_CTL_ADD, P.listen_fd, &ev);
+	memset(P.tag_client, 0xff, sizeof(P.tag_client));   /* NO_CLIENT */
+	for (unsigned i = 0; i < UPSTREAMS; i++) {
+		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0 || connect(fd, (const struct sockaddr *)&P.server, sizeof(P.server)) != 0) {
+			fprintf(stderr, "delayproxy: cannot reach %s: %s\n", argv[2], strerror(errno));
+			return 1;
+		}
+		big_buffers(fd);
+		P.upstreams[i].fd = fd;
+		struct epoll_event uev = {.events = EPOLLIN, .data.u32 = i + 1};
+		epoll_ctl(P.epoll_fd, EPOLL_CTL_ADD, fd, &uev);
+	}
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -443,14 +474,15 @@ int main(int argc, char **argv)
 			if (events[i].data.u32 == 0)
 				read_queries();
 			else
-				read_answers(&P.clients[events[i].data.u32 - 1]);
+				read_answers(events[i].data.u32 - 1);
 		}
 		release_due(now_ns());
 	}
 	fprintf(stderr, "{\"queries\": %llu, \"lost\": %llu, \"overflow\": %llu, \"forwarded\": %llu, "
-	        "\"answers\": %llu, \"send_errors\": %llu, \"max_held\": %llu, \"clients\": %u}\n",
+	        "\"answers\": %llu, \"stray\": %llu, \"send_errors\": %llu, \"max_held\": %llu, "
+	        "\"clients\": %u}\n",
 	        (unsigned long long)P.queries, (unsigned long long)P.lost, (unsigned long long)P.overflow,
-	        (unsigned long long)P.forwarded, (unsigned long long)P.answers,
+	        (unsigned long long)P.forwarded, (unsigned long long)P.answers, (unsigned long long)P.stray,
 	        (unsigned long long)P.send_errors, (unsigned long long)P.max_held, P.client_count);
 	return 0;
 }
