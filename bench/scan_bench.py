@@ -3,7 +3,16 @@
 throughput (emailauth scan against Knot directly and through unbound; mailauth with the
 same concurrency; dnsperf's raw rate of the same query mix as the ceiling), peak memory
 at 10,000 and 100,000 domains, and latency in round trips behind a 50 ms delay.
-usage: scan_bench.py BUILD_DIR   (env BENCH_DOMAINS, default 5000; BENCH_JOBS, default 64)
+usage: scan_bench.py BUILD_DIR   (env BENCH_DOMAINS, default 5000; BENCH_JOBS, default 64;
+                                  BENCH_PAIRS, default 5; BENCH_ONLY=ratio: the ratio alone)
+
+The ratio to mailauth: both ask the same Knot for the same domains with the same number in
+flight, after one warm-up run each (not counted: Knot's and the kernel's caches, Node's JIT,
+the page cache); then BENCH_PAIRS pairs, each emailauth then mailauth a few seconds apart,
+so that a pair shares the minute's load on this shared machine. Printed: every pair, the
+medians of the rates and of the pairs' ratios, and the same for CPU (user + system of each
+process: domains per CPU second, which the other tenants' load moves far less than the
+wall clock).
 
 Loopback UDP sockets drop datagrams once their receive buffer is full. emailauth asks
 for 4 MiB on its own sockets; Knot and Node.js (mailauth) take the system default (208 KiB),
@@ -17,6 +26,8 @@ import re
 import shutil
 import subprocess
 import sys
+import resource
+import statistics
 import tempfile
 import time
 
@@ -33,6 +44,7 @@ BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(SRC, 
 EMAILAUTH = os.path.join(BUILD, "tools", "cli", "emailauth")
 N = int(os.environ.get("BENCH_DOMAINS", "5000"))   # a scan of 2,000 lasts 0.3 s: start-up weighs
 JOBS = os.environ.get("BENCH_JOBS", "64")
+PAIRS = int(os.environ.get("BENCH_PAIRS", "5"))
 MEMORY_SIZES = (10000, 100000)
 RMEM_BYTES = 4 * 1024 * 1024   # what emailauth sets on its own sockets (NET_SOCKET_RCVBUF)
 RMEM_DEFAULT = "/proc/sys/net/core/rmem_default"
@@ -93,6 +105,60 @@ def raise_rmem_default():
         return None
 
 
+def timed_run(argv):
+    """(stdout, stderr, wall seconds, CPU seconds) of a command; its CPU (user + system) is
+    what the children reaped during it used: this script runs one at a time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=1800)
+    secs = time.monotonic() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return p.stdout, p.stderr, secs, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def ratio_to_mailauth(inp, knot):
+    """The fair ratio (see the module's doc): warm-up, then PAIRS pairs; medians."""
+    if not mailauth_installed():
+        return None
+    ours = [EMAILAUTH, "scan", inp, "-q", "--output", "/dev/null", "--resolver", knot,
+            "--checks", "ses,spf,dmarc", "--jobs", JOBS]
+    peer = ["node", os.path.join(HERE, "mailauth-scan.js"), inp, knot, JOBS]
+    timed_run(ours)
+    timed_run(peer)
+    pairs = []
+    for i in range(PAIRS):
+        drops = rcvbuf_errors()
+        _, err, secs, cpu = timed_run(ours)
+        st = re.search(r"pass (\d+)", err)
+        passed = int(st.group(1)) if st else 0
+        out, perr, psecs, pcpu = timed_run(peer)
+        try:
+            done = json.loads(out.strip().splitlines()[-1])["domains"]
+        except (ValueError, IndexError, KeyError):
+            print("mailauth: failed: %s" % perr[-500:])
+            return None
+        pair = (N / secs, N / cpu, done / psecs, done / pcpu)
+        pairs.append(pair)
+        print("pair %d (load %s): emailauth %6.0f domains/s, %6.0f per CPU s (pass %d/%d); mailauth %6.0f "
+              "domains/s, %6.0f per CPU s; ratio %.1fx wall, %.1fx CPU; %d datagrams dropped" % (
+                  i + 1, loadavg(), pair[0], pair[1], passed, N, pair[2], pair[3], pair[0] / pair[2],
+                  pair[1] / pair[3], rcvbuf_errors() - drops), flush=True)
+    med = lambda xs: statistics.median(xs)
+    wall = [p[0] / p[2] for p in pairs]
+    cpu = [p[1] / p[3] for p in pairs]
+    print("emailauth / mailauth, %d domains, %s in flight, median of %d pairs: %.0f vs %.0f domains/s = "
+          "%.1fx (pairs %s); per CPU second %.0f vs %.0f = %.1fx (pairs %s)" % (
+              N, JOBS, PAIRS, med([p[0] for p in pairs]), med([p[2] for p in pairs]), med(wall),
+              ", ".join("%.1f" % r for r in wall), med([p[1] for p in pairs]), med([p[3] for p in pairs]),
+              med(cpu), ", ".join("%.1f" % r for r in cpu)), flush=True)
+    return med(wall)
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
+
+
 def scan(inp, server, extra=()):
     t0 = time.monotonic()
     p = subprocess.run([EMAILAUTH, "scan", inp, "-q", "--output", "/dev/null", "--resolver", server,
@@ -127,6 +193,9 @@ def run(zones, inp, qf, nq):
     print("serving %d domains (%d zones) on loopback: Knot DNS + unbound" % (N, len(zones)))
     with Bed(zones, unbound_queries=UNBOUND_QUERIES) as bed:
         knot = "%s:53" % bed.auth_ip
+        ratio_to_mailauth(inp, knot)
+        if os.environ.get("BENCH_ONLY") == "ratio":
+            return
         subprocess.run([EMAILAUTH, "scan", inp, "-q", "--output", "/dev/null", "--resolver", bed.resolver,
                         "--checks", "ses,spf,dmarc"], capture_output=True)   # warm unbound's cache
         results = {}
@@ -140,11 +209,6 @@ def run(zones, inp, qf, nq):
             print("emailauth scan via %-16s: %6.0f domains/s (pass/warn/fail/error %s; %d lookups; "
                   "%d datagrams dropped)" % (label, N / secs, "/".join(st) if st else err[-300:], sent,
                                              rcvbuf_errors() - drops))
-        drops = rcvbuf_errors()
-        peer = mailauth(inp, knot)
-        if peer:
-            print("mailauth (%s in flight) via knot: %6.0f domains/s (%d datagrams dropped)  -> emailauth "
-                  "is %.1fx mailauth" % (JOBS, peer, rcvbuf_errors() - drops, results["knot"] / peer))
         ceiling = dnsperf(qf, bed.auth_ip)
         if ceiling:
             per_domain = (nq - 1) / N     # the mix less the one provider query
@@ -157,13 +221,19 @@ def run(zones, inp, qf, nq):
         latency(bed, knot)
 
 
+def mailauth_installed():
+    """bench/package.json's mailauth in bench/node_modules (npm install when missing)."""
+    if os.path.isdir(os.path.join(HERE, "node_modules", "mailauth")):
+        return True
+    r = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=HERE)
+    if r.returncode != 0:
+        print("mailauth: npm install failed; peer not measured")
+    return r.returncode == 0
+
+
 def mailauth(inp, server, concurrency=JOBS):
-    mods = os.path.join(HERE, "node_modules", "mailauth")
-    if not os.path.isdir(mods):
-        r = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=HERE)
-        if r.returncode != 0:
-            print("mailauth: npm install failed; peer not measured")
-            return None
+    if not mailauth_installed():
+        return None
     p = subprocess.run(["node", os.path.join(HERE, "mailauth-scan.js"), inp, server, concurrency],
                        capture_output=True, text=True, timeout=1800)
     try:

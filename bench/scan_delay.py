@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -56,6 +57,13 @@ class Proxy:
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.address = self.p.stdout.readline().split()[1]
         self.stats = None
+
+    def cpu(self):
+        """CPU seconds (user + system) the proxy has used so far: its share of the 2 cores,
+        taken from the scan and Knot, is printed with every run behind it."""
+        with open("/proc/%d/stat" % self.p.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self):
         self.p.terminate()
@@ -126,22 +134,27 @@ def run(bed, exe, inp, qf, per_domain):
     knot = "%s:53" % bed.auth_ip
     print("serving %d domains on loopback (Knot %s); %.1f queries per domain" % (N, knot, per_domain))
     proxies = {d: Proxy(exe, knot, d) for d in DELAYS}
-    targets = [("direct", knot)] + [("%d ms" % d, proxies[d].address) for d in DELAYS]
+    targets = [("direct", knot, None)] + [("%d ms" % d, proxies[d].address, proxies[d]) for d in DELAYS]
     best = {}          # (repetition, target) -> best rate of the ladder
     ceilings = {}      # (repetition, delay) -> the proxy's ceiling in domains/s
+    cpus = {}          # (target, in flight) -> the scan's CPU seconds, every counted run
     for rep in range(REPEAT):
         for d in DELAYS:
             ceilings[rep, d] = ceiling(qf, proxies[d].address, per_domain)
         for jobs, inflight in LADDER:
-            for label, server in targets:
+            for label, server, proxy in targets:
+                proxy_cpu = proxy.cpu() if proxy else 0
                 rate, cpu, rss, passed, drops, err = timed_scan(inp, server, jobs, inflight)
+                proxy_cpu = proxy.cpu() - proxy_cpu if proxy else 0
                 ok = passed == N and drops == 0
                 if ok:
                     best[rep, label] = max(best.get((rep, label), 0), rate)
-                print("  run %d %-7s --jobs %5d --inflight %5d: %6.0f domains/s, CPU %.2f s, RSS %d MiB, "
-                      "pass %d/%d, %d dropped%s (load %s)" % (rep + 1, label, jobs, inflight, rate, cpu,
-                                                               rss // 1024, passed, N, drops,
-                                                               "" if ok else "  NOT COUNTED", load()), flush=True)
+                    cpus.setdefault((label, inflight), []).append(cpu)
+                print("  run %d %-7s --jobs %5d --inflight %5d: %6.0f domains/s, CPU %.2f s%s, RSS %d MiB, "
+                      "pass %d/%d, %d dropped%s (load %s)" % (
+                          rep + 1, label, jobs, inflight, rate, cpu,
+                          " (the proxy %.2f s)" % proxy_cpu if proxy else "", rss // 1024, passed, N, drops,
+                          "" if ok else "  NOT COUNTED", load()), flush=True)
     peers = {}
     for d in DELAYS:
         for conc in MAILAUTH_CONCURRENCY:
@@ -160,9 +173,15 @@ def run(bed, exe, inp, qf, per_domain):
         for d in DELAYS:
             got, ceil = best.get((rep, "%d ms" % d), 0), ceilings[rep, d]
             target = min(direct, ceil) if ceil else direct
-            print("    %3d ms: %.0f = %.0f%% of direct; proxy ceiling %s; %.0f%% of the lower of the two" % (
-                d, got, 100 * got / direct if direct else 0, "%.0f" % ceil if ceil else "?",
-                100 * got / target if target else 0))
+            zero = best.get((rep, "0 ms"), 0)
+            print("    %3d ms: %.0f = %.0f%% of direct; proxy ceiling %s; %.0f%% of the lower of the two; "
+                  "%.0f%% of the same scan through the proxy at 0 ms" % (
+                      d, got, 100 * got / direct if direct else 0, "%.0f" % ceil if ceil else "?",
+                      100 * got / target if target else 0, 100 * got / zero if zero else 0))
+    print("the scan's CPU per %d domains (user + system, median of the counted runs), by queries in flight:" % N)
+    for label, _, _ in targets:
+        print("  %-7s %s" % (label, ", ".join("%d: %.2f s" % (inflight, statistics.median(cpus[label, inflight]))
+                                              for _, inflight in LADDER if (label, inflight) in cpus)))
     for d in DELAYS:
         ours = max(best.get((rep, "%d ms" % d), 0) for rep in range(REPEAT))
         print("  mailauth behind %3d ms at its best: %.0f domains/s; emailauth's best %.0f: %.1fx" % (
