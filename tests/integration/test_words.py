@@ -121,6 +121,11 @@ ok(code == 64 and "'exa mple.com' is not a domain name" in err, "CLI: a bad doma
 code, out, err = run("check", "ex\x1b[31mample..com", *ZONES)
 ok(code == 64 and "\x1b" not in err and "'ex[31mample..com'" in err and "is not a domain name" in err,
    "CLI: the value named without its control characters", repr(err))
+code, out, err = run("ses", "words.example", "--tokens", ",".join(T), "--region", "mars-1", *ZONES)
+ok(code == 64 and "'mars-1' is not an AWS region" in err, "CLI: a bad region is named", err)
+code, out, err = run("check", "words.example", "--selector", "s1,b@d\x1b,s3", *ZONES)
+ok(code == 64 and "'b@d' is not a selector" in err and "\x1b" not in err, "CLI: the bad selector of a list is named",
+   repr(err))
 code, out, err = run("ses", "words.example", "--tokens", "good,a.b.com", *ZONES)
 ok(code == 64 and "'a.b.com' is not a token" in err, "CLI: a bad token is named", err)
 

@@ -28,6 +28,29 @@ static bool selectors_ok(const ea_audit_request *r)
 	return true;
 }
 
+/* The first selector of list that is refused (as an error quotes it), into out; "" when
+ * only their number is the problem. */
+static void bad_selector(const char *list, char *out, size_t size)
+{
+	ea_audit_request *one = calloc(1, sizeof(*one));
+	out[0] = '\0';
+	for (const char *p = list; one != NULL && *p; ) {
+		p += strspn(p, ", ");
+		size_t n = strcspn(p, ", ");
+		if (n == 0)
+			break;
+		char item[EA_VALUE_SHOWN_MAX + 1];
+		snprintf(item, sizeof(item), "%.*s", (int)(n < sizeof(item) - 1 ? n : sizeof(item) - 1), p);
+		one->selector_count = 0;
+		if (n >= sizeof(item) || ea_audit_set_selectors(one, item) != EA_OK || !selectors_ok(one)) {
+			ea_value_shown(item, out, size);
+			break;
+		}
+		p += n;
+	}
+	free(one);
+}
+
 int cmd_check(int argc, char **argv)
 {
 	cli_globals g;
@@ -76,8 +99,13 @@ int cmd_check(int argc, char **argv)
 		snprintf(a->audit.tokens[i], sizeof(a->audit.tokens[i]), "%s", a->ses.tokens[i]);
 	a->audit.token_count = a->ses.token_count;
 	if (selectors && (ea_audit_set_selectors(&a->audit, selectors) != EA_OK || !selectors_ok(&a->audit))) {
-		cli_usage_error("--selector: at most %d selectors, each letters, digits, '-', '_' or '.' "
-		                "('%.80s')", EA_AUDIT_MAX_SELECTORS, selectors);
+		char bad[EA_VALUE_SHOWN_MAX + 1];
+		bad_selector(selectors, bad, sizeof(bad));
+		if (bad[0])
+			cli_usage_error("'%s' is not a selector: a selector is letters, digits, '-', '_' or '.', "
+			                "at most %d characters", bad, EA_AUDIT_SELECTOR_MAX);
+		else
+			cli_usage_error("--selector: at most %d selectors", EA_AUDIT_MAX_SELECTORS);
 		goto out;
 	}
 	if (mail_from && !cli_domain(mail_from, a->audit.mail_from, sizeof(a->audit.mail_from)))

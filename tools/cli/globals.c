@@ -290,8 +290,10 @@ int cli_report_exit(const cli_globals *g, ea_report *rep)
 
 bool cli_region(const char *in, char *out, size_t size)
 {
+	char shown[EA_VALUE_SHOWN_MAX + 1];
+	ea_value_shown(in, shown, sizeof(shown));
 	if (strlen(in) >= size) {
-		cli_usage_error("--region is an AWS region name such as eu-west-1");
+		cli_usage_error("'%s' is not an AWS region SES runs in, such as eu-south-1", shown);
 		return false;
 	}
 	snprintf(out, size, "%s", in);
@@ -299,7 +301,7 @@ bool cli_region(const char *in, char *out, size_t size)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	if (!ea_ses_region_known(out)) {   /* as the API's invalid_region */
-		cli_usage_error("--region: '%.40s' is not an AWS region SES runs in, such as eu-south-1", in);
+		cli_usage_error("'%s' is not an AWS region SES runs in, such as eu-south-1", shown);
 		return false;
 	}
 	return true;
