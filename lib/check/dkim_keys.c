@@ -170,8 +170,8 @@ void ea_audit_key(ea_section *sec, const char *selector, const char *name,
 			         name, ea_dns_reason_text(a->reason), selector);
 			f = key_finding(sec, "dkim.key.missing", EA_SEV_ERROR, selector, name, msg);
 			if (f && want_cname)
-				ea_finding_set(&f->fix, "; an SES Easy DKIM token: publish its CNAME\n%s. 1800 IN CNAME "
-				               "%s.", name, want_cname);
+				ea_finding_add_action(f, EA_FIX_ADD, name, "CNAME", want_cname, NULL, 1800,
+				                      "An SES Easy DKIM token: publish its CNAME");
 			else
 				ea_audit_key_fix_new(f, name, "publish the key your sender shows for this selector; "
 				                     "or, signing yourself, " NEW_KEY);

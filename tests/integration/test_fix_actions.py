@@ -112,6 +112,11 @@ ok("other.example" in fs["dmarc.report.unauthorized"]["actions"][0].get("note", 
 
 fs, out = findings("nomx.example")
 ok(acts(fs.get("mx.missing")) == [("add", "nomx.example", "MX", "0 .", None)], "mx.missing: a null MX to add", out)
+TOKEN = "aaaabbbbccccddddeeeeffffgggghhhh"
+fs, out = findings("nomx.example", "--tokens", TOKEN)
+ok(acts(fs.get("dkim.key.missing")) == [("add", TOKEN + "._domainkey.nomx.example", "CNAME",
+                                         TOKEN + ".dkim.amazonses.com", None)],
+   "dkim.key.missing for an SES token: its CNAME, as an action", out)
 fs, out = findings("mixmx.example")
 ok(acts(fs.get("mx.null_mixed")) == [("delete", "mixmx.example", "MX", None, "0 .")],
    "mx.null_mixed: the null MX to delete", out)
