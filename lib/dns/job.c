@@ -423,6 +423,10 @@ bool ea_job_done(const ea_job *job)
 
 ea_job *ea_resolver_poll(ea_resolver *r, int timeout_ms)
 {
+	/* timeout_ms bounds the whole call, not one round: answers that complete no job
+	 * (a check still waiting on others) must not keep the caller from its own work,
+	 * such as seeing Ctrl-C */
+	double started = ea_now_ms();
 	for (;;) {
 		ea_job *job = r->ready_head;
 		if (job != NULL) {
@@ -449,12 +453,14 @@ ea_job *ea_resolver_poll(ea_resolver *r, int timeout_ms)
 		}
 		if (r->earliest_deadline - now < wait)
 			wait = r->earliest_deadline - now;
+		if (timeout_ms >= 0 && started + timeout_ms - now < wait)
+			wait = started + timeout_ms - now;
 		if (expired)
 			continue;
 		if (r->t->inflight(r->t) == 0)
 			return NULL;
 		int ran = r->t->process(r->t, wait < 0 ? 0 : (int)(wait + 1));
-		if (ran == 0 && r->ready_head == NULL && timeout_ms >= 0 && ea_now_ms() - now >= timeout_ms)
+		if (r->ready_head == NULL && timeout_ms >= 0 && ea_now_ms() - started >= timeout_ms)
 			return NULL;
 		if (ran == 0 && r->ready_head == NULL && r->active == NULL)
 			return NULL;
