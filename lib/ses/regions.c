@@ -1,4 +1,4 @@
-/* SES regions and their Easy DKIM domains (../shared/reference/providers-and-ses.md 1.3). */
+/* SES regions and their Easy DKIM domains (AWS's list of DKIM domains per region: docs/provider-sources.md 1.3). */
 #include <string.h>
 
 #include <emailauth/emailauth.h>

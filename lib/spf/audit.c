@@ -23,7 +23,7 @@
 
 static const char CHECK[] = "spf";
 
-/* Senders recognised by the include they ask for (../shared/reference). */
+/* Senders recognised by the include they ask for (their documentation: docs/provider-sources.md). */
 static const struct { const char *include; const char *sender; } providers[] = {
 	{"amazonses.com", "Amazon SES"}, {"_spf.google.com", "Google Workspace"},
 	{"spf.protection.outlook.com", "Microsoft 365"}, {"sendgrid.net", "SendGrid"},

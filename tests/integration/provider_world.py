@@ -1,7 +1,7 @@
 """The provider world: each provider's zones as its own setup documentation describes them
 (SPF includes, DKIM CNAME targets and keys, MX hosts, return-path targets), and customer
 domains set up correctly by those documents, alone and in common combinations; then one
-realistic mistake per provider. Sources: /work/shared/reference/providers-and-ses.md
+realistic mistake per provider. Sources: docs/provider-sources.md
 section 2 (each provider's docs, cited there), and Zendesk's "Digitally signing your email
 with DKIM" (zendesk1/zendesk2._domainkey CNAMEs to zendesk.com, include:mail.zendesk.com).
 
