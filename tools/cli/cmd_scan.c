@@ -35,6 +35,10 @@
 #define SCAN_MAX_THREADS 64
 #define SCAN_CACHE_ENTRIES 16384     /* answers kept, all workers together (a provider's records stay hot) */
 #define SCAN_MIN_CACHE_ENTRIES 1024  /* per worker, however many workers */
+/* Room per domain in flight: a domain's jobs hold its answers (8 for ses,spf,dmarc) until
+ * it is done, and a cache that jobs fill was walked on every new entry for one it may
+ * drop (cache_trim: 2.3% of a scan's samples at 4,000 domains in flight, perf). */
+#define SCAN_CACHE_PER_JOB 8
 #define SCAN_HEAP_KEEP (64 * 1024 * 1024)  /* see cmd_scan: heap kept between jobs */
 #define SCAN_POLL_MS 100             /* the longest a worker waits before it looks at Ctrl-C */
 #define SCAN_RECHECK_INPUT_MS 5      /* a worker with room looks at the input this often */
@@ -305,7 +309,10 @@ static int parse_args(scan_opts *o, int argc, char **argv)
 		o->threads = o->qps;
 	cli_globals_finish(&o->g);
 	/* the workers share the memory the cache may take */
-	o->g.rcfg.cache_entries = SCAN_CACHE_ENTRIES / o->threads;
+	unsigned cache_entries = SCAN_CACHE_ENTRIES;
+	if (o->jobs > cache_entries / SCAN_CACHE_PER_JOB)
+		cache_entries = o->jobs * SCAN_CACHE_PER_JOB;   /* jobs <= SCAN_MAX_JOBS: no overflow */
+	o->g.rcfg.cache_entries = cache_entries / o->threads;
 	if (o->g.rcfg.cache_entries < SCAN_MIN_CACHE_ENTRIES)
 		o->g.rcfg.cache_entries = SCAN_MIN_CACHE_ENTRIES;
 	return 0;
