@@ -138,9 +138,69 @@ ea_finding *ea_section_add(ea_section *sec, const ea_finding *f)
 	return d;
 }
 
+/* Formats of literal text, "%%" and bare "%s" only (295 of the 319 messages in lib/):
+ * joined here, byte for byte what vasprintf gives (a NULL argument prints "(null)", as
+ * glibc does). vasprintf sets up a stream for every call, about 700 instructions for the
+ * shortest message, and a scan formats some 30 a domain (callgrind). */
+#define FORMAT_PLAIN_ARGS 16
+
+/* The number of "%s" in fmt, or -1 when it holds any other conversion or too many. */
+static int plain_format_args(const char *fmt)
+{
+	int args = 0;
+	for (const char *p = fmt; *p; p++) {
+		if (*p != '%')
+			continue;
+		if (p[1] == '%') {
+			p++;
+		} else if (p[1] == 's' && args < FORMAT_PLAIN_ARGS) {
+			args++;
+			p++;
+		} else {
+			return -1;
+		}
+	}
+	return args;
+}
+
+static char *format_plain(const char *fmt, int nargs, va_list ap)
+{
+	const char *args[FORMAT_PLAIN_ARGS];
+	size_t lens[FORMAT_PLAIN_ARGS];
+	size_t total = 1;
+	for (int i = 0; i < nargs; i++) {
+		args[i] = va_arg(ap, const char *);
+		if (args[i] == NULL)
+			args[i] = "(null)";
+		lens[i] = strlen(args[i]);
+		total += lens[i];
+	}
+	total += strlen(fmt);   /* at least what the literal text needs */
+	char *out = malloc(total);
+	if (out == NULL)
+		return NULL;
+	size_t n = 0;
+	int arg = 0;
+	for (const char *p = fmt; *p; p++) {
+		if (*p != '%') {
+			out[n++] = *p;
+		} else if (*++p == '%') {
+			out[n++] = '%';
+		} else {   /* 's', as plain_format_args found */
+			memcpy(out + n, args[arg], lens[arg]);
+			n += lens[arg++];
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
 /* printf into a new string; NULL when out of memory. */
 static char *vformat(const char *fmt, va_list ap)
 {
+	int nargs = plain_format_args(fmt);
+	if (nargs >= 0)
+		return format_plain(fmt, nargs, ap);
 	char *s = NULL;
 	if (vasprintf(&s, fmt, ap) < 0)
 		s = NULL;
