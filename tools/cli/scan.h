@@ -59,6 +59,7 @@ typedef struct {
 	bool to_stdout;
 	bool tty;                /* stdout on a terminal: lines share it with the progress bar */
 	const char *path;
+	char *buffer;            /* the file's stdio buffer (glibc ignores setvbuf's size without one) */
 } scan_output;
 /* Opens the output. With resume, reads the domains already there into seen, cuts a
  * partial last line, and appends. Returns false (message printed) on failure. */

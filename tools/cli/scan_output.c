@@ -64,7 +64,11 @@ bool scan_output_open(scan_output *o, const char *path, bool csv, bool resume,
 			fprintf(stderr, "emailauth: scan: cannot write %s: %s\n", path, strerror(errno));
 			return false;
 		}
-		setvbuf(o->f, NULL, _IOFBF, OUTPUT_BUFFER);
+		/* a buffer of our own: given none, glibc keeps its 4 KiB and a scan wrote most
+		 * lines in two write() calls (strace) */
+		o->buffer = malloc(OUTPUT_BUFFER);
+		if (o->buffer != NULL)
+			setvbuf(o->f, o->buffer, _IOFBF, OUTPUT_BUFFER);
 	}
 	if (csv && empty)
 		fputs(EA_SCAN_CSV_HEADER "\n", o->f);
@@ -105,6 +109,8 @@ int scan_output_close(scan_output *o)
 	if (!o->to_stdout)
 		bad = fclose(o->f) != 0 || bad;
 	o->f = NULL;
+	free(o->buffer);   /* after fclose: the stream used it until then */
+	o->buffer = NULL;
 	if (bad)
 		fprintf(stderr, "emailauth: scan: could not write %s\n", o->path);
 	return bad ? EA_EIO : EA_OK;
