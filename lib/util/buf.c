@@ -74,7 +74,7 @@ bool ea_buf_puts(ea_buf *b, const char *s)
 	return ea_buf_append(b, s, strlen(s));
 }
 
-bool ea_buf_putc(ea_buf *b, char c)
+bool ea_buf_putc_grow(ea_buf *b, char c)
 {
 	if (!buf_reserve(b, 1))
 		return false;

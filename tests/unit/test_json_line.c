@@ -56,5 +56,43 @@ int main(void)
 	ea_report_finish(rep);
 	same(rep, "escapes, UTF-8, bytes that are not UTF-8, two sections");
 	ea_report_free(rep);
+
+	/* strings are looked at eight bytes at a time: every special byte at every offset of
+	 * two words and a bit, and every length around a word's */
+	static const char *const specials[] = {"\"", "\\", "\n", "\x01", "\x1f", " ", "\x7f", "\xc3\xa9", "\xff"};
+	rep = ea_report_new("example.com", "example.com");
+	sec = ea_report_section(rep, "spf");
+	for (size_t k = 0; k < sizeof(specials) / sizeof(specials[0]); k++) {
+		for (size_t at = 0; at < 18; at++) {
+			char text[32];
+			memset(text, 'a', sizeof(text));
+			size_t sl = strlen(specials[k]);
+			memcpy(text + at, specials[k], sl);
+			text[18 + sl - 1] = '\0';
+			ea_section_addf(sec, "spf.ok", EA_SEV_OK, "%s", text);
+		}
+	}
+	for (size_t len = 0; len < 18; len++) {
+		char text[32];
+		memset(text, 'b', len);
+		text[len] = '\0';
+		ea_section_addf(sec, "spf.ok", EA_SEV_OK, "%s", text);
+	}
+	ea_report_finish(rep);
+	same(rep, "special bytes at every offset, and lengths 0 to 17");
+	ea_report_free(rep);
+
+	/* integers are written by hand too: every digit count, and the ends of the range */
+	static const unsigned long long ttls[] = {0, 1, 9, 10, 99, 100, 12345, 86400, 999999999,
+	                                          4294967295ull};
+	rep = ea_report_new("example.com", "example.com");
+	sec = ea_report_section(rep, "dmarc");
+	ea_finding *f = ea_section_addf(sec, "dmarc.missing", EA_SEV_ERROR, "no record");
+	for (size_t i = 0; i < sizeof(ttls) / sizeof(ttls[0]); i++)
+		ea_finding_add_action(f, EA_FIX_ADD, "_dmarc.example.com", "TXT", "v=DMARC1; p=none", NULL,
+		                      (uint32_t)ttls[i], NULL);
+	ea_report_finish(rep);
+	same(rep, "integers from 0 to 4294967295");
+	ea_report_free(rep);
 	return tap_done();
 }
