@@ -6,14 +6,15 @@
 #include <string.h>
 
 #include <emailauth/check.h>
+#include "util/util.h"
 
 size_t ea_full_check_sections(ea_full_check *req, ea_check_fn fns[], void *args[])
 {
 	static const ea_check_fn audit[] = {ea_check_senders, ea_check_mail_from, ea_check_mx,
 	                                    ea_check_policy_records, ea_check_dnssec, ea_check_settle};
 	const ea_audit_request *a = &req->audit;
-	snprintf(req->ses.domain, sizeof(req->ses.domain), "%s", a->domain);
-	snprintf(req->spf.domain, sizeof(req->spf.domain), "%s", a->domain);
+	ea_copy(req->ses.domain, sizeof(req->ses.domain), a->domain);
+	ea_copy(req->spf.domain, sizeof(req->spf.domain), a->domain);
 	req->ses.token_count = 0;
 	for (size_t i = 0; i < a->token_count && i < EA_SES_MAX_TOKENS; i++) {
 		/* What the token was given as is kept while the token stays the same. */
@@ -22,7 +23,7 @@ size_t ea_full_check_sections(ea_full_check *req, ea_check_fn fns[], void *args[
 		snprintf(req->ses.tokens[req->ses.token_count++], sizeof(req->ses.tokens[0]), "%s",
 		         a->tokens[i]);
 	}
-	snprintf(req->ses.region, sizeof(req->ses.region), "%s", a->region);
+	ea_copy(req->ses.region, sizeof(req->ses.region), a->region);
 	size_t n = 0;
 	if (req->ses.token_count > 0) {
 		fns[n] = ea_check_ses_dkim;

@@ -14,7 +14,7 @@ void ea_audit_relative(const char *name, const char *domain, char *out, size_t s
 	if (nl > dl + 1 && ea_name_is_subdomain(name, domain))
 		snprintf(out, size, "%.*s", (int)(nl - dl - 1), name);
 	else
-		snprintf(out, size, "%s", name);
+		ea_copy(out, size, name);
 }
 
 static ea_finding *key_finding(ea_section *sec, const char *code, ea_severity sev,

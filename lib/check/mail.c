@@ -21,7 +21,7 @@ static bool is_ip_literal(const char *s)
 {
 	unsigned char buf[16];
 	char t[EA_NAME_MAX + 1];
-	snprintf(t, sizeof(t), "%s", s);
+	ea_copy(t, sizeof(t), s);
 	size_t l = strlen(t);
 	if (l && t[l - 1] == '.')
 		t[l - 1] = '\0';
@@ -106,7 +106,7 @@ int ea_check_mx(ea_job *job, void *arg)
 			    "senders will not deliver. Give the host a name with an A record and use that",
 			    rr->preference, rr->target);
 			char ip[64];
-			snprintf(ip, sizeof(ip), "%s", rr->target);
+			ea_copy(ip, sizeof(ip), rr->target);
 			if (ip[0] && ip[strlen(ip) - 1] == '.')
 				ip[strlen(ip) - 1] = '\0';
 			if (f) {
@@ -232,7 +232,7 @@ int ea_check_mail_from(ea_job *job, void *arg)
 		if (pr->s[i].ses_tokens)
 			ses = &pr->s[i];
 	if (req->mail_from[0])
-		snprintf(probes[np++], sizeof(probes[0]), "%s", req->mail_from);
+		ea_copy(probes[np++], sizeof(probes[0]), req->mail_from);
 	else
 		for (size_t k = 0; ses && k < ses->rp_names.count && np < MAILFROM_PROBES; k++)
 			snprintf(probes[np++], sizeof(probes[0]), "%s.%s", ses->rp_names.items[k], req->domain);

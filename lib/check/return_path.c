@@ -10,6 +10,7 @@
 
 #include "check/internal.h"
 #include "profiles/profiles.h"
+#include "util/util.h"
 
 size_t ea_audit_spf_records(const ea_dns_answer *txt, const char *include, bool *includes)
 {
@@ -34,7 +35,7 @@ ea_rp_verdict ea_audit_return_path(const char *mx_pattern, const char *spf_inclu
                                    const ea_dns_answer *mx, const ea_dns_answer *txt,
                                    char *why, size_t why_size)
 {
-	snprintf(why, why_size, "%s", "");
+	ea_copy(why, why_size, "");
 	if (mx->outcome == EA_DNS_UNKNOWN || txt->outcome == EA_DNS_UNKNOWN) {
 		snprintf(why, why_size, "its %s lookup failed", mx->outcome == EA_DNS_UNKNOWN ? "MX" : "TXT");
 		return EA_RP_UNKNOWN;
@@ -62,12 +63,12 @@ ea_rp_verdict ea_audit_return_path(const char *mx_pattern, const char *spf_inclu
 
 void ea_audit_mail_from_region(const ea_dns_answer *mx, const char *given, char *out, size_t size)
 {
-	snprintf(out, size, "%s", given);
+	ea_copy(out, size, given);
 	for (size_t k = 0; !out[0] && k < ea_dns_answer_count(mx, EA_RR_MX); k++) {
 		const ea_dns_rr *rr = ea_dns_answer_get(mx, EA_RR_MX, k);
 		char region[32];
 		if (rr->target && sscanf(rr->target, "feedback-smtp.%31[a-z0-9-].amazonses.com", region) == 1)
-			snprintf(out, size, "%s", region);
+			ea_copy(out, size, region);
 	}
 }
 

@@ -116,7 +116,7 @@ static void add_selector(senders_ctx *c, const char *domain, const char *sel, bo
 	if (c->nsel >= SENDERS_MAX_SELECTORS || strlen(sel) > EA_AUDIT_SELECTOR_MAX)
 		return;
 	sel_probe *p = &c->sel[c->nsel++];
-	snprintf(p->sel, sizeof(p->sel), "%s", sel);
+	ea_copy(p->sel, sizeof(p->sel), sel);
 	snprintf(p->name, sizeof(p->name), "%s._domainkey.%s", sel, domain);
 	p->asked = asked;
 	p->token = token;
@@ -140,7 +140,7 @@ static void add_return_path(senders_ctx *c, const char *domain, const char *labe
 	if (c->nrp >= SENDERS_MAX_RP)
 		return;
 	rp_probe *r = &c->rp[c->nrp++];
-	snprintf(r->name, sizeof(r->name), "%s", name);
+	ea_copy(r->name, sizeof(r->name), name);
 	r->profile = profile;
 }
 
@@ -154,7 +154,7 @@ static void add_include(senders_ctx *c, const char *t, size_t tl, long parent)
 	for (size_t i = 0; i < c->ninc; i++)
 		if (ea_name_equal(c->includes[i], name))
 			return;   /* seen already: also ends include loops */
-	snprintf(c->includes[c->ninc], EA_NAME_MAX + 1, "%s", name);
+	ea_copy(c->includes[c->ninc], EA_NAME_MAX + 1, name);
 	c->include_parent[c->ninc++] = parent;
 }
 
@@ -439,7 +439,7 @@ static void detect(senders_ctx *c, const ea_profiles *pr, const ea_dns_answer *m
 		p->profile = m ? 0 : -1;
 		clue *k = add_clue(c, CLUE_DKIM, "DKIM selector ", m);
 		if (k) {
-			snprintf(k->value, sizeof(k->value), "%s", p->sel);
+			ea_copy(k->value, sizeof(k->value), p->sel);
 			k->sel = i;
 			k->weak = weak;
 		}
@@ -451,7 +451,7 @@ static void detect(senders_ctx *c, const ea_profiles *pr, const ea_dns_answer *m
 		if (up >= 0)
 			snprintf(via, sizeof(via), "%s (inside %s)", c->includes[i], c->includes[up]);
 		else
-			snprintf(via, sizeof(via), "%s", c->includes[i]);
+			ea_copy(via, sizeof(via), c->includes[i]);
 		clue *k = add_clue(c, CLUE_SPF, "SPF include:", m);
 		if (k)
 			memcpy(k->value, via, sizeof(via));
@@ -460,7 +460,7 @@ static void detect(senders_ctx *c, const ea_profiles *pr, const ea_dns_answer *m
 		const ea_dns_rr *rr = ea_dns_answer_get(mx, EA_RR_MX, i);
 		clue *k = add_clue(c, CLUE_MX, "MX ", owners_where(pr, rr->target, 1));
 		if (k)
-			snprintf(k->value, sizeof(k->value), "%s", rr->target);
+			ea_copy(k->value, sizeof(k->value), rr->target);
 	}
 	for (size_t i = 0; i < c->nrp; i++) {
 		uint64_t m = owners_of_return_path(pr, c->rp[i].mx, c->rp[i].cname);
@@ -468,12 +468,12 @@ static void detect(senders_ctx *c, const ea_profiles *pr, const ea_dns_answer *m
 			continue;   /* judged below, as the one given */
 		clue *k = add_clue(c, CLUE_RETURN_PATH, "return path ", m);
 		if (k)
-			snprintf(k->value, sizeof(k->value), "%s", c->rp[i].name);
+			ea_copy(k->value, sizeof(k->value), c->rp[i].name);
 	}
 	if (req->mail_from[0]) {
 		clue *k = add_clue(c, CLUE_RETURN_PATH, "return path ", c->mail_from_owners);
 		if (k)
-			snprintf(k->value, sizeof(k->value), "%s", req->mail_from);
+			ea_copy(k->value, sizeof(k->value), req->mail_from);
 	}
 	for (size_t i = 0; req->token_count > 0 && i < pr->count; i++)
 		if (pr->s[i].ses_tokens) {   /* the user says it sends with SES */
@@ -786,7 +786,7 @@ static void alignment_finding(ea_section *sec, const ea_profile *p, const sender
 		spf = true;
 		spf_how = "SPF (the return path is the domain itself)";
 	} else if (rp_name) {
-		snprintf(rp, sizeof(rp), "%s", rp_name);
+		ea_copy(rp, sizeof(rp), rp_name);
 		spf = !rp_broken && aspf != 's' && ea_name_is_subdomain(rp, domain);
 		spf_how = "SPF (return path under the domain, relaxed aspf)";
 	}

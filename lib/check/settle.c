@@ -17,6 +17,7 @@
 #include <emailauth/dmarc.h>
 
 #include "profiles/profiles.h"
+#include "util/util.h"
 
 static ea_section *find_section(ea_report *rep, const char *check)
 {
@@ -106,7 +107,7 @@ static bool not_delegated(ea_job *job, const char *domain, bool *pending, char *
 	if (!nodata(soa) || !soa->has_soa || soa->soa_owner == NULL || !nodata(v4) || !nodata(v6) ||
 	    ea_name_equal(soa->soa_owner, domain) || !ea_name_is_subdomain(domain, soa->soa_owner))
 		return false;
-	snprintf(zone, size, "%s", soa->soa_owner[0] ? soa->soa_owner : ".");
+	ea_copy(zone, size, soa->soa_owner[0] ? soa->soa_owner : ".");
 	return true;
 }
 

@@ -5,6 +5,7 @@
 
 #include <emailauth/emailauth.h>
 #include "dkim/message.h"
+#include "util/util.h"
 
 #define ADDR_MAX_COMMENT_DEPTH 8    /* nested comments deeper than this: malformed */
 
@@ -98,7 +99,7 @@ const char *ea_message_from_domain(const ea_message *m, char *out, size_t size)
 	const char *why = NULL;
 	if (ea_domain_normalize(at + 1, dom, sizeof(dom), &why) != EA_OK)
 		return "the From address has an invalid domain";
-	snprintf(out, size, "%s", dom);
+	ea_copy(out, size, dom);
 	return NULL;
 }
 

@@ -65,7 +65,7 @@ static void with_tag(const char *text, const char *tag, const char *value, char 
 	}
 	if (!done)
 		ea_buf_printf(&b, "; %s=%s", tag, value);
-	snprintf(out, size, "%s", b.data ? b.data : "");
+	ea_copy(out, size, b.data ? b.data : "");
 	ea_buf_free(&b);
 }
 
@@ -151,14 +151,14 @@ static void policy_findings(ea_section *sec, const ea_dmarc_discovery *d, bool o
 	}
 	/* sp= and np= raised together, so that applying either fix fixes both. */
 	char tight[EA_DMARC_RECORD_MAX + 1];
-	snprintf(tight, sizeof(tight), "%s", d->record_text);
+	ea_copy(tight, sizeof(tight), d->record_text);
 	if (r->p_valid && r->sp_present && r->sp_valid && r->sp < r->p) {
 		with_tag(tight, "sp", ea_dmarc_policy_name(r->p), rec, sizeof(rec));
-		snprintf(tight, sizeof(tight), "%s", rec);
+		ea_copy(tight, sizeof(tight), rec);
 	}
 	if (r->p_valid && r->np_present && r->np_valid && r->np < r->p) {
 		with_tag(tight, "np", "reject", rec, sizeof(rec));
-		snprintf(tight, sizeof(tight), "%s", rec);
+		ea_copy(tight, sizeof(tight), rec);
 	}
 	if (r->p_valid && r->sp_present && r->sp_valid && r->sp < r->p) {
 		f = ea_section_addf(sec, "dmarc.sp.weaker", EA_SEV_WARNING,
@@ -225,7 +225,7 @@ static int report_destinations(ea_job *job, ea_section *sec, const ea_dmarc_disc
 	bool org_known;
 	int rc = EA_OK;
 	if (ea_name_equal(d->policy_domain, d->domain)) {   /* discovery walked it already */
-		snprintf(org, sizeof(org), "%s", d->org_domain);
+		ea_copy(org, sizeof(org), d->org_domain);
 		org_known = d->org_known;
 	} else {
 		rc = ea_dmarc_org_domain(job, d->policy_domain, org, sizeof(org), &org_known);
@@ -323,7 +323,7 @@ static int probe_misplaced(ea_job *job, ea_section *sec, const char *domain)
 	size_t n = 0;
 	snprintf(names[n++], sizeof(names[0]), "dmarc.%s", domain);          /* underscore dropped */
 	snprintf(names[n++], sizeof(names[0]), "_dmarc.%s.%s", domain, domain); /* zone appended twice */
-	snprintf(names[n++], sizeof(names[0]), "%s", domain);                 /* at the apex */
+	ea_copy(names[n++], sizeof(names[0]), domain);                 /* at the apex */
 	snprintf(names[n++], sizeof(names[0]), "_dmark.%s", domain);          /* misspelt */
 	const ea_dns_answer *a[DMARC_MAX_PROBES];
 	bool pending = false;

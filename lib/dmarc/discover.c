@@ -40,11 +40,11 @@ size_t ea_dmarc_walk_names(const char *domain, char out[][EA_NAME_MAX + 1], size
 	size_t labels = label_count(domain), n = 0;
 	if (labels == 0 || max == 0 || strlen(domain) > EA_NAME_MAX)
 		return 0;
-	snprintf(out[n++], EA_NAME_MAX + 1, "%s", domain);
+	ea_copy(out[n++], EA_NAME_MAX + 1, domain);
 	/* RFC 9989 4.10: with 8 or more labels, jump to the 7-label suffix. */
 	size_t next = labels - 1 > EA_DMARC_WALK_MAX - 1 ? EA_DMARC_WALK_MAX - 1 : labels - 1;
 	for (size_t k = next; k >= 1 && n < max && n < EA_DMARC_WALK_MAX; k--)
-		snprintf(out[n++], EA_NAME_MAX + 1, "%s", suffix_labels(domain, k));
+		ea_copy(out[n++], EA_NAME_MAX + 1, suffix_labels(domain, k));
 	return n;
 }
 
@@ -144,7 +144,7 @@ void ea_dmarc_walk_org(const ea_dmarc_walk_state *w, char *out, size_t size, boo
 		const ea_dmarc_level *lv = &w->level[i];
 		if (lv->kind == EA_DMARC_LEVEL_FAILED) {
 			*known = false;
-			snprintf(out, size, "%s", w->domain);
+			ea_copy(out, size, w->domain);
 			snprintf(reason, rsize, "the lookup of _dmarc.%s failed, so the walk could not finish",
 			         w->names[i]);
 			*consulted = i + 1;
@@ -153,14 +153,14 @@ void ea_dmarc_walk_org(const ea_dmarc_walk_state *w, char *out, size_t size, boo
 		if (lv->kind != EA_DMARC_LEVEL_ONE)
 			continue;
 		if (lv->psd == 'n') {
-			snprintf(out, size, "%s", w->names[i]);
+			ea_copy(out, size, w->names[i]);
 			snprintf(reason, rsize, "_dmarc.%s has psd=n", w->names[i]);
 			*consulted = i + 1;
 			return;
 		}
 		if (lv->psd == 'y' && i > 0) {
 			size_t labels = label_count(w->names[i]);
-			snprintf(out, size, "%s", suffix_labels(w->domain, labels + 1));
+			ea_copy(out, size, suffix_labels(w->domain, labels + 1));
 			snprintf(reason, rsize, "_dmarc.%s has psd=y (a public suffix domain), so the "
 			         "Organizational Domain is the name one label below it", w->names[i]);
 			*consulted = i + 1;
@@ -170,11 +170,11 @@ void ea_dmarc_walk_org(const ea_dmarc_walk_state *w, char *out, size_t size, boo
 	}
 	*consulted = w->count;
 	if (fewest >= 0) {
-		snprintf(out, size, "%s", w->names[fewest]);
+		ea_copy(out, size, w->names[fewest]);
 		snprintf(reason, rsize, "_dmarc.%s is the DMARC record highest in the tree",
 		         w->names[fewest]);
 	} else {
-		snprintf(out, size, "%s", w->domain);
+		ea_copy(out, size, w->domain);
 		snprintf(reason, rsize, "no DMARC record on the way up, so the domain itself");
 	}
 }
@@ -202,7 +202,7 @@ static long policy_level(const ea_dmarc_walk_state *w, ea_dmarc_discovery *out,
 			/* Several records at the Author Domain end discovery with none (RFC 7489 6.6.3
 			 * step 5, as the gated suite reads RFC 9989 4.10 step 2) */
 			out->outcome = EA_DMARC_MULTIPLE;
-			snprintf(out->multiple_at, sizeof(out->multiple_at), "%s", w->names[i]);
+			ea_copy(out->multiple_at, sizeof(out->multiple_at), w->names[i]);
 			*consulted = 1;
 			return -1;
 		}
@@ -241,7 +241,7 @@ int ea_dmarc_discover(ea_job *job, const char *domain, ea_dmarc_discovery *out)
 	}
 	/* All but the record's arrays, which are set as they fill (ea_dmarc_record). */
 	memset(out, 0, offsetof(ea_dmarc_discovery, record) + offsetof(ea_dmarc_record, rua));
-	snprintf(out->domain, sizeof(out->domain), "%s", w->domain);
+	ea_copy(out->domain, sizeof(out->domain), w->domain);
 	out->outcome = EA_DMARC_NOT_FOUND;
 	size_t org_consulted = 0;
 	ea_dmarc_walk_org(w, out->org_domain, sizeof(out->org_domain), &out->org_known,
@@ -251,14 +251,14 @@ int ea_dmarc_discover(ea_job *job, const char *domain, ea_dmarc_discovery *out)
 	if (use >= 0) {
 		const ea_dmarc_level *lv = &w->level[use];
 		out->outcome = EA_DMARC_FOUND;
-		snprintf(out->policy_domain, sizeof(out->policy_domain), "%s", w->names[use]);
+		ea_copy(out->policy_domain, sizeof(out->policy_domain), w->names[use]);
 		size_t l = EA_MIN(lv->rr->txt_len, (size_t)EA_DMARC_RECORD_MAX);
 		memcpy(out->record_text, lv->rr->txt, l);
 		out->record_text[l] = '\0';
 		ea_dmarc_parse((const char *)lv->rr->txt, lv->rr->txt_len, &out->record);
 		if (lv->cname_target) {
 			out->via_cname = true;
-			snprintf(out->cname_target, sizeof(out->cname_target), "%s", lv->cname_target);
+			ea_copy(out->cname_target, sizeof(out->cname_target), lv->cname_target);
 		}
 	}
 	out->walk_count = EA_MAX(policy_consulted, org_consulted);

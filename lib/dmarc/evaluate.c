@@ -96,7 +96,7 @@ static int align_list(ea_job *job, const char *from, const char *const *ids, siz
 			*unknown = true;
 		if (al && !*aligned) {
 			*aligned = true;
-			snprintf(which, wsize, "%s", id);
+			ea_copy(which, wsize, id);
 		}
 	}
 	return pending ? EA_EPENDING : EA_OK;

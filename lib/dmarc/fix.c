@@ -117,9 +117,9 @@ bool ea_dmarc_record_repaired(const char *text, const ea_dmarc_record *r, char *
 {
 	char t[EA_DMARC_RECORD_MAX + 1];
 	bool gone[EA_DMARC_RECORD_MAX + 1] = {false};
-	snprintf(t, sizeof(t), "%s", text ? text : "");
+	ea_copy(t, sizeof(t), text ? text : "");
 	size_t len = strlen(t);
-	snprintf(out, size, "%s", "");
+	ea_copy(out, size, "");
 	if (!r->is_dmarc || len == 0)
 		return false;
 	bool any = false;
@@ -170,7 +170,7 @@ bool ea_dmarc_record_repaired(const char *text, const ea_dmarc_record *r, char *
 	/* An empty list entry drops no byte: the lists are rewritten without it. */
 	bool changed = any && b.data != NULL && strcmp(b.data, t) != 0;
 	if (changed)
-		snprintf(out, size, "%s", b.data);
+		ea_copy(out, size, b.data);
 	ea_buf_free(&b);
 	return changed;
 }

@@ -11,6 +11,7 @@
 #include <libpsl.h>
 
 #include <emailauth/dmarc.h>
+#include "util/util.h"
 
 static const psl_ctx_t *psl_ctx;   /* loaded once, kept for the process */
 static pthread_once_t psl_once = PTHREAD_ONCE_INIT;
@@ -30,6 +31,6 @@ bool ea_dmarc_org_domain_psl(const char *domain, char *out, size_t size)
 	const char *rd = psl_registrable_domain(psl_ctx, domain);
 	if (rd == NULL || strlen(rd) >= size)
 		return false;
-	snprintf(out, size, "%s", rd);
+	ea_copy(out, size, rd);
 	return true;
 }

@@ -61,7 +61,7 @@ static void note(parser *ps, const char *code, ea_severity sev, const char *at, 
 	n->code = code;
 	n->severity = sev;
 	n->offset = at ? (size_t)(at - ps->base) : 0;
-	snprintf(n->tag, sizeof(n->tag), "%s", tag ? tag : "");
+	ea_copy(n->tag, sizeof(n->tag), tag ? tag : "");
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(n->message, sizeof(n->message), fmt, ap);

@@ -110,7 +110,7 @@ static ea_answer_owned *answer_start(const char *qname, uint16_t qtype, const ch
 	o->chunks = o->first;
 	char key[EA_NAME_MAX + 1];
 	if (!ea_dns_name_key(qname, key, sizeof(key)))
-		snprintf(key, sizeof(key), "%s", "(name too long)");
+		ea_copy(key, sizeof(key), "(name too long)");
 	o->pub.qname = arena_strdup(o, key);
 	o->pub.final_name = o->pub.qname;
 	o->pub.qtype = qtype;
@@ -363,7 +363,7 @@ static bool fill_rr(ea_answer_owned *o, ea_dns_rr *rr, const knot_rrset_t *set, 
 	if (rr->rdata_text == NULL) {
 		char text[EA_DNS_MAX_RDATA_TEXT];
 		if (knot_rrset_txt_dump_data(set, i, text, sizeof(text), &KNOT_DUMP_STYLE_DEFAULT) < 0)
-			snprintf(text, sizeof(text), "%s", "(record too long to show)");
+			ea_copy(text, sizeof(text), "(record too long to show)");
 		rr->rdata_text = arena_strdup(o, text);
 	}
 	if (rr->owner == NULL || rr->rdata_text == NULL)

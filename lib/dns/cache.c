@@ -196,8 +196,8 @@ static cache_entry *entry_make(ea_resolver *r, const char *name, uint16_t type, 
 		return NULL;
 	e->r = r;
 	e->type = type;
-	snprintf(e->name, sizeof(e->name), "%s", name);
-	snprintf(e->server, sizeof(e->server), "%s", server);
+	ea_copy(e->name, sizeof(e->name), name);
+	ea_copy(e->server, sizeof(e->server), server);
 	e->refs = refs;
 	uint32_t h = entry_hash(name, type, server);
 	e->next_in_bucket = r->buckets[h];

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <emailauth/emailauth.h>
+#include "util/util.h"
 
 #define HOSTING_MAX_NS 8   /* name servers compared with the table */
 
@@ -21,9 +22,9 @@ int ea_check_dns_hosting(ea_job *job, void *arg)
 	if (ns == NULL)
 		return EA_EPENDING;
 	char zone[EA_NAME_MAX + 1];
-	snprintf(zone, sizeof(zone), "%s", rep->domain);
+	ea_copy(zone, sizeof(zone), rep->domain);
 	if (ns->outcome == EA_DNS_ABSENT && ns->has_soa && ns->soa_owner && *ns->soa_owner) {
-		snprintf(zone, sizeof(zone), "%s", ns->soa_owner);
+		ea_copy(zone, sizeof(zone), ns->soa_owner);
 		ns = ea_lookup(job, zone, EA_RR_NS, why);
 		if (ns == NULL)
 			return EA_EPENDING;

@@ -175,7 +175,7 @@ static const ea_dns_answer *job_local(ea_job *job, const char *server, const cha
 	job_lookup *l = job_add(job);
 	if (l == NULL)
 		return NULL;
-	snprintf(l->server, sizeof(l->server), "%s", server);
+	ea_copy(l->server, sizeof(l->server), server);
 	l->local = ea_dns_answer_failed(name, type, why, "", 0);
 	l->why = text;
 	if (l->local == NULL) {
@@ -218,7 +218,7 @@ static const ea_dns_answer *lookup(ea_job *job, const char *server, const char *
 	if (l == NULL)
 		return job_local(job, server, name, type, EA_DNS_R_NETWORK, why);
 	l->why = why;
-	snprintf(l->server, sizeof(l->server), "%s", server);
+	ea_copy(l->server, sizeof(l->server), server);
 	if (e != NULL) {
 		r->stats.cache_hits++;
 		if (e->answer != NULL && e->answer->outcome == EA_DNS_UNKNOWN)

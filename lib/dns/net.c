@@ -186,7 +186,7 @@ static int channel_init(net_transport *t, net_channel *c, const char *csv, bool 
 		return EA_EINVAL;
 	}
 	ea_net_batch_attach(t->batch, c->channel);
-	snprintf(c->name, sizeof(c->name), "%s", csv);
+	ea_copy(c->name, sizeof(c->name), csv);
 	c->inflight = 0;
 	t->made[t->made_count++] = c;   /* made_cap counts every channel there can be */
 	return EA_OK;
@@ -359,7 +359,7 @@ static void on_ares_answer(void *arg, int status, int timeouts, unsigned char *a
 		size_t len = so_far ? ea_dns_build_query(q->wire, sizeof(q->wire), so_far->final_name, q->type,
 		                                         true, next_query_id(t)) : 0;
 		if (len > 0) {
-			snprintf(q->asked, sizeof(q->asked), "%s", so_far->final_name);
+			ea_copy(q->asked, sizeof(q->asked), so_far->final_name);
 			q->wire_len = len;
 			q->chain = so_far;
 			q->chased++;
@@ -482,7 +482,7 @@ static int direct_channel(net_transport *t, const char *ip)
 	net_channel *c = &t->direct[t->direct_count];
 	if (channel_init(t, c, csv, false) != EA_OK)
 		return -1;
-	snprintf(c->ip, sizeof(c->ip), "%s", ip);
+	ea_copy(c->ip, sizeof(c->ip), ip);
 	return (int)t->direct_count++;
 }
 

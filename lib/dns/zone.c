@@ -206,7 +206,7 @@ static int load(ea_zone_store *z, const char *origin, const char *path, const ch
 		return EA_ENOMEM;
 	load_ctx c = {z, EA_OK, errmsg, errmsg_size, false, ""};
 	char org[EA_NAME_MAX + 2];
-	snprintf(org, sizeof(org), "%s", origin && *origin ? origin : ".");
+	ea_copy(org, sizeof(org), origin && *origin ? origin : ".");
 	size_t ol = strlen(org);
 	if (org[ol - 1] != '.' && ol + 1 < sizeof(org)) {
 		org[ol] = '.';
@@ -228,7 +228,7 @@ static int load(ea_zone_store *z, const char *origin, const char *path, const ch
 	zs_parse_all(s);
 	if (c.rc == EA_OK && s->error.fatal) {
 		c.rc = EA_EPARSE;
-		snprintf(errmsg, errmsg_size, "%s", zs_strerror(s->error.code));
+		ea_copy(errmsg, errmsg_size, zs_strerror(s->error.code));
 	}
 	/* A file without an SOA still defines its origin as a zone: its $ORIGIN (which
 	 * wins), else the one its name gives. */
@@ -427,14 +427,14 @@ size_t ea_zone_store_answer_chain(const ea_zone_store *z, const char *name, uint
 	knot_pkt_begin(b.pkt, KNOT_ANSWER);
 
 	char cur[EA_NAME_MAX + 1];
-	snprintf(cur, sizeof(cur), "%s", key);
+	ea_copy(cur, sizeof(cur), key);
 	uint8_t rcode = KNOT_RCODE_NOERROR;
 	const znode *neg_apex = apex;
 	int hop;
 	for (hop = 0; hop <= ZONE_MAX_CNAME_HOPS; hop++) {
 		const znode *capex = zone_of(z, cur);
 		if (capex == NULL) {
-			snprintf(left_at, left_size, "%s", cur);   /* the chain left our zones */
+			ea_copy(left_at, left_size, cur);   /* the chain left our zones */
 			break;
 		}
 		const znode *n = lookup_node(z, cur, capex);
@@ -455,7 +455,7 @@ size_t ea_zone_store_answer_chain(const ea_zone_store *z, const char *name, uint
 			char target[EA_NAME_MAX + 1];
 			if (!wire_name_text(c->rdata, target, sizeof(target)))
 				break;
-			snprintf(cur, sizeof(cur), "%s", target);
+			ea_copy(cur, sizeof(cur), target);
 			continue;
 		}
 		if (put_records(&b, cur, n, type) != EA_OK)

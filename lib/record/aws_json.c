@@ -12,7 +12,7 @@
 static void copy_str(char *dst, size_t size, json_t *v)
 {
 	if (json_is_string(v))
-		snprintf(dst, size, "%s", json_string_value(v));
+		ea_copy(dst, size, json_string_value(v));
 }
 
 /* Token strings must be one DNS label; the rest of the checks rely on that. */
@@ -179,7 +179,7 @@ int ea_ses_parse_aws_json(const char *text, size_t len, ea_ses_request *req, cha
 		json_object_foreach(dkim, key, v) {
 			if (json_is_object(v) && json_is_array(json_object_get(v, "DkimTokens"))) {
 				tokens = json_object_get(v, "DkimTokens");
-				snprintf(req->aws_identity, sizeof(req->aws_identity), "%s", key);
+				ea_copy(req->aws_identity, sizeof(req->aws_identity), key);
 				copy_str(req->aws_status, sizeof(req->aws_status),
 				         json_object_get(v, "DkimVerificationStatus"));
 				break;
@@ -204,7 +204,7 @@ int ea_ses_parse_aws_json(const char *text, size_t len, ea_ses_request *req, cha
 			rc = EA_EPARSE;
 			goto out;
 		}
-		snprintf(req->signing_zone, sizeof(req->signing_zone), "%s", norm);
+		ea_copy(req->signing_zone, sizeof(req->signing_zone), norm);
 		region_from_zone(req);
 	}
 out:

@@ -11,6 +11,7 @@
 
 #include <emailauth/emailauth.h>
 #include "render/sanitize.h"
+#include "util/util.h"
 
 #define NAGIOS_DETAIL_MAX 20      /* problem lines after the status line */
 #define NAGIOS_TEXT_MAX 240       /* bytes of one message shown */
@@ -30,7 +31,7 @@ static const char *nagios_state(ea_status s)
 static void put_text(FILE *out, const char *s)
 {
 	char buf[NAGIOS_TEXT_MAX + 1];
-	snprintf(buf, sizeof(buf), "%s", s ? s : "");
+	ea_copy(buf, sizeof(buf), s ? s : "");
 	for (char *p = buf; *p; p++)
 		if (*p == '|' || *p == '\n' || *p == '\r' || *p == '\t')
 			*p = *p == '|' ? '/' : ' ';

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <emailauth/emailauth.h>
+#include "util/util.h"
 
 static const ea_dns_host hosts[] = {
 	{.id = "route53", .name = "Amazon Route 53",
@@ -140,17 +141,17 @@ void ea_dns_host_form(const ea_dns_host *host, const ea_fix_action *a, const cha
 	char rel[EA_NAME_MAX + 2];
 	ea_fix_relative_name(a->name, zone, rel, sizeof(rel));
 	if (strcmp(rel, "@") == 0)
-		snprintf(name, name_size, "%s", host->apex);
+		ea_copy(name, name_size, host->apex);
 	else
-		snprintf(name, name_size, "%s", host->full_name ? a->name : rel);
+		ea_copy(name, name_size, host->full_name ? a->name : rel);
 	const char *v = a->op == EA_FIX_DELETE ? a->old_value : a->value;
 	if (v == NULL) {
-		snprintf(value, value_size, "%s", "");
+		ea_copy(value, value_size, "");
 		return;
 	}
 	if (strcmp(a->type, "TXT") == 0 && host->txt_quoted) {
 		char *q = ea_fix_rdata(a->type, v);
-		snprintf(value, value_size, "%s", q ? q : "");
+		ea_copy(value, value_size, q ? q : "");
 		free(q);
 		return;
 	}

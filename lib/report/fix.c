@@ -31,7 +31,7 @@ ea_fix_action *ea_finding_add_action(ea_finding *f, ea_fix_op op, const char *na
 	while (nl > 1 && name[nl - 1] == '.')
 		nl--;
 	a->name = ea_strdup_n(name, nl);
-	snprintf(a->type, sizeof(a->type), "%s", type);
+	ea_copy(a->type, sizeof(a->type), type);
 	a->value = ea_strdup0(value);
 	a->old_value = ea_strdup0(old_value);
 	a->ttl = ttl;
@@ -79,7 +79,7 @@ void ea_fix_relative_name(const char *name, const char *zone, char *out, size_t 
 	else if (zone != NULL && nl > zl + 1 && ea_name_is_subdomain(name, zone))
 		snprintf(out, size, "%.*s", (int)(nl - zl - 1), name);
 	else
-		snprintf(out, size, "%s", name);
+		ea_copy(out, size, name);
 }
 
 const char *ea_report_zone(const ea_report *rep)

@@ -31,7 +31,7 @@ ea_reports_agg *ea_reports_agg_new(const ea_reports_filter *f)
 	if (f) {
 		a->filter = *f;
 		if (f->domain) {
-			snprintf(a->filter_domain, sizeof(a->filter_domain), "%s", f->domain);
+			ea_copy(a->filter_domain, sizeof(a->filter_domain), f->domain);
 			for (char *p = a->filter_domain; *p; p++)
 				if (*p >= 'A' && *p <= 'Z')
 					*p = (char)(*p - 'A' + 'a');
@@ -82,7 +82,7 @@ static int find_domain(ea_reports_agg *a, const ea_rua_meta *m)
 	a->domains = d;
 	d = &a->domains[a->domain_count];
 	memset(d, 0, sizeof(*d));
-	snprintf(d->name, sizeof(d->name), "%s", m->domain);
+	ea_copy(d->name, sizeof(d->name), m->domain);
 	return (int)a->domain_count++;
 }
 
@@ -120,9 +120,9 @@ static bool on_meta(void *arg, const ea_rua_meta *m)
 		if (m->end < d->policy_end)
 			return true;
 		d->policy_end = m->end;
-		snprintf(d->p, sizeof(d->p), "%s", m->p);
-		snprintf(d->sp, sizeof(d->sp), "%s", m->sp);
-		snprintf(d->np, sizeof(d->np), "%s", m->np);
+		ea_copy(d->p, sizeof(d->p), m->p);
+		ea_copy(d->sp, sizeof(d->sp), m->sp);
+		ea_copy(d->np, sizeof(d->np), m->np);
 		d->testing = m->testing;
 		if (m->format == EA_RUA_FORMAT_RFC9990)
 			d->format = m->format;
@@ -178,7 +178,7 @@ static long find_source(ea_reports_agg *a, uint16_t domain, const char *ip)
 	agg_source *s = &a->sources[a->source_count];
 	memset(s, 0, sizeof(*s));
 	s->domain = domain;
-	snprintf(s->ip, sizeof(s->ip), "%s", ip);
+	ea_copy(s->ip, sizeof(s->ip), ip);
 	s->first_day = INT32_MAX;
 	s->last_day = INT32_MIN;
 	a->index[h] = (uint64_t)hash << 32 | a->source_count;
@@ -193,7 +193,7 @@ static void note_auth_domain(agg_source *s, const char *domain, const char *from
 		if (strcmp(s->auth_domains[i], domain) == 0)
 			return;
 		if (!s->auth_domains[i][0]) {
-			snprintf(s->auth_domains[i], sizeof(s->auth_domains[i]), "%s", domain);
+			ea_copy(s->auth_domains[i], sizeof(s->auth_domains[i]), domain);
 			return;
 		}
 	}

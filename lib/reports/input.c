@@ -18,6 +18,7 @@
 #include <emailauth/reports.h>
 
 #include "reports/internal.h"
+#include "util/util.h"
 
 #define CHUNK (64 * 1024)
 #define LABEL_MAX 4096
@@ -87,7 +88,7 @@ static void report_fail(report *r, const char *code, const char *msg)
 {
 	if (r->code == NULL) {
 		r->code = code;
-		snprintf(r->message, sizeof(r->message), "%s", msg);
+		ea_copy(r->message, sizeof(r->message), msg);
 	}
 }
 

@@ -20,6 +20,7 @@
 #include <emailauth/reports.h>
 
 #include "reports/internal.h"
+#include "util/util.h"
 
 #define NS_RFC9990 "urn:ietf:params:xml:ns:dmarc-2.0"
 #define DATE_MAX 4102444800LL   /* 2100-01-01: a later date is an error, not a report */
@@ -435,7 +436,7 @@ static void on_error(void *ctx, xmlErrorPtr err)
 		return;
 	}
 	char what[200];
-	snprintf(what, sizeof(what), "%s", err->message ? err->message : "XML error");
+	ea_copy(what, sizeof(what), err->message ? err->message : "XML error");
 	size_t n = strlen(what);
 	while (n && what[n - 1] == '\n')
 		what[--n] = '\0';

@@ -13,6 +13,7 @@
 
 #include "render/sanitize.h"
 #include "reports/agg.h"
+#include "util/util.h"
 
 static const char csv_header[] =
 	"domain,source_ip,reverse_name,sender,messages,dmarc_pass,dmarc_fail,dkim_aligned,"
@@ -250,7 +251,7 @@ static int render_text(FILE *out, const ea_reports_agg *a, const uint32_t *order
 			        "SENDER", "MESSAGES", "DMARC", "DKIM", "SPF", "APPLIED q/r  REPORTED BY");
 		}
 		char rep_orgs[512], name[29];
-		snprintf(name, sizeof(name), "%s", s->ptr ? s->ptr : s->ptr_unknown ? "(unknown)" : "-");
+		ea_copy(name, sizeof(name), s->ptr ? s->ptr : s->ptr_unknown ? "(unknown)" : "-");
 		reporters_text(a, s, ", ", rep_orgs, sizeof(rep_orgs));
 		fprintf(out, "  %-39s ", s->ip);
 		ea_write_terminal_safe(out, name, 0);

@@ -165,7 +165,7 @@ static void found_from_answer(const ea_dns_answer *a, char *out, size_t size)
 		if (strcmp(a->rrs[i].owner, a->qname) == 0)
 			ea_buf_printf(&b, "%s%s %s", b.len ? "\n" : "", ea_rr_type_name(a->rrs[i].type),
 			              a->rrs[i].rdata_text);
-	snprintf(out, size, "%s", b.data ? b.data : "");
+	ea_copy(out, size, b.data ? b.data : "");
 	ea_buf_free(&b);
 }
 
@@ -174,9 +174,9 @@ static void found_from_answer(const ea_dns_answer *a, char *out, size_t size)
 static void make_fix(token_state *t, const char *del_name, const char *del_type, const char *del_value)
 {
 	t->fix_add = true;
-	snprintf(t->fix_del_name, sizeof(t->fix_del_name), "%s", del_name ? del_name : "");
-	snprintf(t->fix_del_type, sizeof(t->fix_del_type), "%s", del_type ? del_type : "");
-	snprintf(t->fix, sizeof(t->fix), "%s", del_value ? del_value : "");
+	ea_copy(t->fix_del_name, sizeof(t->fix_del_name), del_name ? del_name : "");
+	ea_copy(t->fix_del_type, sizeof(t->fix_del_type), del_type ? del_type : "");
+	ea_copy(t->fix, sizeof(t->fix), del_value ? del_value : "");
 }
 
 /* A TXT record in presentation form ("a" "b") as its text (ab), for a fix's value. */
@@ -256,7 +256,7 @@ static void judge_cname(const ses_ctx *c, token_state *t, size_t idx)
 	if (ea_name_equal(target, t->expected) ||
 	    (c->dkim_domain == NULL && ses_target_parse(target, t->token, region, sizeof(region)))) {
 		if (c->dkim_domain == NULL)
-			snprintf(t->expected, sizeof(t->expected), "%s", target);
+			ea_copy(t->expected, sizeof(t->expected), target);
 		t->v = V_KEY_UNRESOLVED;  /* until the key is seen */
 		return;
 	}
@@ -265,7 +265,7 @@ static void judge_cname(const ses_ctx *c, token_state *t, size_t idx)
 	if (ses_target_parse(target, t->token, region, sizeof(region))) {
 		t->v = V_WRONG;
 		t->region_mismatch = true;
-		snprintf(t->region_found, sizeof(t->region_found), "%s", region[0] ? region : "(default)");
+		ea_copy(t->region_found, sizeof(t->region_found), region[0] ? region : "(default)");
 		snprintf(t->message, sizeof(t->message),
 		         "the CNAME points to the SES DKIM domain of another region (%s) than this identity's "
 		         "(%s)", region[0] ? region : "dkim.amazonses.com",
@@ -329,7 +329,7 @@ static void judge_round1(ses_ctx *c, token_state *t, size_t idx)
 	if (c->apex[0] == '\0') {
 		const ea_dns_answer *neg = (cn && cn->has_soa) ? cn : (txt && txt->has_soa ? txt : NULL);
 		if (neg && neg->soa_owner && ea_name_is_subdomain(t->name, neg->soa_owner))
-			snprintf(c->apex, sizeof(c->apex), "%s", neg->soa_owner);
+			ea_copy(c->apex, sizeof(c->apex), neg->soa_owner);
 	}
 	if (is_lookup_failure(cn) && is_lookup_failure(txt)) {
 		set_failed(t, cn);   /* even with a CNAME in a broken answer (a loop) */
@@ -420,7 +420,7 @@ static size_t probe_names(const ses_ctx *c, const token_state *t, char out[][EA_
 #define ADD(...) do { \
 		snprintf(buf, sizeof(buf), __VA_ARGS__); \
 		if (n < max && strlen(buf) <= EA_NAME_MAX && !ea_name_equal(buf, t->name)) \
-			snprintf(out[n++], EA_NAME_MAX + 1, "%s", buf); \
+			ea_copy(out[n++], EA_NAME_MAX + 1, buf); \
 	} while (0)
 	ADD("%s.%s", t->name, d);                          /* the zone name appended twice */
 	if (c->apex[0] && !ea_name_equal(c->apex, d))
@@ -461,7 +461,7 @@ static bool probe_misplaced(ea_job *job, ses_ctx *c, token_state *t)
 		char region[32];
 		if (rr && (ea_name_equal(rr->target, t->expected) ||
 		           ses_target_parse(rr->target, t->token, region, sizeof(region)))) {
-			snprintf(t->misplaced_at, sizeof(t->misplaced_at), "%s", names[i]);
+			ea_copy(t->misplaced_at, sizeof(t->misplaced_at), names[i]);
 			return true;
 		}
 	}
@@ -502,7 +502,7 @@ static bool find_auth_servers(ea_job *job, ses_ctx *c, auth_servers *as)
 	if (ns == NULL)
 		return false;
 	if (ns->outcome == EA_DNS_ABSENT && ns->has_soa && c->apex[0] == '\0' && ns->soa_owner) {
-		snprintf(c->apex, sizeof(c->apex), "%s", ns->soa_owner);
+		ea_copy(c->apex, sizeof(c->apex), ns->soa_owner);
 		ns = ea_lookup(job, c->apex, EA_RR_NS, "name servers of the zone, to ask them directly");
 		if (ns == NULL)
 			return false;
@@ -520,7 +520,7 @@ static bool find_auth_servers(ea_job *job, ses_ctx *c, auth_servers *as)
 			const ea_dns_rr *rr = ea_dns_answer_get(addr[i], EA_RR_A, k);
 			snprintf(as->addrs[as->count], 48, "%u.%u.%u.%u", rr->addr[0], rr->addr[1], rr->addr[2],
 			         rr->addr[3]);
-			snprintf(as->hosts[as->count], EA_NAME_MAX + 1, "%s", ea_dns_answer_get(ns, EA_RR_NS, i)->target);
+			ea_copy(as->hosts[as->count], EA_NAME_MAX + 1, ea_dns_answer_get(ns, EA_RR_NS, i)->target);
 			as->count++;
 		}
 	}
@@ -608,7 +608,7 @@ static void add_token_finding(ea_section *sec, const token_state *t)
 		if (strcmp(t->fix_del_type, "TXT") == 0)
 			txt_unquote(t->fix, value, sizeof(value));
 		else
-			snprintf(value, sizeof(value), "%s", t->fix);
+			ea_copy(value, sizeof(value), t->fix);
 		ea_finding_add_action(f, EA_FIX_DELETE, t->fix_del_name, t->fix_del_type, NULL, value, 0,
 		                      NULL);
 	}

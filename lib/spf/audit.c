@@ -77,7 +77,7 @@ static void ask_hosts(audit *a, const node *n)
 		if (t->has_domain)
 			term_target(t, host, sizeof(host));
 		else
-			snprintf(host, sizeof(host), "%s", n->domain);
+			ea_copy(host, sizeof(host), n->domain);
 		if (!ea_spf_domain_ok(host))
 			continue;
 		if (t->kind == SPF_T_A) {
@@ -122,7 +122,7 @@ static void add_child(audit *a, size_t parent, const ea_spf_term *t, const char 
 	node *c = &a->nodes[a->count++];
 	memset(c, 0, sizeof(*c));
 	snprintf(c->domain, sizeof(c->domain), "%.253s", target);
-	snprintf(c->how, sizeof(c->how), "%s", how);
+	ea_copy(c->how, sizeof(c->how), how);
 	c->parent = (int)parent;
 	c->depth = a->nodes[parent].depth + 1;
 	c->candidate = a->nodes[parent].candidate;
@@ -175,7 +175,7 @@ static void fetch_tree(audit *a, const char *domain)
 {
 	a->count = 1;
 	memset(&a->nodes[0], 0, sizeof(a->nodes[0]));
-	snprintf(a->nodes[0].domain, sizeof(a->nodes[0].domain), "%s", domain);
+	ea_copy(a->nodes[0].domain, sizeof(a->nodes[0].domain), domain);
 	a->nodes[0].parent = -1;
 	fetch_from(a, 0);
 }
@@ -208,7 +208,7 @@ const ea_dns_answer *ea_audit_known(audit *a, const char *name, uint16_t type, b
 {
 	char q[4 * EA_NAME_MAX + 8];
 	if (presented)
-		snprintf(q, sizeof(q), "%s", name);
+		ea_copy(q, sizeof(q), name);
 	else
 		ea_spf_presentation_name(name, q, sizeof(q));
 	return ea_lookup(a->job, q, type, "SPF audit");
@@ -220,7 +220,7 @@ void ea_audit_term_host(const node *n, const ea_spf_term *t, char *out, size_t s
 	if (t->has_domain)
 		term_target(t, out, size);
 	else
-		snprintf(out, size, "%s", n->domain);
+		ea_copy(out, size, n->domain);
 }
 
 bool ea_audit_on_stack(const int *stack, size_t depth, int idx)
@@ -479,7 +479,7 @@ static void describe_terms(audit *a, int *stack, char *over_term, size_t over_si
 		ea_section_addf(a->sec, "spf.term", EA_SEV_INFO,
 		                "more nested terms than the %d listed; the totals still count them all",
 		                AUDIT_MAX_TERM_LINES);
-	snprintf(over_term, over_size, "%s", w.over_term);
+	ea_copy(over_term, over_size, w.over_term);
 }
 
 static void tree_problems(audit *a)
@@ -667,7 +667,7 @@ static void merge_fix(ea_finding *f, const ea_dns_answer *txt, const char *domai
 		char rec[SPF_MERGE_MAX + 1];
 		snprintf(rec, sizeof(rec), "%.*s", (int)EA_MIN(rr->txt_len, sizeof(rec) - 1), (const char *)rr->txt);
 		if (nrec++ == 0)
-			snprintf(first, sizeof(first), "%s", rec);
+			ea_copy(first, sizeof(first), rec);
 		else
 			ea_finding_add_action(f, EA_FIX_DELETE, domain, "TXT", NULL, rec, 0, NULL);
 		bool has_all = false;

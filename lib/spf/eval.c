@@ -20,6 +20,7 @@
 #include "spf/macro.h"
 #include "spf/record.h"
 #include "spf/spf_internal.h"
+#include "util/util.h"
 
 #define SPF_PENDING (-1)
 /* Speculative prefetch: when the evaluation must wait for a lookup, the lookups of the
@@ -138,8 +139,8 @@ static void decide(ev *e, ea_str term)
 {
 	snprintf(e->out->term, sizeof(e->out->term), "%.*s", (int)EA_MIN(term.len, 500), term.p);
 	for (size_t i = 0; i < e->depth; i++) {
-		snprintf(e->out->chain[i], sizeof(e->out->chain[i]), "%s", e->stack[i]);
-		snprintf(e->out->chain_how[i], sizeof(e->out->chain_how[i]), "%s", e->stack_how[i]);
+		ea_copy(e->out->chain[i], sizeof(e->out->chain[i]), e->stack[i]);
+		ea_copy(e->out->chain_how[i], sizeof(e->out->chain_how[i]), e->stack_how[i]);
 	}
 	e->out->chain_len = e->depth;
 	e->decided = true;
@@ -216,7 +217,7 @@ static int ptr_names(ev *e)
 		if (rr == NULL || rr->target == NULL)
 			continue;
 		size_t k = e->ptr_count++;
-		snprintf(e->ptr_names[k], sizeof(e->ptr_names[k]), "%s", rr->target);
+		ea_copy(e->ptr_names[k], sizeof(e->ptr_names[k]), rr->target);
 		e->ptr_valid[k] = false;
 		uint16_t type = e->ip.v6 ? EA_RR_AAAA : EA_RR_A;
 		const ea_dns_answer *f = ask_presented(e, rr->target, type, "SPF: validate a PTR name");
@@ -260,7 +261,7 @@ static const char *ptr_choice(const ev *e, const char *domain)
 static int target_of(ev *e, const ea_spf_term *t, const char *domain, char *out, size_t size)
 {
 	if (!t->has_domain) {
-		snprintf(out, size, "%s", domain);
+		ea_copy(out, size, domain);
 		return 0;
 	}
 	const char *p = NULL;
@@ -280,7 +281,7 @@ static int target_of(ev *e, const ea_spf_term *t, const char *domain, char *out,
 	size_t len = strlen(buf);
 	if (len > 0 && buf[len - 1] == '.')
 		buf[--len] = '\0';
-	snprintf(out, size, "%s", buf);
+	ea_copy(out, size, buf);
 	return 0;
 }
 
@@ -502,7 +503,7 @@ static int explain(ev *e, const ea_spf_record *rec, const char *domain)
 	char buf[EA_SPF_EXP_MAX];
 	if (!ea_spf_macro_expand(text, &c, EA_SPF_MACRO_EXP, buf, sizeof(buf), &why))
 		return 0;
-	snprintf(e->out->explanation, sizeof(e->out->explanation), "%s", buf);
+	ea_copy(e->out->explanation, sizeof(e->out->explanation), buf);
 	e->out->explanation_from_exp = true;
 	return 0;
 }
@@ -539,7 +540,7 @@ static const ea_dns_answer *prefetch(ev *e, const char *raw, bool presented, uin
 	e->prefetch_left--;
 	char q[4 * EA_SPF_MACRO_OUT_MAX];
 	if (presented)
-		snprintf(q, sizeof(q), "%s", raw);
+		ea_copy(q, sizeof(q), raw);
 	else
 		ea_spf_presentation_name(raw, q, sizeof(q));
 	return ea_prefetch(e->job, q, type);
@@ -562,7 +563,7 @@ static bool already_expanded(ev *e, const char *domain, unsigned depth)
 		return false;
 	}
 	if (e->seen_count < SPF_PREFETCH_SEEN) {
-		snprintf(e->seen[e->seen_count], sizeof(e->seen[0]), "%s", domain);
+		ea_copy(e->seen[e->seen_count], sizeof(e->seen[0]), domain);
 		e->seen_levels[e->seen_count++] = levels;
 	}
 	return false;
@@ -622,7 +623,7 @@ static void prefetch_record(ev *e, const ea_spf_record *rec, size_t from, const 
 			snprintf(target, sizeof(target), "%.*s", (int)EA_MIN(t->domain.len, EA_NAME_MAX + 1),
 			         t->domain.p);
 		else
-			snprintf(target, sizeof(target), "%s", domain);
+			ea_copy(target, sizeof(target), domain);
 		size_t len = strlen(target);
 		if (len > 0 && target[len - 1] == '.')
 			target[len - 1] = '\0';
@@ -658,8 +659,8 @@ static int check_host(ev *e, const char *domain, const char *how, ea_spf_result 
 	const ea_dns_answer *a = ask(e, domain, EA_RR_TXT, "SPF: record");
 	if (a == NULL)
 		return SPF_PENDING;
-	snprintf(e->stack[e->depth], sizeof(e->stack[0]), "%s", domain);
-	snprintf(e->stack_how[e->depth], sizeof(e->stack_how[0]), "%s", how);
+	ea_copy(e->stack[e->depth], sizeof(e->stack[0]), domain);
+	ea_copy(e->stack_how[e->depth], sizeof(e->stack_how[0]), how);
 	e->depth++;
 	ea_spf_record *rec = NULL;
 	int rc = 0;
@@ -769,7 +770,7 @@ int ea_spf_evaluate(ea_job *job, const ea_spf_request *req, ea_spf_outcome *out)
 	e->receiver = req->receiver && *req->receiver ? req->receiver : "unknown";
 	e->now = req->now ? req->now : (int64_t)time(NULL);
 	const char *helo = req->helo ? req->helo : "";
-	snprintf(e->helo, sizeof(e->helo), "%s", helo);
+	ea_copy(e->helo, sizeof(e->helo), helo);
 	const char *sender = req->sender ? req->sender : "";
 	if (strlen(sender) > EA_SPF_MAX_SENDER || strlen(helo) > EA_SPF_MAX_SENDER) {
 		free(e);
@@ -777,29 +778,29 @@ int ea_spf_evaluate(ea_job *job, const ea_spf_request *req, ea_spf_outcome *out)
 	}
 	/* 4.3 and 2.4: the null sender, and the HELO identity, are postmaster@helo. */
 	if (req->helo_identity || ea_spf_sender_is_null(sender)) {
-		snprintf(out->identity, sizeof(out->identity), "%s", req->helo_identity ? "helo" : "mailfrom");
+		ea_copy(out->identity, sizeof(out->identity), req->helo_identity ? "helo" : "mailfrom");
 		snprintf(e->local, sizeof(e->local), "postmaster");
-		snprintf(e->sender_domain, sizeof(e->sender_domain), "%s", helo);
+		ea_copy(e->sender_domain, sizeof(e->sender_domain), helo);
 	} else {
 		snprintf(out->identity, sizeof(out->identity), "mailfrom");
 		const char *at = strrchr(sender, '@');
 		if (at == NULL) {
 			snprintf(e->local, sizeof(e->local), "postmaster");
-			snprintf(e->sender_domain, sizeof(e->sender_domain), "%s", sender);
+			ea_copy(e->sender_domain, sizeof(e->sender_domain), sender);
 		} else {
 			snprintf(e->local, sizeof(e->local), "%.*s", (int)(at - sender), sender);
 			if (e->local[0] == '\0')
 				snprintf(e->local, sizeof(e->local), "postmaster");
-			snprintf(e->sender_domain, sizeof(e->sender_domain), "%s", at + 1);
+			ea_copy(e->sender_domain, sizeof(e->sender_domain), at + 1);
 		}
 	}
 	snprintf(out->sender, sizeof(out->sender), "%s@%s", e->local, e->sender_domain);
 	char domain[EA_SPF_MAX_SENDER + 1];
-	snprintf(domain, sizeof(domain), "%s", e->sender_domain);
+	ea_copy(domain, sizeof(domain), e->sender_domain);
 	size_t dl = strlen(domain);
 	if (dl > 0 && domain[dl - 1] == '.')
 		domain[dl - 1] = '\0';
-	snprintf(out->domain, sizeof(out->domain), "%s", domain);
+	ea_copy(out->domain, sizeof(out->domain), domain);
 	ea_spf_result r = EA_SPF_NONE;
 	int rc = 0;
 	if (!ea_spf_domain_ok(domain) || !toplabel_ok(domain)) {

@@ -36,7 +36,7 @@ static void chain_text(const ea_spf_outcome *o, char *out, size_t size)
 		else
 			ea_buf_printf(&b, " -> %s:%s", o->chain_how[i], o->chain[i]);
 	}
-	snprintf(out, size, "%s", b.data ? b.data : "");
+	ea_copy(out, size, b.data ? b.data : "");
 	ea_buf_free(&b);
 }
 
@@ -75,7 +75,7 @@ int ea_check_spf_evaluate(ea_job *job, void *arg)
 	else if (o.result == EA_SPF_NEUTRAL && o.chain_len)
 		snprintf(found, sizeof(found), "no term matched in %s: the default result is neutral", chain);
 	else
-		snprintf(found, sizeof(found), "%s", o.problem[0] ? o.problem : "no SPF record");
+		ea_copy(found, sizeof(found), o.problem[0] ? o.problem : "no SPF record");
 	f.found = found;
 	ea_section_add(sec, &f);
 	if (o.explanation[0])

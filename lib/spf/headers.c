@@ -63,7 +63,7 @@ static void comment(ea_buf *b, const ea_spf_request *req, const ea_spf_outcome *
 		snprintf(text, sizeof(text), "domain of %s does not publish an SPF record", o->sender);
 		break;
 	default:
-		snprintf(text, sizeof(text), "%s", o->problem[0] ? o->problem : "error in processing");
+		ea_copy(text, sizeof(text), o->problem[0] ? o->problem : "error in processing");
 		break;
 	}
 	put_comment_text(b, text);

@@ -145,7 +145,7 @@ static unsigned count_record(audit *a, const char *text, bool *complete)
 	ea_spf_parse(text, strlen(text), rec);
 	unsigned total = 0;
 	node top = {.rec = rec};
-	snprintf(top.domain, sizeof(top.domain), "%s", a->nodes[0].domain);
+	ea_copy(top.domain, sizeof(top.domain), a->nodes[0].domain);
 	if (rec->status != SPF_REC_OK)
 		*complete = false;
 	for (size_t i = 0; rec->status == SPF_REC_OK && i < rec->term_count; i++) {
@@ -176,7 +176,7 @@ static void flat_of(plan *p, plan_term *pt, const ea_spf_term *t)
 	size_t nets = 0;
 	if ((pt->kind == SPF_T_A || pt->kind == SPF_T_MX) && t->qualifier == '+' && !t->has_macro) {
 		node one = {.rec = NULL};
-		snprintf(one.domain, sizeof(one.domain), "%s", a->nodes[0].domain);
+		ea_copy(one.domain, sizeof(one.domain), a->nodes[0].domain);
 		/* a node of this one term, so the audit's own code resolves it */
 		ea_spf_record *rec = malloc(sizeof(*rec));
 		if (rec) {

@@ -22,6 +22,15 @@ char *ea_strdup0(const char *s)
 	return s == NULL ? NULL : ea_strdup_n(s, strlen(s));
 }
 
+void ea_copy(char *out, size_t size, const char *s)
+{
+	if (s == NULL)
+		s = "(null)";
+	size_t n = strnlen(s, size - 1);
+	memmove(out, s, n);   /* memmove: a caller may copy a string onto its own buffer */
+	out[n] = '\0';
+}
+
 char *ea_asprintf(const char *fmt, ...)
 {
 	va_list ap;

@@ -24,6 +24,10 @@ static inline ea_str ea_str_make(const char *p, size_t len)
 
 char *ea_strdup_n(const char *p, size_t len);   /* NULL-safe; NULL on no memory */
 char *ea_strdup0(const char *s);                /* NULL stays NULL */
+/* What snprintf(out, size, "%s", s) writes (NULL as "(null)"), without a stream: a copy
+ * cut to size - 1 bytes, always ended. A scan made some 50 such calls a domain, each
+ * several hundred instructions (callgrind). size must be at least 1. */
+void ea_copy(char *out, size_t size, const char *s);
 char *ea_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool ea_str_ieq(ea_str a, const char *b);       /* ASCII case-insensitive equality */
 bool ea_str_istarts(ea_str a, const char *prefix);

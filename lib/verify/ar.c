@@ -117,7 +117,7 @@ void ea_verify_auth_results_section(ea_job *job, ea_verify_request *v)
 		ea_finding_set(&f->found, "%s", v->auth_results);
 	char ours[3][256], theirs[256];
 	our_dkim_results(v, ours[0], sizeof(ours[0]));
-	snprintf(ours[1], sizeof(ours[1]), "%s", v->spf_done ? v->spf_result : "");
+	ea_copy(ours[1], sizeof(ours[1]), v->spf_done ? v->spf_result : "");
 	snprintf(ours[2], sizeof(ours[2]), "%s",
 	         v->dmarc_done ? ea_dmarc_result_name(v->dmarc->result) : v->dmarc_permerror ? "permerror" : "");
 	static const char *const methods[] = {"dkim", "spf", "dmarc"};

@@ -7,6 +7,7 @@
 
 #include <emailauth/spf.h>
 #include "verify/internal.h"
+#include "util/util.h"
 
 static const char SEC_SPF[] = "spf";
 
@@ -116,8 +117,8 @@ int ea_verify_spf(ea_job *job, ea_verify_request *v)
 	v->spf_done = true;
 	v->spf_pass = o->result == EA_SPF_PASS;
 	v->spf_result = ea_spf_result_name(o->result);
-	snprintf(v->spf_domain, sizeof(v->spf_domain), "%s", o->domain);
-	snprintf(v->spf_sender, sizeof(v->spf_sender), "%s", o->sender);
+	ea_copy(v->spf_domain, sizeof(v->spf_domain), o->domain);
+	ea_copy(v->spf_sender, sizeof(v->spf_sender), o->sender);
 	ea_finding *f = ea_section_addf(sec, "verify.spf.result", spf_severity(o->result),
 	                                "spf=%s for %s from %s%s%s%s", ea_spf_result_name(o->result),
 	                                o->sender, v->ip, o->term[0] ? " (decided by " : "", o->term,

@@ -24,7 +24,7 @@ static const char SEC_DKIM[] = "dkim";
 
 static void copy_opt(char *dst, size_t size, const char *src)
 {
-	snprintf(dst, size, "%s", src ? src : "");
+	ea_copy(dst, size, src ? src : "");
 }
 
 ea_verify_request *ea_verify_request_new(const ea_verify_options *o, int *err)
