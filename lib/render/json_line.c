@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <emailauth/render.h>
+#include "render/json_walk.h"
 #include "util/buf.h"
 
 #define JSONL_MAX_BYTES (16u << 20)   /* a longer line is left to jansson */
@@ -148,23 +149,121 @@ static bool put_value(ea_buf *b, json_t *v, unsigned depth)
 	}
 }
 
+/* The walk (json_walk.c) written as it goes: a comma before every value but the first
+ * of its container. Text past ASCII goes through ea_json_text and jansson's escapes, as in
+ * the tree. ok turns false when a value could not be written; then the line is jansson's. */
+typedef struct {
+	ea_json_sink sink;
+	ea_buf *b;
+	bool ok;
+	bool first[EA_JSON_WALK_MAX_DEPTH + 1];   /* [depth]: no value yet in that container */
+	bool array[EA_JSON_WALK_MAX_DEPTH + 1];   /* [depth]: it is an array (else an object) */
+	size_t depth;
+} line_sink;
+
+static void line_member(line_sink *l, const char *key)
+{
+	if (!l->first[l->depth])
+		ea_buf_putc(l->b, ',');
+	l->first[l->depth] = false;
+	if (key == NULL)
+		return;
+	/* a key is one of the walk's ASCII literals (json_walk.h): nothing in it to escape */
+	ea_buf_putc(l->b, '"');
+	ea_buf_append(l->b, key, strlen(key));
+	if (!ea_buf_append(l->b, "\":", 2))
+		l->ok = false;
+}
+
+static void line_open(ea_json_sink *s, const char *key, bool array)
+{
+	line_sink *l = (line_sink *)s;
+	if (l->depth == EA_JSON_WALK_MAX_DEPTH) {
+		l->ok = false;
+		return;
+	}
+	if (l->depth > 0)
+		line_member(l, key);
+	ea_buf_putc(l->b, array ? '[' : '{');
+	l->depth++;
+	l->first[l->depth] = true;
+	l->array[l->depth] = array;
+}
+
+static void line_close(ea_json_sink *s)
+{
+	line_sink *l = (line_sink *)s;
+	if (l->depth == 0) {
+		l->ok = false;
+		return;
+	}
+	ea_buf_putc(l->b, l->array[l->depth] ? ']' : '}');
+	l->depth--;
+}
+
+static void line_string(ea_json_sink *s, const char *key, const char *v, bool literal)
+{
+	line_sink *l = (line_sink *)s;
+	line_member(l, key);
+	size_t mark = l->b->len;
+	if (put_string(l->b, v, strlen(v)))
+		return;   /* ASCII, or UTF-8 that jansson took as it is */
+	if (literal || l->b->error) {
+		l->ok = false;
+		return;
+	}
+	ea_buf_truncate(l->b, mark);   /* not UTF-8: its bytes as \xNN, as in the tree */
+	json_t *j = ea_json_text(v);
+	if (j == NULL || !put_value(l->b, j, 0))
+		l->ok = false;
+	json_decref(j);
+}
+
+static void line_integer(ea_json_sink *s, const char *key, json_int_t v)
+{
+	line_sink *l = (line_sink *)s;
+	line_member(l, key);
+	if (!put_integer(l->b, v))
+		l->ok = false;
+}
+
+static void line_real(ea_json_sink *s, const char *key, double v)
+{
+	line_sink *l = (line_sink *)s;
+	line_member(l, key);
+	json_t *j = json_real(v);   /* jansson's digits for a real: its own "%.17g" and ".0" rules */
+	if (j == NULL || !put_by_jansson(l->b, j))
+		l->ok = false;
+	json_decref(j);
+}
+
+static void line_boolean(ea_json_sink *s, const char *key, bool v)
+{
+	line_sink *l = (line_sink *)s;
+	line_member(l, key);
+	ea_buf_puts(l->b, v ? "true" : "false");
+}
+
 char *ea_report_json_line(const ea_report *rep, size_t *len)
 {
 	*len = 0;
-	json_t *root = ea_report_to_json(rep, false);
-	if (root == NULL)
-		return NULL;
 	ea_buf b;
 	ea_buf_init(&b, JSONL_MAX_BYTES);
-	char *text;
-	if (put_value(&b, root, 0) && !b.error) {
+	line_sink l = {.sink = {line_open, line_close, line_string, line_integer, line_real, line_boolean},
+	               .b = &b, .ok = true};
+	ea_json_walk_report(rep, false, &l.sink);
+	char *text = NULL;
+	if (l.ok && l.depth == 0 && !b.error) {
 		*len = b.len;
 		text = ea_buf_take(&b);
-	} else {   /* past the bound, or out of memory: jansson's text */
-		text = json_dumps(root, JSONL_FLAGS);
-		*len = text ? strlen(text) : 0;
 	}
 	ea_buf_free(&b);
+	if (text != NULL)
+		return text;
+	/* past the bound, out of memory, or text jansson would not take: jansson's line */
+	json_t *root = ea_report_to_json(rep, false);
+	text = root ? json_dumps(root, JSONL_FLAGS) : NULL;
+	*len = text ? strlen(text) : 0;
 	json_decref(root);
 	return text;
 }
