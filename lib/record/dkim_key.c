@@ -1,5 +1,8 @@
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <openssl/decoder.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -29,6 +32,84 @@ static bool list_has(ea_str list, const char *item)
 	return false;
 }
 
+/* OpenSSL 3.0 builds a chain of decoders for every d2i_PUBKEY (OSSL_DECODER_CTX_new_for_pkey):
+ * about 1.2M instructions a key, 270K when the context is made once and reused (callgrind,
+ * 40 distinct 2048-bit keys; later releases cache it, openssl/openssl#21426). A scan of SES
+ * domains meets three distinct keys a domain. So contexts are kept in a small pool, each
+ * used by one thread at a time; past the pool, a context is made and freed per key. */
+#define SPKI_DECODER_POOL 16
+
+typedef struct spki_decoder {
+	OSSL_DECODER_CTX *ctx;
+	EVP_PKEY *decoded;             /* where ctx puts the key it decodes */
+	struct spki_decoder *next;     /* in the pool */
+} spki_decoder;
+
+static pthread_mutex_t spki_pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static spki_decoder *spki_pool;
+static unsigned spki_pool_count;
+
+static spki_decoder *spki_decoder_take(void)
+{
+	pthread_mutex_lock(&spki_pool_lock);
+	spki_decoder *d = spki_pool;
+	if (d != NULL) {
+		spki_pool = d->next;
+		spki_pool_count--;
+	}
+	pthread_mutex_unlock(&spki_pool_lock);
+	if (d != NULL)
+		return d;
+	d = calloc(1, sizeof(*d));
+	if (d == NULL)
+		return NULL;
+	/* what d2i_PUBKEY asks for: a public key in a DER SubjectPublicKeyInfo, of any type */
+	d->ctx = OSSL_DECODER_CTX_new_for_pkey(&d->decoded, "DER", "SubjectPublicKeyInfo", NULL,
+	                                       EVP_PKEY_PUBLIC_KEY, NULL, NULL);
+	if (d->ctx == NULL) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static void spki_decoder_give_back(spki_decoder *d)
+{
+	pthread_mutex_lock(&spki_pool_lock);
+	if (spki_pool_count < SPKI_DECODER_POOL) {
+		d->next = spki_pool;
+		spki_pool = d;
+		spki_pool_count++;
+		d = NULL;
+	}
+	pthread_mutex_unlock(&spki_pool_lock);
+	if (d != NULL) {
+		OSSL_DECODER_CTX_free(d->ctx);
+		free(d);
+	}
+}
+
+/* d2i_PUBKEY(NULL, &p, len), through a pooled decoder. */
+static EVP_PKEY *decode_spki(const unsigned char *der, size_t len)
+{
+	spki_decoder *d = spki_decoder_take();
+	if (d == NULL) {
+		const unsigned char *p = der;
+		return d2i_PUBKEY(NULL, &p, (long)len);
+	}
+	const unsigned char *p = der;
+	size_t left = len;
+	d->decoded = NULL;
+	EVP_PKEY *pk = NULL;
+	if (OSSL_DECODER_from_data(d->ctx, &p, &left))
+		pk = d->decoded;
+	else
+		EVP_PKEY_free(d->decoded);   /* NULL, unless a decoder left one behind */
+	d->decoded = NULL;
+	spki_decoder_give_back(d);
+	return pk;
+}
+
 static EVP_PKEY *load_key(const ea_dkim_key *key, bool *bad)
 {
 	/* p= longer than EA_DKIM_KEY_MAX_B64 characters counts as bad base64 */
@@ -43,10 +124,9 @@ static EVP_PKEY *load_key(const ea_dkim_key *key, bool *bad)
 			return NULL;
 		return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der, 32);
 	}
-	const unsigned char *p = der;
-	EVP_PKEY *pk = d2i_PUBKEY(NULL, &p, len);      /* SubjectPublicKeyInfo (RFC 6376 3.6.1) */
+	EVP_PKEY *pk = decode_spki(der, (size_t)len);  /* SubjectPublicKeyInfo (RFC 6376 3.6.1) */
 	if (pk == NULL) {
-		p = der;                                   /* some publish bare PKCS#1 RSAPublicKey */
+		const unsigned char *p = der;              /* some publish bare PKCS#1 RSAPublicKey */
 		pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, len);
 	}
 	if (pk != NULL && EVP_PKEY_base_id(pk) != EVP_PKEY_RSA) {
