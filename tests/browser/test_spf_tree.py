@@ -7,26 +7,20 @@ tree in tests/artifacts/tabs/ (kept out of the repository). Skips, saying why, w
 node or chromium."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 
 SRC = os.environ.get("EA_SRC", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 sys.path.insert(0, os.path.join(SRC, "tests", "lib"))
+sys.path.insert(0, os.path.join(SRC, "tests", "browser"))
 from tap import ok, done  # noqa: E402
+from playwright_env import HERE, CHROMIUM, node_or_skip  # noqa: E402
 
-HERE = os.path.join(SRC, "tests", "browser")
 SHOTS = os.path.join(SRC, "tests", "artifacts", "tabs")
-CHROMIUM = "/usr/bin/chromium"
 RUN_TIMEOUT_S = 300
 
-node = shutil.which("node")
-if node is None or not os.access(CHROMIUM, os.X_OK) or \
-        not os.path.isdir(os.path.join(HERE, "node_modules", "playwright-core")):
-    print("ok 1 - # SKIP node, chromium or playwright-core is missing (scripts/install-deps.sh; npm ci in tests/browser)")
-    print("1..1")
-    sys.exit(0)
+node = node_or_skip()
 
 from bed import Bed, txt_rdata  # noqa: E402
 import serve_data as srv  # noqa: E402
