@@ -4,6 +4,7 @@
 
 #include "dkim/sig.h"
 #include "util/base64.h"
+#include "util/util.h"
 
 static bool is_fws(char c)
 {
@@ -16,37 +17,6 @@ static void bad(ea_dkim_sig *sig, const char *why, const char *rfc)
 		sig->problem = why;
 		sig->rfc = rfc;
 	}
-}
-
-/* A domain or selector: dot-separated labels of letters, digits, '-' and '_' (the
- * underscore appears in real selectors), each 1..63 bytes. Lowercased into out. */
-static bool dns_name(ea_str v, char *out, size_t size)
-{
-	if (v.len == 0 || v.len >= size || v.len > EA_NAME_MAX)
-		return false;
-	size_t label = 0;
-	for (size_t i = 0; i < v.len; i++) {
-		char c = v.p[i];
-		if (c == '.') {
-			if (label == 0)
-				return false;
-			label = 0;
-		} else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_') {
-			label++;
-		} else if (c >= 'A' && c <= 'Z') {
-			c = (char)(c - 'A' + 'a');
-			label++;
-		} else {
-			return false;
-		}
-		if (label > 63)
-			return false;
-		out[i] = c;
-	}
-	if (label == 0)
-		return false;
-	out[v.len] = '\0';
-	return true;
 }
 
 static bool number(ea_str v, unsigned max_digits, uint64_t *out)
@@ -157,9 +127,9 @@ void ea_dkim_sig_parse(const char *value, size_t len, ea_dkim_sig *sig)
 		else if (ea_str_ieq(a->value, "rsa-sha1"))
 			sig->alg = EA_DKIM_A_RSA_SHA1;
 	}
-	if (d && !dns_name(d->value, sig->d, sizeof(sig->d)))
+	if (d && !ea_name_take(d->value, sig->d, sizeof(sig->d)))
 		sig->d[0] = '\0';
-	if (s && !dns_name(s->value, sig->s, sizeof(sig->s)))
+	if (s && !ea_name_take(s->value, sig->s, sizeof(sig->s)))
 		sig->s[0] = '\0';
 	if (b)
 		locate_b(value, len, b, sig);
@@ -233,7 +203,7 @@ void ea_dkim_sig_parse(const char *value, size_t len, ea_dkim_sig *sig)
 		const char *at = memchr(i->value.p, '@', i->value.len);
 		ea_str idom = ea_dkim_sig_i_domain(sig);
 		char dom[EA_NAME_MAX + 1];
-		if (at == NULL || !dns_name(idom, dom, sizeof(dom)))
+		if (at == NULL || !ea_name_take(idom, dom, sizeof(dom)))
 			bad(sig, "i= is not an identity like user@domain", "RFC 6376 3.5");
 		else if (sig->d[0] && !ea_name_is_subdomain(dom, sig->d))
 			bad(sig, "i= is not in the domain d= or a subdomain of it", "RFC 6376 6.1.1");

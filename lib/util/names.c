@@ -15,6 +15,32 @@ static bool name_char_ok(char c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
+bool ea_name_take(ea_str v, char *out, size_t size)
+{
+	if (v.len == 0 || v.len > EA_NAME_MAX || v.len >= size)
+		return false;
+	size_t label = 0;
+	for (size_t i = 0; i < v.len; i++) {
+		char c = v.p[i];
+		if (c == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (!name_char_ok(c) || ++label > EA_LABEL_MAX)
+			return false;
+	}
+	if (label == 0)
+		return false;
+	memcpy(out, v.p, v.len);
+	out[v.len] = '\0';
+	ea_ascii_lower_n(out, v.len);
+	return true;
+}
+
 int ea_domain_normalize(const char *in, char *out, size_t out_size, const char **why)
 {
 	const char *dummy;

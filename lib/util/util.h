@@ -33,6 +33,10 @@ bool ea_str_ieq(ea_str a, const char *b);       /* ASCII case-insensitive equali
 bool ea_str_istarts(ea_str a, const char *prefix);
 void ea_ascii_lower(char *s);
 void ea_ascii_lower_n(char *s, size_t n);      /* the first n bytes */
+/* A domain, selector or host name as a record or header writes it: dot-separated labels
+ * of letters, digits, '-' and '_' (real selectors and host names use the underscore),
+ * each 1..63 bytes, no trailing dot. Lowercased into out; out untouched when v is not one. */
+bool ea_name_take(ea_str v, char *out, size_t size);
 /* Edit distance with adjacent transpositions (optimal string alignment), capped:
  * returns cap + 1 as soon as the distance must exceed cap. Inputs up to 255 bytes. */
 unsigned ea_edit_distance(const char *a, const char *b, unsigned cap);

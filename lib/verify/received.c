@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "verify/received.h"
+#include "util/util.h"
 
 #define AR_SCAN_MAX_BYTES 16384   /* of an Authentication-Results or Received-SPF value */
 
@@ -19,34 +20,13 @@ static bool is_word_char(char c)
 	return !is_space(c) && c != '(' && c != ')' && c != ';';
 }
 
-/* A host name as MTAs write it: letters, digits, '-', '_', dots; one trailing dot
- * dropped (Gmail writes "rdns."), lowercased. False when it is not one. */
+/* A host name as MTAs write it (ea_name_take), one trailing dot dropped (Gmail writes
+ * "rdns."). False when it is not one. */
 static bool take_name(ea_str w, char *out, size_t size)
 {
 	if (w.len > 0 && w.p[w.len - 1] == '.')
 		w.len--;
-	if (w.len == 0 || w.len > EA_NAME_MAX || w.len >= size)
-		return false;
-	size_t label = 0;
-	for (size_t i = 0; i < w.len; i++) {
-		char c = w.p[i];
-		if (c == '.') {
-			if (label == 0)
-				return false;
-			label = 0;
-			continue;
-		}
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		          c == '-' || c == '_';
-		if (!ok || ++label > EA_LABEL_MAX)
-			return false;
-	}
-	if (label == 0)
-		return false;
-	memcpy(out, w.p, w.len);
-	out[w.len] = '\0';
-	ea_ascii_lower(out);
-	return true;
+	return ea_name_take(w, out, size);
 }
 
 /* An IPv4 or IPv6 address, with or without "IPv6:" (RFC 5321 4.1.3), normalised into
@@ -149,11 +129,6 @@ static tok_kind next_token(cursor *c, ea_str *t)
 	return TOK_WORD;
 }
 
-static bool word_is(ea_str w, const char *s)
-{
-	return ea_str_ieq(w, s);
-}
-
 /* The TCP-info comment after the from name: "rdns [IP]", "[IP] helo=x", "IP",
  * "EHLO x", "user@rdns [IP] (may be forged)". */
 static void read_tcp_info(ea_str info, ea_received *r, char *helo_given, size_t helo_size)
@@ -170,7 +145,7 @@ static void read_tcp_info(ea_str info, ea_received *r, char *helo_given, size_t 
 		if (want_helo) {
 			want_helo = false;
 			(void)take_name(t, helo_given, helo_size);
-		} else if (word_is(t, "EHLO") || word_is(t, "HELO")) {
+		} else if (ea_str_ieq(t, "EHLO") || ea_str_ieq(t, "HELO")) {
 			want_helo = true;
 		} else if (t.len > 5 && strncasecmp(t.p, "helo=", 5) == 0) {
 			(void)take_name(ea_str_make(t.p + 5, t.len - 5), helo_given, helo_size);
@@ -182,7 +157,7 @@ static void read_tcp_info(ea_str info, ea_received *r, char *helo_given, size_t 
 					const char *at = memchr(prev.p, '@', prev.len);   /* Sendmail's ident "user@" */
 					if (at)
 						prev = ea_str_make(at + 1, prev.len - (size_t)(at + 1 - prev.p));
-					if (!word_is(prev, "unknown"))
+					if (!ea_str_ieq(prev, "unknown"))
 						(void)take_name(prev, r->rdns, sizeof(r->rdns));
 				}
 			}
@@ -234,9 +209,9 @@ bool ea_received_parse(const char *p, size_t len, ea_received *out)
 		want = NONE;
 		if (k != TOK_WORD)
 			continue;
-		if (word_is(t, "from") && !out->has_from && !seen_by)
+		if (ea_str_ieq(t, "from") && !out->has_from && !seen_by)
 			want = FROM_NAME;
-		else if (word_is(t, "by") && !seen_by) {
+		else if (ea_str_ieq(t, "by") && !seen_by) {
 			seen_by = true;
 			want = BY_NAME;
 		}
