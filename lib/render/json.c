@@ -51,10 +51,11 @@ static void tree_put(ea_json_sink *s, const char *key, json_t *v)
 	tree_sink *t = (tree_sink *)s;
 	if (v == NULL)
 		return;
-	if (t->depth == 0) {   /* the root */
+	if (t->depth == 0) {   /* the root: the tree keeps the reference it was handed */
 		if (t->root == NULL)
-			t->root = json_incref(v);
-		json_decref(v);
+			t->root = v;
+		else
+			json_decref(v);
 		return;
 	}
 	json_t *in = t->open[t->depth - 1];

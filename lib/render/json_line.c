@@ -2,9 +2,9 @@
  * A report as one line of compact JSON (JSONL, as `scan` writes). The text is byte for
  * byte what json_dumps(JSON_COMPACT | JSON_ENSURE_ASCII) gives, but jansson's dumper
  * decodes UTF-8 a character at a time and makes a call per token: it was a quarter of
- * an offline scan's CPU per domain. Objects, arrays, ASCII strings, integers and the
- * constants are written here; anything else (reals, non-ASCII text, very deep nesting)
- * by jansson, value by value.
+ * an offline scan's CPU per domain. The report's walk (json_walk.c) is written here as
+ * it goes: objects, arrays, ASCII strings, integers and the constants; reals and text past
+ * ASCII by jansson, value by value.
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -17,7 +17,6 @@
 #include "util/buf.h"
 
 #define JSONL_MAX_BYTES (16u << 20)   /* a longer line is left to jansson */
-#define JSONL_MAX_DEPTH 32            /* deeper values go to jansson whole */
 #define JSONL_FLAGS (JSON_COMPACT | JSON_ENSURE_ASCII)
 
 /* jansson's own text for one value. */
@@ -104,51 +103,6 @@ static bool put_integer(ea_buf *b, json_int_t value)
 	return ea_buf_append(b, digits + at, sizeof(digits) - at);
 }
 
-static bool put_value(ea_buf *b, json_t *v, unsigned depth)
-{
-	if (depth >= JSONL_MAX_DEPTH)
-		return put_by_jansson(b, v);
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: {
-		const char *key;
-		json_t *item;
-		bool first = true;
-		ea_buf_putc(b, '{');
-		/* In insertion order, as jansson dumps without JSON_SORT_KEYS. */
-		json_object_foreach(v, key, item) {
-			if (!first)
-				ea_buf_putc(b, ',');
-			first = false;
-			if (!put_string(b, key, strlen(key)) || !ea_buf_putc(b, ':') ||
-			    !put_value(b, item, depth + 1))
-				return false;
-		}
-		return ea_buf_putc(b, '}');
-	}
-	case JSON_ARRAY:
-		ea_buf_putc(b, '[');
-		for (size_t i = 0; i < json_array_size(v); i++) {
-			if (i > 0)
-				ea_buf_putc(b, ',');
-			if (!put_value(b, json_array_get(v, i), depth + 1))
-				return false;
-		}
-		return ea_buf_putc(b, ']');
-	case JSON_STRING:
-		return put_string(b, json_string_value(v), json_string_length(v));
-	case JSON_INTEGER:
-		return put_integer(b, json_integer_value(v));
-	case JSON_TRUE:
-		return ea_buf_puts(b, "true");
-	case JSON_FALSE:
-		return ea_buf_puts(b, "false");
-	case JSON_NULL:
-		return ea_buf_puts(b, "null");
-	default:
-		return put_by_jansson(b, v);
-	}
-}
-
 /* The walk (json_walk.c) written as it goes: a comma before every value but the first
  * of its container. Text past ASCII goes through ea_json_text and jansson's escapes, as in
  * the tree. ok turns false when a value could not be written; then the line is jansson's. */
@@ -214,7 +168,7 @@ static void line_string(ea_json_sink *s, const char *key, const char *v, bool li
 	}
 	ea_buf_truncate(l->b, mark);   /* not UTF-8: its bytes as \xNN, as in the tree */
 	json_t *j = ea_json_text(v);
-	if (j == NULL || !put_value(l->b, j, 0))
+	if (j == NULL || !put_string(l->b, json_string_value(j), json_string_length(j)))
 		l->ok = false;
 	json_decref(j);
 }

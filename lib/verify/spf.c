@@ -82,17 +82,16 @@ int ea_verify_spf(ea_job *job, ea_verify_request *v)
 	if (!v->has_ip) {
 		/* Not checked is not a pass: the renderers say so. */
 		sec->not_checked = true;
+		const char *why = v->conn.reason ? v->conn.reason : "the message cannot be read";
 		ea_finding *f = ea_section_addf(sec, "verify.spf.not_checked", EA_SEV_INFO,
 		                                "SPF was not checked: the connecting server's address is needed, "
-		                                "and the message does not show it: %s",
-		                                v->conn.reason ? v->conn.reason : "the message cannot be read");
+		                                "and the message does not show it: %s", why);
 		if (f) {
 			f->primary = true;
 			f->needs = EA_NEED_CLIENT_IP;   /* each interface says how to give it */
 		}
 		/* The badge says "not checked"; the summary says why. */
-		ea_section_set_summary(sec, "the connecting server's address is not known: %s",
-		                       v->conn.reason ? v->conn.reason : "the message cannot be read");
+		ea_section_set_summary(sec, "the connecting server's address is not known: %s", why);
 		return EA_OK;
 	}
 	connection_finding(sec, v);
